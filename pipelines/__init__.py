@@ -1,0 +1,1 @@
+"""gjj-warehouse: parsing, loading and orchestration of housing provident fund annual reports."""

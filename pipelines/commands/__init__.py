@@ -1,0 +1,1 @@
+"""Sub-commands of `gjj`, one module each."""
