@@ -18,6 +18,7 @@ run: venv
 	$(BIN)/gjj run
 
 test: venv
+	bash tools/ensure_chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
