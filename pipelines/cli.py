@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 # Modules that provide sub-commands, in the order `gjj --help` lists them.
 COMMAND_MODULES = (
+    "pipelines.commands.crawl",
     "pipelines.commands.parse",
 )
 

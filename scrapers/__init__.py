@@ -1,0 +1,1 @@
+"""Find, fetch and archive the cities' annual reports (registry → discovery → polite HTTP → WARC)."""

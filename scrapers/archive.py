@@ -1,0 +1,291 @@
+"""The raw archive: every HTTP exchange in append-only WARC files, plus two JSON Lines indexes.
+
+    <root>/warc/*.warc.gz   request + response records (or request + metadata for an exchange
+                            that got no response); one gzip member per record
+    <root>/exchanges.jsonl  one row per recorded exchange: url, status, sha256, error, location
+    <root>/manifest.jsonl   one row per document version (the loader's input)
+
+Files are only ever appended to. An exchange identical to the latest one recorded for its URL
+(same status, body digest, redirect target or error) is not written again, and a document
+whose body has not changed gets no new version, so re-runs add nothing. One writer at a time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import secrets
+import zlib
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+EXCHANGES = "exchanges.jsonl"
+MANIFEST = "manifest.jsonl"
+
+
+class ArchiveError(Exception):
+    """The archive cannot be read or written (one-line reason)."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    url: str
+    fetched_at: str
+    status: int | None  # None: no response (timeout, reset, ...)
+    sha256: str | None  # of the decoded body
+    error: str | None
+    location: str | None  # Location header of a redirect
+    truncated: bool  # the body passed the size limit and was cut
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    warc_file: str  # relative to the archive root
+    warc_offset: int  # of the response (or metadata) record
+    warc_length: int
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    url: str | None  # the real address; None for a local copy under a reserved .invalid name
+    archive_url: str  # the address the bytes were fetched from
+    fetched_at: str
+    status: int
+    content_type: str | None
+    encoding: str | None
+    sha256: str
+    city_code: str
+    city_name_zh: str
+    claimed_year: int | None
+    title: str | None
+    published_date: str | None
+    version: int
+    role: str  # page | attachment
+    synthetic: bool
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the fetcher saw in one exchange, ready to be archived."""
+
+    url: str
+    request_headers: dict[str, str]
+    status: int | None = None
+    reason: str = ""
+    response_headers: list[tuple[str, str]] | None = None
+    raw_body: bytes = b""  # as sent (content-encoded), possibly cut
+    sha256: str | None = None
+    truncated: bool = False
+    error: str | None = None
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def decode_content(raw: bytes, content_encoding: str | None) -> bytes:
+    """Undo a Content-Encoding (the crawler asks for identity, but servers do not always listen)."""
+    coding = (content_encoding or "identity").strip().lower()
+    if coding in ("identity", ""):
+        return raw
+    if coding in ("gzip", "x-gzip"):
+        return gzip.decompress(raw)
+    if coding == "deflate":
+        try:
+            return zlib.decompress(raw)
+        except zlib.error:
+            return zlib.decompress(raw, -zlib.MAX_WBITS)
+    raise ArchiveError(f"unsupported Content-Encoding {coding!r}")
+
+
+class Archive:
+    def __init__(self, root: Path | str, *, read_only: bool = False):
+        self.root = Path(root)
+        self.read_only = read_only
+        self._warc_name: str | None = None
+        self._latest: dict[str, Exchange] = {}
+        self._latest_ok: dict[str, Exchange] = {}
+        self._versions: dict[str, ManifestRow] = {}
+        for row in self.exchanges():
+            self._remember(row)
+        for doc in self.documents():
+            self._versions[doc.archive_url] = doc
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def exchanges(self) -> list[Exchange]:
+        return [Exchange(**row) for row in self._rows(EXCHANGES)]
+
+    def documents(self) -> list[ManifestRow]:
+        """Every document version, oldest first (a URL's latest version has the highest number)."""
+        return [ManifestRow(**row) for row in self._rows(MANIFEST)]
+
+    def latest(self, url: str) -> Exchange | None:
+        return self._latest.get(url)
+
+    def latest_ok(self, url: str) -> Exchange | None:
+        """The latest 200 response for a URL, whose body a 304 or an unchanged page refers to."""
+        return self._latest_ok.get(url)
+
+    def read_body(self, row: ManifestRow | Exchange) -> bytes:
+        """The decoded body of a document version or an exchange."""
+        _, headers, raw = self.read_response(row)
+        encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
+        return decode_content(raw, encoding)
+
+    def read_response(self, row: ManifestRow | Exchange) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Status, headers and raw (still content-encoded) body of a recorded response."""
+        path = self.root / row.warc_file
+        try:
+            with path.open("rb") as fh:
+                fh.seek(row.warc_offset)
+                record = next(iter(ArchiveIterator(fh)))
+                if record.rec_type != "response" or record.http_headers is None:
+                    raise ArchiveError(f"{row.warc_file}@{row.warc_offset} is not a response record")
+                status = int(record.http_headers.get_statuscode())
+                return status, list(record.http_headers.headers), record.raw_stream.read()
+        except (OSError, StopIteration) as exc:
+            raise ArchiveError(f"cannot read {row.warc_file}@{row.warc_offset}: {exc}") from exc
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def record(self, seen: Recorded) -> Exchange | None:
+        """Append one exchange; None when it repeats the latest one for its URL."""
+        location = _header(seen.response_headers or [], "Location")
+        latest = self._latest.get(seen.url)
+        if latest is not None and (latest.status, latest.sha256, latest.error, latest.location) == (
+            seen.status, seen.sha256, seen.error, location
+        ):
+            return None
+        fetched_at = now()
+        offset, length = self._write_warc(seen, fetched_at)
+        headers = seen.response_headers or []
+        row = Exchange(
+            url=seen.url, fetched_at=fetched_at, status=seen.status, sha256=seen.sha256,
+            error=seen.error, location=location, truncated=seen.truncated,
+            content_type=_header(headers, "Content-Type"), etag=_header(headers, "ETag"),
+            last_modified=_header(headers, "Last-Modified"),
+            warc_file=self._warc_name or "", warc_offset=offset, warc_length=length,
+        )
+        self._append(EXCHANGES, asdict(row))
+        self._remember(row)
+        return row
+
+    def add_document(self, exchange: Exchange, **meta: object) -> ManifestRow | None:
+        """A new document version for a 200 exchange; None when its body has not changed."""
+        previous = self._versions.get(exchange.url)
+        if previous is not None and previous.sha256 == exchange.sha256:
+            return None
+        row = ManifestRow(
+            archive_url=exchange.url, fetched_at=exchange.fetched_at, status=exchange.status or 0,
+            content_type=exchange.content_type, sha256=exchange.sha256 or "",
+            version=previous.version + 1 if previous else 1,
+            warc_file=exchange.warc_file, warc_offset=exchange.warc_offset,
+            warc_length=exchange.warc_length, **meta,  # type: ignore[arg-type]
+        )
+        self._append(MANIFEST, asdict(row))
+        self._versions[row.archive_url] = row
+        return row
+
+    def latest_version(self, archive_url: str) -> ManifestRow | None:
+        return self._versions.get(archive_url)
+
+    # ---- internals -------------------------------------------------------------------------
+
+    def _remember(self, row: Exchange) -> None:
+        self._latest[row.url] = row
+        if row.status == 200 and not row.truncated:
+            self._latest_ok[row.url] = row
+
+    def _rows(self, name: str) -> list[dict]:
+        path = self.root / name
+        if not path.exists():
+            return []
+        known = {f.name for f in fields(Exchange if name == EXCHANGES else ManifestRow)}
+        rows = []
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ArchiveError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+                rows.append({k: v for k, v in row.items() if k in known})
+        return rows
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ArchiveError(f"archive {self.root} is open read-only")
+
+    def _append(self, name: str, row: dict) -> None:
+        self._check_writable()
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / name).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def _write_warc(self, seen: Recorded, fetched_at: str) -> tuple[int, int]:
+        self._check_writable()
+        if self._warc_name is None:  # one new file per writing session, created on first use
+            stamp = fetched_at.replace("-", "").replace(":", "")
+            self._warc_name = f"warc/gjj-{stamp}-{secrets.token_hex(3)}.warc.gz"
+        path = self.root / self._warc_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            date = {"WARC-Date": fetched_at}
+            request = writer.create_warc_record(
+                seen.url, "request", payload=io.BytesIO(b""), warc_headers_dict=dict(date),
+                http_headers=StatusAndHeaders(
+                    f"GET {_request_target(seen.url)} HTTP/1.1", list(seen.request_headers.items()),
+                    is_http_request=True,
+                ),
+            )
+            writer.write_record(request)
+            linked = {**date, "WARC-Concurrent-To": request.rec_headers.get_header("WARC-Record-ID")}
+            offset = fh.tell()
+            if seen.status is None:
+                body = json.dumps({"error": seen.error}, ensure_ascii=False).encode()
+                record = writer.create_warc_record(
+                    seen.url, "metadata", payload=io.BytesIO(body), warc_content_type="application/json",
+                    warc_headers_dict=linked,
+                )
+            else:
+                if seen.truncated:
+                    linked["WARC-Truncated"] = "length"
+                # urllib3 has already undone chunking, so the stored headers must not claim it
+                headers = [(k, v) for k, v in seen.response_headers or [] if k.lower() != "transfer-encoding"]
+                record = writer.create_warc_record(
+                    seen.url, "response", payload=io.BytesIO(seen.raw_body), warc_headers_dict=linked,
+                    http_headers=StatusAndHeaders(f"{seen.status} {seen.reason}".strip(), headers,
+                                                  protocol="HTTP/1.1"),
+                )
+            writer.write_record(record)
+            fh.flush()
+            os.fsync(fh.fileno())
+            return offset, fh.tell() - offset
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name.lower()), None)
+
+
+def _request_target(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    return "/" + rest.split("/", 1)[1] if "/" in rest else "/"

@@ -1,0 +1,195 @@
+"""The crawl: for each registry city, walk its list pages, find report links, fetch the report
+pages and their attachments, and record each new document version in the archive.
+
+Online and offline run the same code; offline only swaps the transport for the archive replay
+(and neither writes to the archive nor waits between requests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from urllib.parse import urlsplit
+
+import requests
+
+from scrapers import discover
+from scrapers.archive import Archive, ManifestRow
+from scrapers.extract import ExtractionError, decode_html, sniff_format
+from scrapers.http import Fetched, Fetcher, HttpPolicy, replay_session
+from scrapers.registry import City, Registry
+
+MAX_LIST_PAGES = 50
+
+
+@dataclass
+class UrlResult:
+    url: str
+    city_code: str
+    role: str  # list | page | attachment
+    outcome: str  # fetched | unchanged | failed | skipped
+    reason: str | None = None
+    claimed_year: int | None = None
+    document_version: int | None = None  # set when a new document version was archived
+
+
+@dataclass
+class CrawlSummary:
+    offline: bool
+    results: list[UrlResult] = field(default_factory=list)
+
+    @property
+    def documents_found(self) -> int:
+        return sum(1 for r in self.results if r.role != "list" and r.outcome in ("fetched", "unchanged"))
+
+    @property
+    def new_versions(self) -> int:
+        return sum(1 for r in self.results if r.document_version is not None)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    def to_dict(self) -> dict:
+        return {
+            "offline": self.offline,
+            "documents_found": self.documents_found,
+            "new_versions": self.new_versions,
+            "counts": {k: self.count(k) for k in ("fetched", "unchanged", "failed", "skipped")},
+            "urls": [asdict(r) for r in self.results],
+        }
+
+
+Progress = Callable[[str], None]
+
+
+def crawl(
+    registry: Registry,
+    archive: Archive,
+    *,
+    offline: bool,
+    cities: Iterable[str] | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
+    policy: HttpPolicy | None = None,
+    session: requests.Session | None = None,
+) -> CrawlSummary:
+    """`cities`: codes or Chinese names (default: all). `session`: a transport for online runs
+    (tools map reserved `.invalid` names to loopback servers with it)."""
+    policy = policy or HttpPolicy()
+    if offline:
+        policy = replace(policy, delay=0.0, backoff=0.0)
+        session = replay_session(archive)
+    fetcher = Fetcher(policy, archive, session or requests.Session(), record=not offline)
+    selected = [registry.city(name) for name in cities] if cities else list(registry.cities)
+    summary = CrawlSummary(offline=offline)
+    say = progress or (lambda _msg: None)
+    for city in selected:
+        say(f"{city.code}: crawling")
+        before = len(summary.results)
+        try:
+            _crawl_city(city, fetcher, archive, year, summary, say, offline)
+        except Exception as exc:  # one broken site must not stop the others
+            summary.results.append(UrlResult("", city.code, "list", "failed", f"{type(exc).__name__}: {exc}"))
+        done = summary.results[before:]
+        failed = sum(1 for r in done if r.outcome == "failed")
+        say(f"{city.code}: {len(done)} URLs, {failed} failed")
+    return summary
+
+
+def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None, summary: CrawlSummary,
+                say: Progress, offline: bool) -> None:
+    def note(result: UrlResult) -> None:
+        summary.results.append(result)
+        say(f"{city.code}: {result.outcome} {result.url}" + (f" ({result.reason})" if result.reason else ""))
+
+    def get(url: str, allowed: Callable[[str], bool]) -> Fetched:
+        if _is_local_copy(url) and not offline and not _has_transport_for(fetcher.session, url):
+            return Fetched(url, "skipped", "reserved .invalid name: a local copy, only in an archive")
+        return fetcher.get(url, allowed)
+
+    candidates: dict[str, tuple[str | None, int | None]] = {}  # report url -> (link text, year)
+    for start, paginate in [*((u, False) for u in city.entry_urls), *((u, True) for u in city.list_urls)]:
+        url: str | None = start
+        seen_pages: set[str] = set()
+        while url and url not in seen_pages and len(seen_pages) < MAX_LIST_PAGES:
+            seen_pages.add(url)
+            page = get(url, city.allows)
+            note(UrlResult(url, city.code, "list", page.outcome, page.reason))
+            if page.body is None:
+                break
+            markup, _ = decode_html(page.body, page.content_type)
+            found = discover.links(markup, page.final_url or url)
+            for link, claimed in discover.report_links(found, city.link_pattern):
+                candidates.setdefault(link.url, (link.text, claimed))
+            url = discover.next_page(found, city.next_page_texts) if paginate else None
+    for known in city.reports:
+        if known.url:
+            candidates.setdefault(known.url, (None, known.year))
+
+    for url, (link_text, claimed) in candidates.items():
+        if year is not None and claimed != year:
+            continue
+        role = "attachment" if discover.is_attachment(url) else "page"
+        page = get(url, city.allows)
+        title = link_text
+        linked: list[discover.Link] = []
+        published = None
+        if page.body is not None and sniff_format(page.body, content_type=page.content_type) == "html":
+            markup, _ = decode_html(page.body, page.content_type)
+            title = _title(markup, city, link_text)
+            published = discover.published_date(discover.page_text(markup))
+            linked = discover.attachments(discover.links(markup, page.final_url or url))
+        meta = {"title": title, "claimed_year": claimed, "published_date": published}
+        note(_document(city, archive, page, role, meta, offline))
+        for attachment in linked:
+            # an attachment may live on another host (a CDN, the city portal): the report page vouches for it
+            fetched = get(attachment.url, lambda u, a=attachment.url: u == a or city.allows(u))
+            meta_att = {**meta, "title": attachment.text or title}
+            note(_document(city, archive, fetched, "attachment", meta_att, offline))
+
+
+def _document(city: City, archive: Archive, page: Fetched, role: str, meta: dict, offline: bool) -> UrlResult:
+    result = UrlResult(page.url, city.code, role, page.outcome, page.reason, meta["claimed_year"])
+    if page.outcome != "fetched" or offline or page.exchange is None or page.body is None:
+        return result
+    row = archive.add_document(
+        page.exchange,
+        url=None if _is_local_copy(page.exchange.url) else page.exchange.url,
+        encoding=_encoding(page),
+        city_code=city.code,
+        city_name_zh=city.name_zh,
+        role=role,
+        synthetic=city.synthetic,
+        **meta,
+    )
+    result.document_version = row.version if isinstance(row, ManifestRow) else None
+    return result
+
+
+def _title(markup: str, city: City, link_text: str | None) -> str | None:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h1", "h2", "h3", "title"])]
+    for text in [*headings, link_text or ""]:
+        if text and city.link_pattern.search(text):
+            return text
+    return link_text or discover.page_title(markup)
+
+
+def _encoding(page: Fetched) -> str | None:
+    if page.body is None or sniff_format(page.body, content_type=page.content_type) not in ("html", "txt"):
+        return None
+    try:
+        return decode_html(page.body, page.content_type)[1]
+    except ExtractionError:  # undecodable: the loader reports it when it extracts the text
+        return None
+
+
+def _is_local_copy(url: str) -> bool:
+    """A reserved `.invalid` name (RFC 2606): an address that says it is not a real one."""
+    host = urlsplit(url).hostname or ""
+    return host == "invalid" or host.endswith(".invalid")
+
+
+def _has_transport_for(session: requests.Session, url: str) -> bool:
+    return any(url.startswith(prefix) for prefix in session.adapters if prefix not in ("http://", "https://"))

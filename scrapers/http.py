@@ -1,0 +1,229 @@
+"""Polite HTTP: one request at a time, a delay per host, robots.txt, retries with backoff,
+timeouts, a body-size cap, a redirect limit, conditional requests, and every exchange archived.
+
+The same code runs offline: `replay_session(archive)` answers from the archive instead of the
+network, so discovery and fetching behave as they did when the exchanges were recorded."""
+
+from __future__ import annotations
+
+import io
+import time
+import urllib.robotparser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+
+from scrapers.archive import Archive, ArchiveError, Exchange, Recorded, decode_content, sha256
+
+USER_AGENT = "gjj-warehouse/0.1 (housing provident fund annual report archiver; one request at a time)"
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    user_agent: str = USER_AGENT
+    delay: float = 1.0  # seconds between two requests to one host
+    timeout: float = 30.0  # connect and read timeout, seconds
+    retries: int = 3  # further attempts after a 5xx, a timeout or a connection error
+    backoff: float = 2.0  # wait before the first retry, doubled for each next one
+    max_body_bytes: int = 50 * 2**20
+    max_redirects: int = 5
+    obey_robots: bool = True
+
+
+@dataclass
+class Fetched:
+    url: str
+    outcome: str  # fetched | unchanged | failed | skipped
+    reason: str | None = None
+    final_url: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    exchange: Exchange | None = None  # the recorded 200 response holding the body
+
+
+class ReplayMiss(requests.ConnectionError):
+    """Offline: the archive holds no response for this URL (message: the recorded failure)."""
+
+
+@dataclass
+class Fetcher:
+    policy: HttpPolicy
+    archive: Archive
+    session: requests.Session = field(default_factory=requests.Session)
+    record: bool = True  # False when replaying: the archive is only read
+    _last_hit: dict[str, float] = field(default_factory=dict)
+    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+
+    def get(self, url: str, allowed: Callable[[str], bool]) -> Fetched:
+        if not allowed(url):
+            return Fetched(url, "skipped", f"host {urlsplit(url).netloc} is not in the registry")
+        current = url
+        for _ in range(self.policy.max_redirects + 1):
+            if not self._may_request(current):
+                return Fetched(url, "failed", f"robots.txt disallows {current}", final_url=current)
+            before = self.archive.latest_ok(current)
+            seen = self._with_retries(current, conditional=True)
+            if seen.status is None:
+                return Fetched(url, "failed", seen.error, final_url=current)
+            location = next((v for k, v in seen.response_headers or [] if k.lower() == "location"), None)
+            if seen.status in (301, 302, 303, 307, 308) and location:
+                current = urljoin(current, location)
+                if not allowed(current):
+                    reason = f"redirected to {urlsplit(current).netloc}, not in the registry"
+                    return Fetched(url, "failed", reason)
+                continue
+            return self._result(url, current, seen, before)
+        return Fetched(url, "failed", f"more than {self.policy.max_redirects} redirects", final_url=current)
+
+    def _result(self, url: str, final: str, seen: Recorded, previous: Exchange | None) -> Fetched:
+        """`previous`: the latest 200 response for the URL before this request."""
+        ctype = _header(seen, "Content-Type")
+        if seen.truncated:
+            reason = f"body larger than {self.policy.max_body_bytes} bytes"
+            return Fetched(url, "failed", reason, final, seen.status)
+        if seen.status == 304 and previous is not None:
+            body = self.archive.read_body(previous)
+            return Fetched(url, "unchanged", None, final, 200, previous.content_type, body, previous)
+        if seen.status != 200:
+            reason = f"HTTP {seen.status} {seen.reason}".strip()
+            return Fetched(url, "failed", reason, final, seen.status, ctype)
+        body = decode_content(seen.raw_body, _header(seen, "Content-Encoding"))
+        outcome = "unchanged" if previous is not None and previous.sha256 == seen.sha256 else "fetched"
+        exchange = self.archive.latest_ok(final)
+        return Fetched(url, outcome, None, final, 200, ctype, body, exchange)
+
+    # ---- robots.txt --------------------------------------------------------------------------
+
+    def _may_request(self, url: str) -> bool:
+        if not self.policy.obey_robots:
+            return True
+        parts = urlsplit(url)
+        if parts.netloc not in self._robots:
+            robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            seen = self._with_retries(robots_url, conditional=False)
+            parser = None  # no readable robots.txt: everything is allowed
+            if seen.status == 200 and not seen.truncated:
+                parser = urllib.robotparser.RobotFileParser(robots_url)
+                text = decode_content(seen.raw_body, _header(seen, "Content-Encoding"))
+                parser.parse(text.decode("utf-8", "replace").splitlines())
+            self._robots[parts.netloc] = parser
+        parser = self._robots[parts.netloc]
+        return parser is None or parser.can_fetch(self.policy.user_agent, url)
+
+    # ---- one request, retried ------------------------------------------------------------------
+
+    def _with_retries(self, url: str, *, conditional: bool) -> Recorded:
+        for attempt in range(self.policy.retries + 1):
+            seen = self._once(url, conditional)
+            if self.record and seen.status != 304:  # a 304 only confirms what is archived
+                self.archive.record(seen)
+            retryable = seen.status is None or seen.status >= 500
+            if not retryable or attempt == self.policy.retries or isinstance(seen.error, _NoRetry):
+                return seen
+            time.sleep(self.policy.backoff * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _once(self, url: str, conditional: bool) -> Recorded:
+        headers = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "identity"}
+        previous = self.archive.latest_ok(url) if conditional else None
+        if previous is not None and previous.etag:
+            headers["If-None-Match"] = previous.etag
+        if previous is not None and previous.last_modified:
+            headers["If-Modified-Since"] = previous.last_modified
+        self._wait_turn(url)
+        try:
+            with self.session.get(url, headers=headers, stream=True, allow_redirects=False,
+                                  timeout=self.policy.timeout) as resp:
+                raw, truncated = self._read_capped(resp)
+                response_headers = list(resp.raw.headers.items()) if resp.raw is not None else []
+                body_sha = sha256(decode_content(raw, resp.headers.get("Content-Encoding")))
+                return Recorded(url, headers, resp.status_code, resp.reason or "", response_headers,
+                                raw, body_sha, truncated)
+        except ReplayMiss as exc:
+            return Recorded(url, headers, error=_NoRetry(str(exc)))
+        except requests.Timeout:
+            return Recorded(url, headers, error=f"timed out after {self.policy.timeout:g} s")
+        except requests.ConnectionError as exc:
+            return Recorded(url, headers, error=f"connection failed: {_root_cause(exc)}")
+        except (requests.RequestException, ArchiveError, urllib3.exceptions.HTTPError) as exc:
+            return Recorded(url, headers, error=f"{type(exc).__name__}: {_root_cause(exc)}")
+        finally:
+            self._last_hit[urlsplit(url).netloc] = time.monotonic()
+
+    def _read_capped(self, resp: requests.Response) -> tuple[bytes, bool]:
+        buffer = io.BytesIO()
+        for chunk in resp.raw.stream(64 * 1024, decode_content=False):
+            buffer.write(chunk)
+            if buffer.tell() > self.policy.max_body_bytes:
+                return buffer.getvalue()[: self.policy.max_body_bytes], True
+        return buffer.getvalue(), False
+
+    def _wait_turn(self, url: str) -> None:
+        last = self._last_hit.get(urlsplit(url).netloc)
+        if last is not None:
+            pause = self.policy.delay - (time.monotonic() - last)
+            if pause > 0:
+                time.sleep(pause)
+
+
+class _NoRetry(str):
+    """A failure that another attempt cannot change (a replayed one)."""
+
+
+def _header(seen: Recorded, name: str) -> str | None:
+    return next((v for k, v in seen.response_headers or [] if k.lower() == name.lower()), None)
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__context__ is not None or exc.__cause__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+# ---- offline replay ------------------------------------------------------------------------------
+
+
+class ReplayAdapter(HTTPAdapter):
+    """A transport that answers every request with the latest exchange the archive holds for
+    that URL: the recorded response, or the recorded failure."""
+
+    def __init__(self, archive: Archive):
+        super().__init__()
+        self.archive = archive
+
+    def send(self, request: requests.PreparedRequest, **kwargs: object) -> requests.Response:
+        url = request.url or ""
+        latest = self.archive.latest(url)
+        if latest is None:
+            raise ReplayMiss(f"not in the archive: {url}")
+        if latest.status is None:
+            raise ReplayMiss(f"{latest.error} (recorded {latest.fetched_at})")
+        status, headers, raw = self.archive.read_response(latest)
+        recorded = urllib3.HTTPResponse(
+            body=io.BytesIO(raw), headers=headers, status=status, preload_content=False, decode_content=False,
+            reason=_reason(status),
+        )
+        return self.build_response(request, recorded)
+
+
+def replay_session(archive: Archive) -> requests.Session:
+    session = requests.Session()
+    adapter = ReplayAdapter(archive)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -1,0 +1,1 @@
+"""Developer tools: fixture HTTP server, bundled-archive builder, benchmarks."""
