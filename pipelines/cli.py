@@ -12,6 +12,9 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "pipelines.commands.crawl",
     "pipelines.commands.parse",
+    "pipelines.commands.compare",
+    "pipelines.commands.export",
+    "pipelines.commands.coverage",
 )
 
 

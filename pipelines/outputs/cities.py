@@ -1,0 +1,72 @@
+"""The cities the warehouse holds data for, and resolving what a user typed to one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines.outputs.warehouse import OutputError, columns, has_relation
+
+SYNTHETIC_LABEL = "虚构 synthetic"
+_SUFFIXES = ("市", "地区", "自治州", "盟")
+
+
+@dataclass(frozen=True)
+class City:
+    code: str
+    name_zh: str
+    province_zh: str | None
+    is_synthetic: bool
+    name_en: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name as shown everywhere: synthetic cities always carry the label."""
+        return f"{self.name_zh}〔{SYNTHETIC_LABEL}〕" if self.is_synthetic else self.name_zh
+
+    @property
+    def short_name(self) -> str:
+        for suffix in _SUFFIXES:
+            if self.name_zh.endswith(suffix) and len(self.name_zh) > len(suffix) + 1:
+                return self.name_zh[: -len(suffix)]
+        return self.name_zh
+
+
+def load_cities(con: duckdb.DuckDBPyConnection) -> dict[str, City]:
+    """Cities with at least one row in marts.metric_long, with their dim_city attributes."""
+    dim = columns(con, "marts", "dim_city") if has_relation(con, "marts", "dim_city") else []
+    long_cols = columns(con, "marts", "metric_long")
+
+    def attr(name: str, fallback: str) -> str:
+        if name in dim:
+            return f"d.{name}"
+        return f"m.{name}" if name in long_cols else fallback
+
+    join = "LEFT JOIN marts.dim_city d USING (city_code)" if "city_code" in dim else ""
+    rows = con.execute(
+        f"""
+        SELECT m.city_code, any_value(m.city_name_zh),
+               any_value({attr("province_zh", "NULL")}),
+               bool_or(coalesce({attr("is_synthetic", "false")}, false)),
+               any_value({attr("city_name_en", "NULL")})
+        FROM marts.metric_long m {join}
+        GROUP BY m.city_code ORDER BY m.city_code
+        """
+    ).fetchall()
+    return {r[0]: City(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows}
+
+
+def resolve_city(text: str, cities: dict[str, City]) -> City:
+    """A city by code, Chinese name, or name without 市; OutputError lists the known ones."""
+    wanted = text.strip()
+    for city in cities.values():
+        if wanted in (city.code, city.name_zh, city.short_name):
+            return city
+    raise OutputError(f"unknown city {wanted!r}; the warehouse holds: {describe_cities(cities)}")
+
+
+def describe_cities(cities: dict[str, City], limit: int = 40) -> str:
+    names = [c.label for c in sorted(cities.values(), key=lambda c: c.code)]
+    shown = ", ".join(names[:limit])
+    return shown + (f" … ({len(names) - limit} more)" if len(names) > limit else "") if names else "(none)"

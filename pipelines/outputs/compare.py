@@ -1,0 +1,272 @@
+"""Compare one city with its peers in one year: value, peer median, rank, percentile and
+year-on-year change per metric, plus the history, breakdowns and quality findings the HTML
+report draws. Reads marts.metric_long (city totals) and quality.findings."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import duckdb
+
+from pipelines.catalog import Metric, load_catalog
+from pipelines.outputs.cities import City, describe_cities, load_cities, resolve_city
+from pipelines.outputs.warehouse import OutputError, columns, has_relation
+
+CITY_LEVEL = "city_total"
+# Kinds whose year-on-year change is a difference in percentage points, not a growth rate.
+POINT_KINDS = ("ratio", "share")
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str | None
+    sentence: str | None
+
+
+@dataclass(frozen=True)
+class Point:
+    city: City
+    year: int
+    value: float | None
+    source: Source
+    quality_flag: str | None = None
+
+
+@dataclass
+class MetricRow:
+    metric: Metric
+    point: Point | None  # the city's figure in the year
+    peers: list[Point]  # peers' figures in the year (value may be None)
+    peer_median: float | None
+    rank: int | None  # 1 = highest value among the city and peers with a value
+    group_size: int
+    percentile: float | None  # share of the group below the city, 0..100
+    yoy: float | None  # growth rate, or a difference for ratio and share kinds
+    history: dict[str, dict[int, float]]  # city code -> year -> value, all years held
+
+    @property
+    def yoy_is_points(self) -> bool:
+        return self.metric.kind in POINT_KINDS
+
+
+@dataclass
+class Breakdown:
+    metric: Metric
+    shares: dict[str, float]  # category code -> the city's share
+    peer_median: dict[str, float]  # category code -> median share of the peers
+    source: Source
+
+
+@dataclass
+class Findings:
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    city: City
+    year: int
+    peer_mode: str  # "peers" | "province" | "all"
+    peers: list[City]
+    rows: list[MetricRow]
+    breakdowns: list[Breakdown]
+    findings: Findings
+    years: list[int]  # years the city has data for
+
+
+def compare(
+    con: duckdb.DuckDBPyConnection,
+    city: str,
+    year: int,
+    *,
+    peers: list[str] | None = None,
+    peer_mode: str = "all",
+    metrics: list[str] | None = None,
+) -> Comparison:
+    cities = load_cities(con)
+    if not cities:
+        raise OutputError("the warehouse holds no city data yet: run `gjj run` first")
+    target = resolve_city(city, cities)
+    years = _years(con, target.code)
+    if year not in years:
+        held = ", ".join(map(str, years)) or "none"
+        raise OutputError(f"{target.label} has no data for {year}; years with data: {held}")
+    peer_cities = _peers(target, cities, peers, peer_mode)
+    plain, shares = _select_metrics(metrics)
+    group = [target, *peer_cities]
+
+    values = _load_values(con, cities, [c.code for c in group], [m.code for m in plain])
+    rows = [_metric_row(m, target, peer_cities, year, values.get(m.code, {})) for m in plain]
+    if metrics is None:  # the default set shows only metrics someone in the group reported
+        rows = [r for r in rows if (r.point and r.point.value is not None) or r.peer_median is not None]
+    breakdowns = _load_breakdowns(con, target, peer_cities, year, shares)
+    return Comparison(
+        city=target,
+        year=year,
+        peer_mode="peers" if peers else peer_mode,
+        peers=peer_cities,
+        rows=rows,
+        breakdowns=breakdowns,
+        findings=_findings(con, target.code, year),
+        years=years,
+    )
+
+
+def _years(con: duckdb.DuckDBPyConnection, city_code: str) -> list[int]:
+    rows = con.execute(
+        "SELECT DISTINCT report_year FROM marts.metric_long WHERE city_code = ? ORDER BY 1",
+        [city_code],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _peers(target: City, cities: dict[str, City], names: list[str] | None, mode: str) -> list[City]:
+    if names:
+        chosen = [resolve_city(n, cities) for n in names]
+    elif mode == "province":
+        if not target.province_zh:
+            raise OutputError(f"the province of {target.label} is unknown; name peers with --peers")
+        chosen = [c for c in cities.values() if c.province_zh == target.province_zh]
+    else:
+        chosen = list(cities.values())
+    unique = {c.code: c for c in chosen if c.code != target.code}
+    if not unique:
+        where = f"in {target.province_zh}" if mode == "province" and not names else "in the warehouse"
+        raise OutputError(f"no peers for {target.label} {where}; cities held: {describe_cities(cities)}")
+    return sorted(unique.values(), key=lambda c: c.code)
+
+
+def _select_metrics(codes: list[str] | None) -> tuple[list[Metric], list[Metric]]:
+    """(plain metrics for the table, share metrics for the breakdown charts)."""
+    catalog = load_catalog()
+    if codes is None:
+        plain = [m for m in catalog.metrics.values() if m.required and not m.is_breakdown]
+        return plain, [m for m in catalog.metrics.values() if m.is_breakdown]
+    unknown = [c for c in codes if c not in catalog.metrics]
+    if unknown:
+        raise OutputError(f"unknown metric {', '.join(unknown)}; metric codes: {', '.join(catalog.metrics)}")
+    chosen = [catalog.metrics[c] for c in dict.fromkeys(codes)]
+    return [m for m in chosen if not m.is_breakdown], [m for m in chosen if m.is_breakdown]
+
+
+Values = dict[str, dict[str, dict[int, Point]]]  # metric -> city -> year -> point
+
+
+def _load_values(
+    con: duckdb.DuckDBPyConnection, cities: dict[str, City], city_codes: list[str], metric_codes: list[str]
+) -> Values:
+    out: Values = defaultdict(lambda: defaultdict(dict))
+    if not metric_codes:
+        return out
+    rows = con.execute(
+        """
+        SELECT metric_code, city_code, report_year, value, source_url, source_sentence, quality_flag
+        FROM marts.metric_long
+        WHERE entity_level = ? AND city_code IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))
+        """,
+        [CITY_LEVEL, city_codes, metric_codes],
+    ).fetchall()
+    for metric, city, year, value, url, sentence, flag in rows:
+        point = Point(cities[city], int(year), _num(value), Source(url, sentence), flag)
+        out[metric][city][int(year)] = point
+    return out
+
+
+def _num(value: object) -> float | None:
+    return None if value is None else float(value)  # DECIMAL columns come back as Decimal
+
+
+def _metric_row(
+    metric: Metric, target: City, peers: list[City], year: int, by_city: dict[str, dict[int, Point]]
+) -> MetricRow:
+    point = by_city.get(target.code, {}).get(year)
+    peer_points = [by_city[p.code][year] for p in peers if year in by_city.get(p.code, {})]
+    peer_values = [p.value for p in peer_points if p.value is not None]
+    value = point.value if point else None
+    group = [*peer_values, *([value] if value is not None else [])]
+    rank = percentile = None
+    if value is not None:
+        rank = 1 + sum(v > value for v in group)
+        if len(group) > 1:
+            percentile = 100.0 * sum(v < value for v in group) / (len(group) - 1)
+    prev = by_city.get(target.code, {}).get(year - 1)
+    return MetricRow(
+        metric=metric,
+        point=point,
+        peers=peer_points,
+        peer_median=statistics.median(peer_values) if peer_values else None,
+        rank=rank,
+        group_size=len(group),
+        percentile=percentile,
+        yoy=_change(metric, value, prev.value if prev else None),
+        history={
+            code: {y: p.value for y, p in years.items() if p.value is not None} for code, years in by_city.items()
+        },
+    )
+
+
+def _change(metric: Metric, value: float | None, previous: float | None) -> float | None:
+    if value is None or previous is None:
+        return None
+    if metric.kind in POINT_KINDS:
+        return value - previous
+    return (value - previous) / abs(previous) if previous else None
+
+
+def _category_column(con: duckdb.DuckDBPyConnection) -> str | None:
+    cols = columns(con, "marts", "metric_long")
+    return next((c for c in ("category_code", "category") if c in cols), None)
+
+
+def _load_breakdowns(
+    con: duckdb.DuckDBPyConnection, target: City, peers: list[City], year: int, metrics: list[Metric]
+) -> list[Breakdown]:
+    category = _category_column(con)
+    if not metrics or category is None:
+        return []
+    rows = con.execute(
+        f"""
+        SELECT metric_code, city_code, {category}, value, source_url, source_sentence
+        FROM marts.metric_long
+        WHERE entity_level = ? AND report_year = ? AND {category} IS NOT NULL
+          AND city_code IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))
+        """,
+        [CITY_LEVEL, year, [target.code, *(p.code for p in peers)], [m.code for m in metrics]],
+    ).fetchall()
+    shares: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    sources: dict[str, Source] = {}
+    for metric, city, cat, value, url, sentence in rows:
+        if value is not None:
+            shares[metric][city][cat] = float(value)
+        if city == target.code:
+            sources.setdefault(metric, Source(url, sentence))
+    out = []
+    for m in metrics:
+        own = shares[m.code].get(target.code)
+        if not own:
+            continue
+        medians = {}
+        for cat in own:
+            peer_values = [shares[m.code][p.code][cat] for p in peers if cat in shares[m.code].get(p.code, {})]
+            if peer_values:
+                medians[cat] = statistics.median(peer_values)
+        out.append(Breakdown(m, own, medians, sources.get(m.code, Source(None, None))))
+    return out
+
+
+def _findings(con: duckdb.DuckDBPyConnection, city_code: str, year: int) -> Findings:
+    if not has_relation(con, "quality", "findings"):
+        return Findings()
+    cols = columns(con, "quality", "findings")
+    city_col = next((c for c in ("city_code", "city") if c in cols), None)
+    year_col = next((c for c in ("report_year", "year") if c in cols), None)
+    if city_col is None:
+        return Findings()
+    where, params = f"{city_col} = ?", [city_code]
+    if year_col:
+        where, params = f"{where} AND {year_col} = ?", [*params, year]
+    cursor = con.execute(f"SELECT * FROM quality.findings WHERE {where}", params)
+    return Findings([d[0] for d in cursor.description], cursor.fetchall())

@@ -1,0 +1,102 @@
+"""The city × year coverage matrix: which reports the warehouse holds (present), which it
+never found (missing), which failed to parse (failed, with the reason) and which came in a
+format it cannot read (unsupported). Built from raw.documents; stored as marts.coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines.outputs.cities import SYNTHETIC_LABEL
+from pipelines.outputs.textable import render_table
+from pipelines.outputs.warehouse import OutputError, has_relation
+
+STATUSES = ("present", "missing", "failed", "unsupported")
+MARK = {"present": "✓", "missing": "·", "failed": "✗", "unsupported": "?"}
+
+# One row per city and year between the first and last year any document claims. Several
+# versions of one report: present if any version parsed, else the latest version's status.
+COVERAGE_SQL = """
+WITH docs AS (
+    SELECT city_code, city_name_zh, province_zh, report_year, version, document_id, status,
+           status_reason, coalesce(url, archive_url) AS url, coalesce(is_synthetic, false) AS is_synthetic
+    FROM raw.documents
+    WHERE report_year IS NOT NULL
+),
+cities AS (
+    SELECT city_code, any_value(city_name_zh) AS city_name_zh, any_value(province_zh) AS province_zh,
+           bool_or(is_synthetic) AS is_synthetic
+    FROM docs GROUP BY city_code
+),
+years AS (
+    SELECT unnest(range(min(report_year), max(report_year) + 1)) AS report_year FROM docs
+),
+best AS (
+    SELECT city_code, report_year, document_id, status, status_reason, url
+    FROM docs
+    QUALIFY row_number() OVER (
+        PARTITION BY city_code, report_year
+        ORDER BY status = 'parsed' DESC, version DESC, document_id DESC) = 1
+)
+SELECT c.city_code, c.city_name_zh, c.province_zh, c.is_synthetic, y.report_year::INTEGER AS report_year,
+       CASE WHEN b.status IS NULL THEN 'missing'
+            WHEN b.status = 'parsed' THEN 'present'
+            ELSE b.status END AS status,
+       CASE WHEN b.status <> 'parsed' THEN b.status_reason END AS reason,
+       b.document_id, b.url
+FROM cities c CROSS JOIN years y
+LEFT JOIN best b ON b.city_code = c.city_code AND b.report_year = y.report_year
+ORDER BY c.city_code, y.report_year
+"""
+
+
+@dataclass(frozen=True)
+class Cell:
+    city_code: str
+    city_name_zh: str
+    province_zh: str | None
+    is_synthetic: bool
+    report_year: int
+    status: str
+    reason: str | None
+    document_id: str | None
+    url: str | None
+
+
+def compute_coverage(con: duckdb.DuckDBPyConnection) -> list[Cell]:
+    if not has_relation(con, "raw", "documents"):
+        raise OutputError("the warehouse has no raw.documents: coverage needs the documents manifest")
+    return [Cell(*row) for row in con.execute(COVERAGE_SQL).fetchall()]
+
+
+def build_coverage(con: duckdb.DuckDBPyConnection) -> int:
+    """(Re)create marts.coverage on a writable connection to the build file; returns its rows.
+    The job calls this after dbt, before publishing."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute(f"CREATE OR REPLACE TABLE marts.coverage AS {COVERAGE_SQL}")
+    row = con.execute("SELECT count(*) FROM marts.coverage").fetchone()
+    return int(row[0]) if row else 0
+
+
+def render_coverage(cells: list[Cell]) -> str:
+    if not cells:
+        return "The warehouse holds no documents yet."
+    years = sorted({c.report_year for c in cells})
+    by_city: dict[str, dict[int, Cell]] = {}
+    for c in cells:
+        by_city.setdefault(c.city_code, {})[c.report_year] = c
+    rows = []
+    for code, row in by_city.items():
+        first = next(iter(row.values()))
+        name = first.city_name_zh + (f"〔{SYNTHETIC_LABEL}〕" if first.is_synthetic else "")
+        rows.append([name, code, *(MARK[row[y].status] if y in row else "" for y in years)])
+    table = render_table(["城市 City", "代码 Code", *map(str, years)], rows)
+    counts = {s: sum(c.status == s for c in cells) for s in STATUSES}
+    legend = "  ".join(f"{MARK[s]} {s} {counts[s]}" for s in STATUSES)
+    problems = [
+        f"  {c.city_name_zh} {c.report_year} {c.status}: {c.reason or 'no reason recorded'}"
+        for c in cells
+        if c.status in ("failed", "unsupported")
+    ]
+    return "\n".join([table, "", legend, *(["", "Failed and unsupported:", *problems] if problems else [])])

@@ -1,0 +1,96 @@
+"""The bilingual data dictionary (docs/data_dictionary.md), generated from the metric catalog.
+`python -m pipelines.outputs.dictionary` rewrites it; a test keeps it in sync."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipelines.catalog import Catalog, load_catalog
+
+DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data_dictionary.md"
+
+KINDS = {
+    "flow": "flow 流量: amount during the year",
+    "stock": "stock 存量: level at year end (cumulative totals included)",
+    "ratio": "ratio 比率: a quotient the report states",
+    "share": "share 占比: a breakdown, one value per category",
+    "parameter": "parameter 政策参数: a policy setting (limits, rates)",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render(catalog: Catalog) -> str:
+    sections = {s.key: s for s in catalog.sections}
+    lines = [
+        "# Data dictionary 数据字典",
+        "",
+        "<!-- Generated from pipelines/catalog/metrics.yaml by `python -m pipelines.outputs.dictionary`;",
+        "     do not edit by hand. -->",
+        "",
+        "Every metric of the warehouse (`marts.dim_metric`, `marts.metric_long.metric_code`), from the",
+        "metric catalog. Values are stored in the base unit; ratios and shares as fractions",
+        "(66.33% → 0.6633). *Additive*: the sub-centers of a city add up to the city total.",
+        "",
+        "## Kinds 类型",
+        "",
+        *(f"- {text}" for text in KINDS.values()),
+        "",
+        "## Base units 基本单位",
+        "",
+        "| unit | printed as 报告中的写法 |",
+        "|---|---|",
+        *(
+            f"| {base} | {', '.join(f'{p} (×{factor.normalize():f})' for p, factor in printed.items())} |"
+            for base, printed in catalog.units.items()
+        ),
+        "",
+        f"## Metrics 指标 ({len(catalog.metrics)})",
+        "",
+    ]
+    top_level = [s for s in catalog.sections if "." not in s.key]
+    for top in top_level:
+        metrics = [m for m in catalog.metrics.values() if m.section.split(".")[0] == top.key]
+        if not metrics:
+            continue
+        lines += [
+            f"### {top.name_zh} ({top.key})",
+            "",
+            "| code | 中文名 | English name | unit | kind | additive | section 报告章节 | definition |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for m in metrics:
+            where = "; ".join(f"{sections[s].name_zh} ({s})" for s in m.sections)
+            unit = f"{m.unit} by category" if m.is_breakdown else m.unit
+            lines.append(
+                f"| `{m.code}` | {_cell(m.name_zh)} | {_cell(m.name_en)} | {unit} | {m.kind} | "
+                f"{'yes' if m.additive else 'no'} | {_cell(where)} | {_cell(m.definition)} |"
+            )
+        lines.append("")
+    lines += ["## Breakdown categories 分类", ""]
+    for name, categories in catalog.category_sets.items():
+        users = [f"`{m.code}`" for m in catalog.metrics.values() if m.category_set == name]
+        lines += [
+            f"### {name}",
+            "",
+            f"Used by {', '.join(users)}." if users else "Not used by any metric.",
+            "",
+            "| code | 中文名 | English name |",
+            "|---|---|---|",
+            *(f"| `{c.code}` | {_cell(c.name_zh)} | {_cell(c.name_en)} |" for c in categories),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    DICTIONARY_PATH.write_text(render(load_catalog()), encoding="utf-8")
+    print(f"wrote {DICTIONARY_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

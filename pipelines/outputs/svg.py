@@ -1,0 +1,128 @@
+"""Charts as inline SVG strings, drawn in Python so the report needs no script or network."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+CITY_COLOR = "#c2410c"
+PEER_COLOR = "#94a3b8"
+MEDIAN_COLOR = "#1d4ed8"
+FONT = "'WenQuanYi Zen Hei','Noto Sans CJK SC','Microsoft YaHei',sans-serif"
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    text: str  # the value as printed beside the bar
+    highlight: bool = False
+    href: str | None = None  # link to the figure's source
+    tooltip: str | None = None
+    marker: float | None = None  # a tick on the bar's row (e.g. the peer median)
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: dict[int, float]
+    highlight: bool = False
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="12">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def bar_chart(bars: list[Bar], title: str, marker_label: str | None = None) -> str:
+    """Horizontal bars, one row each; highlighted bars in the city colour; optional ticks."""
+    label_w, plot_w, value_w, row_h, top = 230, 330, 110, 22, 8
+    width = label_w + plot_w + value_w
+    values = [b.value for b in bars] + [b.marker for b in bars if b.marker is not None]
+    low, high = min(0.0, *values), max(0.0, *values)
+    span = (high - low) or 1.0
+
+    def x(v: float) -> float:
+        return label_w + (v - low) / span * plot_w
+
+    legend_h = 20 if marker_label else 0
+    height = top + row_h * len(bars) + legend_h + 6
+    body = []
+    for i, b in enumerate(bars):
+        y = top + i * row_h
+        x0, x1 = sorted((x(0.0), x(b.value)))
+        color = CITY_COLOR if b.highlight else PEER_COLOR
+        weight = ' font-weight="bold"' if b.highlight else ""
+        body.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end"{weight}>{escape(b.label)}</text>')
+        tip = f"<title>{escape(b.tooltip)}</title>" if b.tooltip else ""
+        rect = (
+            f'<rect class="bar" x="{x0:.1f}" y="{y + 3}" width="{max(x1 - x0, 1):.1f}" '
+            f'height="{row_h - 6}" fill="{color}">{tip}</rect>'
+        )
+        body.append(f'<a href="{escape(b.href)}">{rect}</a>' if b.href else rect)
+        if b.marker is not None:
+            mx = x(b.marker)
+            body.append(
+                f'<line class="marker" x1="{mx:.1f}" x2="{mx:.1f}" y1="{y + 1}" y2="{y + row_h - 1}" '
+                f'stroke="{MEDIAN_COLOR}" stroke-width="3"/>'
+            )
+        body.append(f'<text x="{label_w + plot_w + 6}" y="{y + 15}"{weight}>{escape(b.text)}</text>')
+    if low < 0:
+        body.append(
+            f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="{top}" y2="{top + row_h * len(bars)}" stroke="#334155"/>'
+        )
+    if marker_label:
+        y = top + row_h * len(bars) + 8
+        body.append(
+            f'<line x1="{label_w}" x2="{label_w}" y1="{y}" y2="{y + 12}" stroke="{MEDIAN_COLOR}" stroke-width="3"/>'
+        )
+        body.append(f'<text x="{label_w + 8}" y="{y + 11}">{escape(marker_label)}</text>')
+    return _svg(width, height, title, body)
+
+
+def line_chart(series: list[Series], title: str, fmt: Callable[[float], str]) -> str:
+    """Lines over years; the highlighted series drawn last and thickest, with a legend."""
+    width, height, left, right, top, bottom = 670, 250, 110, 20, 16, 56
+    years = sorted({y for s in series for y in s.points})
+    values = [v for s in series for v in s.points.values()]
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.08 or abs(low or 1) * 0.1  # keep points off the axes
+    low, high = low - pad, high + pad
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(year: int) -> float:
+        return left + (plot_w * (years.index(year) / (len(years) - 1)) if len(years) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return top + plot_h - (v - low) / (high - low) * plot_h
+
+    body = [f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#334155"/>']
+    for tick in (low, (low + high) / 2, high):
+        body.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(fmt(tick))}</text>')
+        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e2e8f0"/>')
+    for year in years:
+        body.append(f'<text x="{x(year):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{year}</text>')
+    ordered = sorted(series, key=lambda s: s.highlight)
+    for s in ordered:
+        color = CITY_COLOR if s.highlight else MEDIAN_COLOR
+        pts = [(x(yr), y(v)) for yr, v in sorted(s.points.items())]
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+        width_px = 3 if s.highlight else 2
+        body.append(
+            f'<polyline class="series" points="{path}" fill="none" stroke="{color}" stroke-width="{width_px}"/>'
+        )
+        for (px, py), (yr, v) in zip(pts, sorted(s.points.items()), strict=True):
+            body.append(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{color}">'
+                f"<title>{escape(s.label)} {yr}: {escape(fmt(v))}</title></circle>"
+            )
+    for i, s in enumerate(series):
+        lx, ly = left + i * 220, height - 14
+        color = CITY_COLOR if s.highlight else MEDIAN_COLOR
+        body.append(f'<rect x="{lx}" y="{ly - 9}" width="14" height="4" fill="{color}"/>')
+        body.append(f'<text x="{lx + 20}" y="{ly - 3}">{escape(s.label)}</text>')
+    return _svg(width, height, title, body)
