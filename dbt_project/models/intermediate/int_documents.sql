@@ -1,0 +1,21 @@
+-- Every document version, with the address to show and whether it is the version that counts:
+-- the latest parsed version of a city's report for a year (highest version, then newest fetch).
+with documents as (
+    select * from {{ ref('stg_documents') }}
+),
+
+ranked as (
+    select
+        *,
+        coalesce(url, archive_url) as source_url,
+        row_number() over (
+            partition by city_code, report_year, status = 'parsed'
+            order by version desc, fetched_at desc nulls last, document_id desc
+        ) as version_rank
+    from documents
+)
+
+select
+    * exclude (version_rank),
+    status = 'parsed' and version_rank = 1 as is_latest_version
+from ranked

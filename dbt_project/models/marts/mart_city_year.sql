@@ -1,0 +1,43 @@
+-- One wide row per city and year for BI: the city totals of the latest report version, one
+-- column per metric of dim_metric (catalog and derived; shares are in fct_fund_breakdown).
+{% set metric_query %}
+    select metric_code from {{ ref('dim_metric') }} where kind <> 'share' order by ordinal
+{% endset %}
+{% if execute %}
+    {% set metric_codes = run_query(metric_query).columns[0].values() %}
+{% else %}
+    {% set metric_codes = [] %}
+{% endif %}
+
+with facts as (
+    select * from {{ ref('fct_fund_metric') }}
+    where is_latest_version and entity_level = 'city_total'
+),
+
+cities as (
+    select * from {{ ref('dim_city') }}
+),
+
+documents as (
+    select * from {{ ref('dim_source_document') }}
+)
+
+select
+    facts.city_code || '|' || facts.report_year as city_year_key,
+    facts.city_code,
+    cities.city_name_zh,
+    cities.city_name_en,
+    cities.display_name_zh,
+    cities.province_zh,
+    cities.region,
+    cities.is_synthetic,
+    facts.report_year,
+    facts.document_id,
+    documents.source_url
+    {%- for code in metric_codes %},
+    max(facts.value) filter (where facts.metric_code = '{{ code }}') as "{{ code }}"
+    {%- endfor %}
+from facts
+inner join cities on cities.city_code = facts.city_code
+inner join documents on documents.document_id = facts.document_id
+group by all

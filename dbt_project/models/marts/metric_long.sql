@@ -1,0 +1,64 @@
+{{ config(materialized='view') }}
+-- The BI-facing long view: one row per entity, metric and year of the latest report version.
+-- A view, so quality_flag always shows the current quality.findings of the audit.
+-- quality_flag: 'ok', or the parser's flag codes and the audit's '<severity>:<check>' joined by ';'.
+with facts as (
+    select * from {{ ref('fct_fund_metric') }} where is_latest_version
+),
+
+findings as (
+    select * from {{ ref('stg_quality_findings') }}
+),
+
+finding_flags as (
+    select
+        facts.fund_metric_key,
+        string_agg(distinct findings.severity || ':' || findings.check_name, ';'
+            order by findings.severity || ':' || findings.check_name) as audit_flags
+    from facts
+    inner join findings
+        on findings.city_code = facts.city_code
+        and findings.report_year = facts.report_year
+        and (findings.entity_code is null or findings.entity_code = facts.entity_code)
+        and (findings.metric_code is null or findings.metric_code = facts.metric_code)
+    group by facts.fund_metric_key
+)
+
+select
+    facts.city_code,
+    cities.city_name_zh,
+    entities.entity_name_zh,
+    facts.entity_level,
+    facts.report_year,
+    facts.metric_code,
+    metrics.metric_name_zh,
+    metrics.metric_name_en,
+    facts.value,
+    facts.unit,
+    documents.source_url,
+    facts.sentence as source_sentence,
+    coalesce(
+        nullif(concat_ws(';', replace(facts.parse_flags, ',', ';'), finding_flags.audit_flags), ''),
+        'ok'
+    ) as quality_flag,
+    facts.entity_code,
+    facts.metric_origin,
+    facts.raw_text,
+    facts.computed_value,
+    facts.computed_from,
+    facts.reported_change_value,
+    facts.reported_change_unit,
+    facts.prior_year_value,
+    facts.yoy_change,
+    facts.yoy_change_unit,
+    cities.province_zh,
+    cities.region,
+    cities.is_synthetic,
+    cities.display_name_zh as city_display_name_zh,
+    facts.document_id
+from facts
+inner join {{ ref('dim_city') }} as cities on cities.city_code = facts.city_code
+inner join {{ ref('dim_entity') }} as entities on entities.entity_key = facts.entity_key
+inner join {{ ref('dim_metric') }} as metrics on metrics.metric_code = facts.metric_code
+inner join {{ ref('dim_source_document') }} as documents on documents.document_id = facts.document_id
+left join finding_flags on finding_flags.fund_metric_key = facts.fund_metric_key

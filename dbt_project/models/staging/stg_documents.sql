@@ -1,0 +1,21 @@
+select
+    document_id,
+    city_code,
+    city_name_zh,
+    province_zh,
+    cast(report_year as integer) as report_year,
+    cast(version as integer) as version,
+    url,
+    archive_url,
+    fetched_at,
+    published_date,
+    title,
+    content_type,
+    encoding,
+    sha256,
+    archive_path,
+    status,
+    status_reason,
+    parser_version,
+    cast(is_synthetic as boolean) as is_synthetic
+from {{ source('raw', 'documents') }}

@@ -1,0 +1,12 @@
+select
+    city_code,
+    cast(report_year as integer) as report_year,
+    entity_code,
+    metric_code,
+    "check" as check_name,
+    severity,
+    cast(observed as varchar) as observed,
+    cast(expected as varchar) as expected,
+    message,
+    source_url
+from {{ source('quality', 'findings') }}

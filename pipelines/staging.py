@@ -1,0 +1,345 @@
+"""Staging tables in DuckDB (schema `raw`): the parser's output, one document at a time.
+
+`ensure_schema` creates the tables of docs/contracts.md section 4, an empty `quality.findings`
+(so dbt can always read it as a source) and refreshes `raw.metric_catalog` /
+`raw.metric_categories` from metrics.yaml, from which dbt builds `dim_metric`.
+`load_document` / `load_documents` replace a document's rows in one transaction, so loading
+the same document again never duplicates anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.catalog import load_catalog
+from pipelines.parser.model import ParseResult
+
+STATUSES = ("parsed", "failed", "unsupported")
+
+# Column name -> DuckDB type, in table order. The pyarrow tables below follow the same order.
+DOCUMENT_COLUMNS = {
+    "document_id": "VARCHAR NOT NULL",
+    "city_code": "VARCHAR NOT NULL",
+    "city_name_zh": "VARCHAR",
+    "province_zh": "VARCHAR",
+    "report_year": "INTEGER",
+    "version": "INTEGER NOT NULL",
+    "url": "VARCHAR",
+    "archive_url": "VARCHAR",
+    "fetched_at": "TIMESTAMP",
+    "published_date": "DATE",
+    "title": "VARCHAR",
+    "content_type": "VARCHAR",
+    "encoding": "VARCHAR",
+    "sha256": "VARCHAR",
+    "archive_path": "VARCHAR",
+    "status": "VARCHAR NOT NULL",
+    "status_reason": "VARCHAR",
+    "parser_version": "VARCHAR",
+    "is_synthetic": "BOOLEAN NOT NULL",
+}
+FACT_COLUMNS = {
+    "document_id": "VARCHAR NOT NULL",
+    "fact_seq": "INTEGER NOT NULL",
+    "entity_name": "VARCHAR",
+    "entity_code": "VARCHAR NOT NULL",
+    "entity_level": "VARCHAR NOT NULL",
+    "metric_code": "VARCHAR NOT NULL",
+    "value": "DOUBLE",
+    "unit": "VARCHAR",
+    "raw_text": "VARCHAR",
+    "sentence": "VARCHAR",
+    "char_start": "INTEGER",
+    "char_end": "INTEGER",
+    "section": "VARCHAR",
+    "precision": "DOUBLE",
+    "change_value": "DOUBLE",
+    "change_unit": "VARCHAR",
+    "change_raw": "VARCHAR",
+}
+BREAKDOWN_COLUMNS = {**FACT_COLUMNS, "category": "VARCHAR NOT NULL"}
+FLAG_COLUMNS = {
+    "document_id": "VARCHAR NOT NULL",
+    "fact_seq": "INTEGER",  # NULL for a document-level parser warning
+    "metric_code": "VARCHAR",
+    "entity_code": "VARCHAR",
+    "flag_code": "VARCHAR NOT NULL",
+    "reason": "VARCHAR",
+}
+MENTION_COLUMNS = {
+    "document_id": "VARCHAR NOT NULL",
+    "raw_text": "VARCHAR",
+    "char_start": "INTEGER",
+    "char_end": "INTEGER",
+    "section": "VARCHAR",
+    "sentence": "VARCHAR",
+    "reason": "VARCHAR",
+}
+FINDING_COLUMNS = {
+    "city_code": "VARCHAR",
+    "report_year": "INTEGER",
+    "entity_code": "VARCHAR",
+    "metric_code": "VARCHAR",
+    "check": "VARCHAR",
+    "severity": "VARCHAR",
+    "observed": "VARCHAR",
+    "expected": "VARCHAR",
+    "message": "VARCHAR",
+    "source_url": "VARCHAR",
+}
+CATALOG_COLUMNS = {
+    "metric_code": "VARCHAR NOT NULL",
+    "ordinal": "INTEGER NOT NULL",
+    "name_zh": "VARCHAR NOT NULL",
+    "name_en": "VARCHAR NOT NULL",
+    "section": "VARCHAR NOT NULL",
+    "unit": "VARCHAR NOT NULL",
+    "kind": "VARCHAR NOT NULL",
+    "additive": "BOOLEAN NOT NULL",
+    "required": "BOOLEAN NOT NULL",
+    "definition": "VARCHAR",
+    "category_set": "VARCHAR",
+    "parts": "VARCHAR[]",
+    "difference_minuend": "VARCHAR",
+    "difference_subtrahend": "VARCHAR",
+    "quotient_numerator": "VARCHAR",
+    "quotient_denominator": "VARCHAR",
+    "cumulative": "VARCHAR",
+}
+CATEGORY_COLUMNS = {
+    "category_set": "VARCHAR NOT NULL",
+    "category_code": "VARCHAR NOT NULL",
+    "ordinal": "INTEGER NOT NULL",
+    "name_zh": "VARCHAR NOT NULL",
+    "name_en": "VARCHAR NOT NULL",
+}
+
+RAW_TABLES = {
+    "raw.documents": DOCUMENT_COLUMNS,
+    "raw.facts": FACT_COLUMNS,
+    "raw.breakdown_facts": BREAKDOWN_COLUMNS,
+    "raw.parse_flags": FLAG_COLUMNS,
+    "raw.unclaimed_mentions": MENTION_COLUMNS,
+}
+OTHER_TABLES = {
+    "quality.findings": FINDING_COLUMNS,
+    "raw.metric_catalog": CATALOG_COLUMNS,
+    "raw.metric_categories": CATEGORY_COLUMNS,
+}
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One row of raw.documents: a fetched document version and what became of it."""
+
+    document_id: str
+    city_code: str
+    city_name_zh: str | None
+    province_zh: str | None
+    report_year: int | None
+    version: int
+    url: str | None  # None when the address is unknown: never invent one
+    archive_url: str | None  # where the bytes were read (a real URL or a `.invalid` name)
+    fetched_at: datetime | None
+    published_date: date | None
+    title: str | None
+    content_type: str | None
+    encoding: str | None
+    sha256: str | None
+    archive_path: str | None
+    status: str  # parsed | failed | unsupported
+    status_reason: str | None = None
+    parser_version: str | None = None  # taken from the ParseResult when there is one
+    is_synthetic: bool = False
+
+
+def document_id(city_code: str, report_year: int | None, sha256: str) -> str:
+    """The documents key of the contract: `<city_code>-<year>-<sha256[:12]>`."""
+    return f"{city_code}-{report_year if report_year is not None else 'unknown'}-{sha256[:12]}"
+
+
+def _ddl(name: str, columns: dict[str, str]) -> str:
+    body = ", ".join(f'"{col}" {typ}' for col, typ in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {name} ({body})"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw and quality tables if missing; refresh the metric catalog tables."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    for name, columns in {**RAW_TABLES, **OTHER_TABLES}.items():
+        con.execute(_ddl(name, columns))
+    metrics, categories = _catalog_tables()
+    con.begin()
+    try:
+        con.execute("DELETE FROM raw.metric_catalog")
+        con.execute("DELETE FROM raw.metric_categories")
+        _insert(con, "raw.metric_catalog", metrics)
+        _insert(con, "raw.metric_categories", categories)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def load_document(con: duckdb.DuckDBPyConnection, doc: DocumentRecord, result: ParseResult | None) -> None:
+    """Store one document (replacing any earlier load of the same document_id)."""
+    load_documents(con, [(doc, result)])
+
+
+def load_documents(
+    con: duckdb.DuckDBPyConnection, items: Sequence[tuple[DocumentRecord, ParseResult | None]]
+) -> None:
+    """Store many documents in one transaction: their old rows go, the new ones come in."""
+    _check(items)
+    tables = _rows(items)
+    ids = pa.table({"document_id": pa.array([doc.document_id for doc, _ in items], pa.string())})
+    con.begin()
+    try:
+        con.register("_gjj_reload_ids", ids)
+        for name in RAW_TABLES:
+            con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
+        for name, table in tables.items():
+            _insert(con, name, table)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.unregister("_gjj_reload_ids")
+
+
+def _check(items: Sequence[tuple[DocumentRecord, ParseResult | None]]) -> None:
+    seen: set[str] = set()
+    for doc, result in items:
+        if doc.document_id in seen:
+            raise ValueError(f"document {doc.document_id} given twice in one load")
+        seen.add(doc.document_id)
+        if doc.status not in STATUSES:
+            raise ValueError(f"document {doc.document_id}: unknown status {doc.status!r}")
+        if (doc.status == "parsed") != (result is not None):
+            raise ValueError(
+                f"document {doc.document_id}: status {doc.status!r} needs "
+                + ("a ParseResult" if doc.status == "parsed" else "no ParseResult")
+            )
+        if doc.status != "parsed" and not doc.status_reason:
+            raise ValueError(f"document {doc.document_id}: a {doc.status} document needs a status_reason")
+
+
+def _rows(items: Iterable[tuple[DocumentRecord, ParseResult | None]]) -> dict[str, pa.Table]:
+    rows: dict[str, list[dict]] = {name: [] for name in RAW_TABLES}
+    for doc, result in items:
+        record = {f.name: getattr(doc, f.name) for f in fields(DocumentRecord)}
+        if result is not None:
+            record["parser_version"] = result.parser_version
+        rows["raw.documents"].append(record)
+        if result is None:
+            continue
+        for seq, fact in enumerate(result.facts):
+            row = {col: getattr(fact, col) for col in FACT_COLUMNS if col not in ("document_id", "fact_seq")}
+            row.update(document_id=doc.document_id, fact_seq=seq)
+            if fact.category is None:
+                rows["raw.facts"].append(row)
+            else:
+                rows["raw.breakdown_facts"].append({**row, "category": fact.category})
+            for flag in fact.flags:
+                code, _, reason = flag.partition(":")
+                rows["raw.parse_flags"].append(
+                    {
+                        "document_id": doc.document_id,
+                        "fact_seq": seq,
+                        "metric_code": fact.metric_code,
+                        "entity_code": fact.entity_code,
+                        "flag_code": code.strip(),
+                        "reason": reason.strip() or None,
+                    }
+                )
+        for warning in result.warnings:
+            rows["raw.parse_flags"].append(
+                {
+                    "document_id": doc.document_id,
+                    "fact_seq": None,
+                    "metric_code": None,
+                    "entity_code": None,
+                    "flag_code": "document_warning",
+                    "reason": warning,
+                }
+            )
+        for mention in result.unclaimed:
+            row = {c: getattr(mention, c) for c in MENTION_COLUMNS if c != "document_id"}
+            rows["raw.unclaimed_mentions"].append({"document_id": doc.document_id, **row})
+    return {name: _arrow(rows[name], RAW_TABLES[name]) for name in RAW_TABLES}
+
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "DATE": pa.date32(),
+    "VARCHAR[]": pa.list_(pa.string()),
+}
+
+
+def _arrow(rows: list[dict], columns: dict[str, str]) -> pa.Table:
+    schema = pa.schema([(col, _ARROW_TYPES[typ.removesuffix(" NOT NULL")]) for col, typ in columns.items()])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    if table.num_rows == 0:
+        return
+    view = "_gjj_insert_rows"
+    con.register(view, table)
+    try:
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+def _catalog_tables() -> tuple[pa.Table, pa.Table]:
+    catalog = load_catalog()
+    metrics = []
+    for ordinal, m in enumerate(catalog.metrics.values(), start=1):
+        minuend, subtrahend = m.difference or (None, None)
+        numerator, denominator = m.quotient or (None, None)
+        metrics.append(
+            {
+                "metric_code": m.code,
+                "ordinal": ordinal,
+                "name_zh": m.name_zh,
+                "name_en": m.name_en,
+                "section": m.section,
+                "unit": m.unit,
+                "kind": m.kind,
+                "additive": m.additive,
+                "required": m.required,
+                "definition": m.definition or None,
+                "category_set": m.category_set,
+                "parts": list(m.parts) or None,
+                "difference_minuend": minuend,
+                "difference_subtrahend": subtrahend,
+                "quotient_numerator": numerator,
+                "quotient_denominator": denominator,
+                "cumulative": m.cumulative,
+            }
+        )
+    categories = [
+        {
+            "category_set": set_name,
+            "category_code": str(c.code),  # YAML reads an unquoted 90_144 as a number
+            "ordinal": i,
+            "name_zh": c.name_zh,
+            "name_en": c.name_en,
+        }
+        for set_name, cats in catalog.category_sets.items()
+        for i, c in enumerate(cats, start=1)
+    ]
+    return _arrow(metrics, CATALOG_COLUMNS), _arrow(categories, CATEGORY_COLUMNS)
