@@ -65,7 +65,7 @@ class SubCenterKind:
     keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one catalog per process
 class Catalog:
     metrics: dict[str, Metric]
     units: dict[str, dict[str, Decimal]]

@@ -1,0 +1,133 @@
+"""Figures in a sentence: a number, its printed unit, and whether it is a change against
+last year (同比增长 x%, 比上年减少 y 个百分点) rather than a value of its own."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pipelines.catalog import Metric
+from pipelines.parser.model import Entity
+from pipelines.parser.numbers import NUMBER, POINTS, UNIT, decimals_of, parse_number
+
+FIGURE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})?")
+SHARE_ITEM = re.compile(rf"占\s*(?P<num>{NUMBER})\s*(?P<unit>%|‰)")
+RATIO_UNITS = ("%", "‰", POINTS)
+
+_UP = "增长|增加|上升|提高|上涨|上调"
+_DOWN = "下降|减少|降低|下滑|回落|下调"
+SIGN_WORD = re.compile(rf"(?P<up>{_UP})|(?P<down>{_DOWN})")
+# After a number without a unit, these say the unit was lost rather than never there.
+_BARE_FOLLOWER = re.compile(r"(?P<scale>[万亿])?(?=[,;。、/]|$)")
+_RANGE_OR_LABEL = ("-", "~", "(含)", "岁", "至")
+
+
+@dataclass(eq=False)
+class Figure:
+    start: int  # offsets in the normalized paragraph
+    end: int
+    number: str  # the digits as printed
+    unit: str | None  # printed unit; None when the unit was lost
+    value: Decimal | None  # in the printed unit, signed; None when unreadable
+    flag: str | None  # damage code from parse_number, or unit_missing
+    is_change: bool = False
+    sign: int = 1
+    metric: Metric | None = None
+    entity: Entity | None = None
+    change: Figure | None = None
+    inherited: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def decimals(self) -> int:
+        return decimals_of(self.number)
+
+
+def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
+    """Every figure of a paragraph outside the masked spans (breakdown items already read)."""
+    figures = []
+    for match in FIGURE.finditer(text):
+        start, end = match.span()
+        if any(s < end and start < e for s, e in masked):
+            continue
+        figure = _figure(text, match)
+        if figure:
+            figures.append(figure)
+    return figures
+
+
+def _figure(text: str, match: re.Match[str]) -> Figure | None:
+    number, unit = match["num"], match["unit"]
+    start, end = match.span()
+    before = text[start - 1] if start else ""
+    after = text[end:]
+    if before in ("-", "~") and not number.startswith("-"):
+        return None  # the upper end of a range such as 90-144(含)平方米
+    if after.startswith(_RANGE_OR_LABEL) or (unit and "平方米" in unit and after.startswith(("以下", "以上"))):
+        return None  # a category label such as 30岁(含)以下, 144平方米以上
+    if unit is None:
+        return _bare_figure(text, match)
+    value, flag = parse_number(number)
+    return Figure(start, end, number, unit, value, flag)
+
+
+def _bare_figure(text: str, match: re.Match[str]) -> Figure | None:
+    """A number followed by a separator where a unit should be: a figure whose unit was lost.
+    It only becomes a fact when a metric phrase stands right before it."""
+    number = match["num"].rstrip()
+    start = match.start()
+    end = start + len(number)
+    if number.endswith(".") or (start and text[start - 1] in "〔《(第"):
+        return None
+    follower = _BARE_FOLLOWER.match(text, end)
+    if follower is None:
+        return None
+    value, flag = parse_number(number)
+    return Figure(start, follower.end(), number, None, value, flag or "unit_missing")
+
+
+def classify_changes(text: str, sentence_start: int, figures: list[Figure]) -> None:
+    """Mark the figures of one sentence that are changes against last year, with their sign."""
+    previous: Figure | None = None
+    cursor = sentence_start
+    for figure in figures:
+        gap = text[cursor : figure.start]
+        if figure.unit in RATIO_UNITS:
+            words = list(SIGN_WORD.finditer(gap))
+            continuation = previous is not None and previous.is_change and re.fullmatch(r"[\s、,]*", gap)
+            if figure.unit == POINTS or words or continuation:
+                figure.is_change = True
+                if words:
+                    figure.sign = -1 if words[-1]["down"] else 1
+                elif previous is not None and previous.is_change:
+                    figure.sign = previous.sign
+        previous = figure
+        cursor = figure.end
+
+
+def attach_changes(text: str, sentence_start: int, figures: list[Figure]) -> list[Figure]:
+    """Give each change to the figure it describes; a `分别` list of n changes describes the n
+    figures before it, in order. Returns the changes that describe nothing."""
+    orphans = []
+    values: list[Figure] = []
+    i = 0
+    while i < len(figures):
+        if not figures[i].is_change:
+            values.append(figures[i])
+            i += 1
+            continue
+        run = [figures[i]]
+        while i + len(run) < len(figures) and figures[i + len(run)].is_change:
+            run.append(figures[i + len(run)])
+        previous_end = values[-1].end if values else sentence_start
+        respectively = "分别" in text[previous_end : run[0].start]
+        count = len(run) if (respectively or len(run) > 1) else 1
+        targets = values[-count:] if len(values) >= count else []
+        if not targets:
+            orphans.extend(run)
+        for target, change in zip(targets, run, strict=False):
+            if target.change is None:
+                target.change = change
+        i += len(run)
+    return orphans

@@ -1,0 +1,102 @@
+"""Numbers and units as printed in the reports: normalization with offsets, reading a number
+(with the damage it may carry), and conversion to base units."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipelines.catalog import load_catalog
+
+# Characters dropped before anything else: zero-width marks and byte-order marks.
+_DROPPED = {"\u200b", "\u200c", "\u200d", "\ufeff"}
+
+# A number: digits with commas between digits, an optional decimal part, an optional minus
+# sign (not after a digit: "90-144" is a range). A trailing "." with no digits is damage.
+NUMBER = r"(?:(?<![\d.])-)?(?<!\d,)(?<![\d.])\d(?:[\d,]*\d)?(?:\.\d+|\.(?!\d))?"
+
+# Printed units, longest first so that 万元 wins over 元 and 个百分点 over 个.
+POINTS = "个百分点"
+
+
+def _printed_units() -> list[str]:
+    units = {u for printed in load_catalog().units.values() for u in printed}
+    units.add(POINTS)
+    return sorted(units, key=len, reverse=True)
+
+
+UNIT = "|".join(re.escape(u) for u in _printed_units())
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """NFKC-normalized text with a map from each normalized character to the original."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original_length: int
+
+    def to_original(self, i: int) -> int:
+        return self.offsets[i] if i < len(self.offsets) else self.original_length
+
+
+def normalize(text: str) -> Normalized:
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _DROPPED:
+            continue
+        for out in unicodedata.normalize("NFKC", ch):
+            chars.append(out)
+            offsets.append(i)
+    return Normalized("".join(chars), tuple(offsets), len(text))
+
+
+def parse_number(raw: str) -> tuple[Decimal | None, str | None]:
+    """Read a printed number. Returns (value, flag code): the flag names damage.
+
+    - correct grouping ("2,086", "30,369.11") or none ("53554.40"): (value, None)
+    - a separator in the wrong place with groups of at most three digits before it
+      ("320,55.41"): the digits give one reading, returned with "misplaced_separator"
+    - a first group longer than three digits ("1184,709"): two figures run together after a
+      lost unit; (None, "fused_numbers")
+    - a trailing point with no decimals ("0."): (None, "digits_lost")
+    """
+    text = raw.strip()
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("-")
+    if not text or not text[0].isdigit():
+        raise ValueError(f"not a number: {raw!r}")
+    if text.endswith("."):
+        return None, "digits_lost"
+    integer, _, decimals = text.partition(".")
+    flag = None
+    if "," in integer:
+        groups = integer.split(",")
+        if len(groups[0]) > 3:
+            return None, "fused_numbers"
+        if not all(len(g) == 3 for g in groups[1:]):
+            flag = "misplaced_separator"
+    digits = integer.replace(",", "") + (f".{decimals}" if decimals else "")
+    return sign * Decimal(digits), flag
+
+
+def decimals_of(raw: str) -> int:
+    _, _, decimals = raw.partition(".")
+    return len(decimals)
+
+
+def to_base(value: Decimal, printed_unit: str, base_unit: str) -> Decimal:
+    """Convert a value printed in `printed_unit` to `base_unit` (亿元 → yuan ×1e8, % → ×0.01)."""
+    factor = unit_factor(printed_unit, base_unit)
+    if factor is None:
+        raise ValueError(f"unit {printed_unit!r} cannot be read as {base_unit!r}")
+    return value * factor
+
+
+def unit_factor(printed_unit: str, base_unit: str) -> Decimal | None:
+    if printed_unit == POINTS:
+        return Decimal("0.01") if base_unit == "ratio" else None
+    return load_catalog().units.get(base_unit, {}).get(printed_unit)

@@ -1,0 +1,465 @@
+"""Reads a report paragraph by paragraph: the section it is in, the entity it speaks for, the
+figures in each sentence and the metric each figure reports (nearest catalog phrase first)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import cache
+
+from pipelines.catalog import Catalog, Metric
+from pipelines.parser.entities import EntityBook
+from pipelines.parser.figures import (
+    SHARE_ITEM,
+    Figure,
+    attach_changes,
+    classify_changes,
+    find_figures,
+)
+from pipelines.parser.model import DocumentMeta, Entity, Fact, Mention
+from pipelines.parser.numbers import POINTS, Normalized, parse_number, unit_factor
+from pipelines.parser.sections import SectionTracker, read_heading, section_allows
+
+_SENTENCE_END = re.compile(r"[。!?]")
+_CLAUSE_SEP = re.compile(r"[,;:]")
+_RESPECTIVELY = re.compile(r"分别(?:为|是|调整为|不低于|不高于|达到)")
+_LIST_GAP = re.compile(r"[\s、,和及]*")
+_LIST_ITEM_SEP = re.compile(r"[、和及]")
+_NUMBERING = re.compile(r"^\d{1,2}[.、]\s*")
+_LEADING_WHERE = re.compile(r"^[\s,:;(]*(?:其中)?[\s,:;]*")
+_LABEL_JUNK = re.compile(r"^[\s,:;()]*(?:其中)?[\s,:;()]*")
+
+_FLAG_REASONS = {
+    "unit_missing": "no unit after {raw!r}: its scale cannot be read from the text",
+    "misplaced_separator": "thousands separator out of place in {raw!r}: read from its digits",
+    "fused_numbers": "{raw!r} reads as two figures run together after a lost unit: not read",
+    "digits_lost": "{raw!r} lost digits: not read",
+}
+
+
+@dataclass(frozen=True)
+class _Match:
+    """Where a metric phrase was found relative to a figure; smaller sorts first."""
+
+    clauses: int
+    figures_between: int
+    distance: float
+    length: int
+
+    def key(self) -> tuple[int, int, float, int]:
+        return (self.clauses, self.figures_between, self.distance, -self.length)
+
+
+class ReportReader:
+    def __init__(self, norm: Normalized, original: str, meta: DocumentMeta, catalog: Catalog):
+        self.norm = norm
+        self.original = original
+        self.catalog = catalog
+        self.book = EntityBook(meta.city_printed, catalog)
+        self.sections = SectionTracker(catalog)
+        self.facts: list[Fact] = []
+        self.unclaimed: list[Mention] = []
+        self.warnings: list[str] = []
+        self._header_entity: Entity | None = None
+        self._intro: str | None = None  # breakdown population (缴存职工中…) carried across paragraphs
+
+    def read(self) -> None:
+        lines = list(self._lines())
+        self.book.discover([text.strip() for _, text in lines])
+        for start, text in lines:
+            self._paragraph(start, text)
+        self._flag_conflicting_repeats()
+
+    def _lines(self):
+        offset = 0
+        for text in self.norm.text.split("\n"):
+            if text.strip():
+                yield offset, text
+            offset += len(text) + 1
+
+    # ------------------------------------------------------------------ paragraphs
+    def _paragraph(self, start: int, text: str) -> None:
+        stripped = text.strip()
+        header = self._entity_header(stripped)
+        if header:
+            self._header_entity = header
+            return
+        heading = read_heading(stripped) if not stripped.startswith("其中") else None
+        if heading:
+            self.sections.enter(heading)
+            self._header_entity = None
+            self._intro = None
+            return
+        section = self.sections.current
+        entity, content_start = self._paragraph_entity(text)
+        masked_spans: list[tuple[int, int]] = []
+        if section.startswith("benefit"):
+            self._breakdowns(start, text, section, entity, content_start, masked_spans)
+        figures = find_figures(text, masked_spans)
+        masked = _mask(text, [(f.start, f.end) for f in figures] + masked_spans)
+        claimed: list[Figure] = []
+        for s_start, s_end in _sentences(text):
+            in_sentence = [f for f in figures if s_start <= f.start < s_end]
+            self._sentence(start, text, masked, s_start, s_end, in_sentence, section, entity, claimed)
+
+    def _entity_header(self, stripped: str) -> Entity | None:
+        """A line that only names an entity ("盘锦中心:"): it speaks for the paragraphs below."""
+        body = _NUMBERING.sub("", stripped).rstrip(":").strip()
+        found = self.book.at_start(body)
+        return found[0] if found and found[1] == len(body) else None
+
+    def _paragraph_entity(self, text: str) -> tuple[Entity, int]:
+        lead = len(text) - len(text.lstrip())
+        numbering = _NUMBERING.match(text[lead:])
+        body_start = lead + (numbering.end() if numbering else 0)
+        found = self.book.at_start(text[body_start:])
+        if found:
+            entity, length = found
+            end = body_start + length
+            if end < len(text) and text[end] in ":。":
+                end += 1
+            return entity, end
+        return self._header_entity or self.book.city_total, body_start
+
+    # ------------------------------------------------------------------ sentences
+    def _sentence(
+        self,
+        line_start: int,
+        text: str,
+        masked: str,
+        s_start: int,
+        s_end: int,
+        figures: list[Figure],
+        section: str,
+        entity: Entity,
+        claimed: list[Figure],
+    ) -> None:
+        classify_changes(masked, s_start, figures)
+        for change in attach_changes(masked, s_start, figures):
+            o_start, o_end = self._span(line_start + change.start, line_start + change.end)
+            self.warnings.append(f"change {self.original[o_start:o_end]!r} describes no figure")
+        inline = self._inline_entities(masked, s_start, s_end)
+        label_contexts = _respectively_labels(masked, s_start, s_end, figures)
+        for figure in figures:
+            if figure.is_change:
+                continue
+            figure.entity = _entity_at(inline, figure.start) or entity
+            self._assign(figure, masked, s_start, s_end, figures, section, inline, claimed, label_contexts)
+            if figure.metric:
+                claimed.append(figure)
+                self.facts.append(self._fact(line_start, text, s_start, s_end, figure, section))
+            elif figure.unit is not None:
+                self.unclaimed.append(self._mention(line_start, text, s_start, s_end, figure, section))
+        self._zero_statements(line_start, text, masked, s_start, s_end, section, inline, entity)
+
+    def _inline_entities(self, masked: str, s_start: int, s_end: int) -> list[tuple[int, Entity]]:
+        """Entities named at the start of a clause (其中,市中心…,油田分中心…)."""
+        found: list[tuple[int, Entity]] = []
+        starts = [s_start] + [m.end() for m in _CLAUSE_SEP.finditer(masked, s_start, s_end)]
+        for clause_start in starts:
+            clause = masked[clause_start:s_end]
+            lead = _LEADING_WHERE.match(clause)
+            skip = lead.end() if lead else 0
+            # a name the report never introduced counts only inside a split (其中,省直分中心…)
+            splitting = bool(found) or "其中" in masked[s_start : clause_start + skip]
+            hit = self.book.at_start(clause[skip:], allow_new=splitting)
+            if hit:
+                found.append((clause_start, hit[0]))
+        return found
+
+    def _assign(
+        self,
+        figure: Figure,
+        masked: str,
+        s_start: int,
+        s_end: int,
+        figures: list[Figure],
+        section: str,
+        inline: list[tuple[int, Entity]],
+        claimed: list[Figure],
+        label_contexts: dict[int, str],
+    ) -> None:
+        candidates = [m for m in _plain_metrics(self.catalog, section) if _accepts(m, figure.unit)]
+        context = label_contexts.get(id(figure), masked[s_start : figure.start])
+        synthetic = id(figure) in label_contexts
+        after = masked[figure.end : s_end]
+        best: tuple[_Match, Metric] | None = None
+        for metric in candidates:
+            for phrase in metric.phrases:
+                for match in phrase.finditer(context):
+                    between = 0 if synthetic else _figures_between(figures, s_start + match.end(), figure.start)
+                    tail = context[match.end() :]
+                    found = _Match(len(_CLAUSE_SEP.findall(tail)), between, len(tail), len(match.group()))
+                    if best is None or found.key() < best[0].key():
+                        best = (found, metric)
+            for phrase in metric.after:
+                match = phrase.match(after)
+                if match:
+                    found = _Match(0, 0, 0.5, len(match.group()))
+                    if best is None or found.key() < best[0].key():
+                        best = (found, metric)
+        if figure.unit is None:  # a bare number is a figure only right after its phrase
+            if best and best[0].distance == 0:
+                figure.metric = best[1]
+            return
+        names_entity = any(pos == _clause_start(masked, s_start, figure.start) for pos, _ in inline)
+        if (best is None or best[0].clauses > 0) and names_entity:
+            for previous in reversed(claimed):
+                metric = previous.metric
+                if metric and section_allows(section, metric.sections) and _accepts(metric, figure.unit):
+                    figure.metric, figure.inherited = metric, True
+                    return
+        if best:
+            figure.metric = best[1]
+
+    def _zero_statements(
+        self,
+        line_start: int,
+        text: str,
+        masked: str,
+        s_start: int,
+        s_end: int,
+        section: str,
+        inline: list[tuple[int, Entity]],
+        entity: Entity,
+    ) -> None:
+        """无异地贷款, 未发放公转商贴息贷款: a stated nothing is a real zero."""
+        for metric in _plain_metrics(self.catalog, section):
+            for phrase in metric.zero:
+                for match in phrase.finditer(masked, s_start, s_end):
+                    who = _entity_at(inline, match.start()) or entity
+                    o_start, o_end = self._span(line_start + match.start(), line_start + match.end())
+                    self.facts.append(
+                        Fact(
+                            entity_name=who.name,
+                            entity_code=who.code,
+                            entity_level=who.level,
+                            metric_code=metric.code,
+                            category=None,
+                            value=0.0,
+                            unit=metric.unit,
+                            raw_text=self.original[o_start:o_end],
+                            sentence=self._sentence_text(line_start, s_start, s_end),
+                            char_start=o_start,
+                            char_end=o_end,
+                            section=section,
+                        )
+                    )
+
+    # ------------------------------------------------------------------ breakdown shares
+    def _breakdowns(
+        self,
+        line_start: int,
+        text: str,
+        section: str,
+        entity: Entity,
+        content_start: int,
+        masked_spans: list[tuple[int, int]],
+    ) -> None:
+        """Shares such as 缴存职工中,国家机关和事业单位占26.21%,…: one fact per category."""
+        shares = _share_metrics(self.catalog, section)
+        if not shares:
+            return
+        intro_pattern = re.compile("|".join(sorted({re.escape(i) for m in shares for i in m.intro}, key=len)[::-1]))
+        intros = list(intro_pattern.finditer(text))
+        previous_end = content_start
+        for item in SHARE_ITEM.finditer(text):
+            intro_before = [i for i in intros if i.end() <= item.start()]
+            active = intro_before[-1].group() if intro_before else self._intro
+            if active is None:
+                continue
+            boundaries = [previous_end, *(i.end() for i in intro_before)]
+            boundaries += [m.end() for m in re.finditer(r"[,;:。]", text[: item.start()])]
+            label_start = max(boundaries)
+            label = _LABEL_JUNK.sub("", text[label_start : item.start()]).strip()
+            metric, category = _category(self.catalog, [m for m in shares if active in m.intro], label)
+            masked_spans.append((label_start, item.end()))
+            previous_end = item.end()
+            s_start, s_end = _sentence_around(text, item.start())
+            number = Figure(item.start("num"), item.end(), item["num"], item["unit"], *parse_number(item["num"]))
+            if metric is None:
+                reason = f"share of unknown category {label!r}"
+                self.unclaimed.append(self._mention(line_start, text, s_start, s_end, number, section, reason))
+                continue
+            number.metric, number.entity = metric, entity
+            fact = self._fact(line_start, text, s_start, s_end, number, section)
+            self.facts.append(replace(fact, category=category))
+        if intros:
+            self._intro = intros[-1].group()
+
+    # ------------------------------------------------------------------ output
+    def _fact(self, line_start: int, text: str, s_start: int, s_end: int, figure: Figure, section: str) -> Fact:
+        metric, entity = figure.metric, figure.entity
+        assert metric is not None and entity is not None
+        o_start, o_end = self._span(line_start + figure.start, line_start + figure.end)
+        value = precision = None
+        if figure.unit is not None:
+            factor = unit_factor(figure.unit, metric.unit)
+            assert factor is not None
+            precision = float(factor * Decimal(1).scaleb(-figure.decimals))
+            if figure.value is not None:
+                value = float(figure.value * factor)
+        flags = []
+        if figure.flag:
+            raw = self.original[o_start:o_end]
+            flags.append(f"{figure.flag}: {_FLAG_REASONS[figure.flag].format(raw=raw)}")
+        change_value = change_unit = change_raw = None
+        if figure.change is not None:
+            change = figure.change
+            c_start, c_end = self._span(line_start + change.start, line_start + change.end)
+            change_raw = self.original[c_start:c_end]
+            change_unit = "ratio" if change.unit == "%" else "pp"
+            scale = Decimal("0.001") if change.unit == "‰" else Decimal("0.01")
+            if change.value is not None:
+                change_value = float(change.value * scale * change.sign)
+            if change.flag:
+                flags.append(f"{change.flag}: {_FLAG_REASONS[change.flag].format(raw=change_raw)}")
+        return Fact(
+            entity_name=entity.name,
+            entity_code=entity.code,
+            entity_level=entity.level,
+            metric_code=metric.code,
+            category=None,
+            value=value,
+            unit=metric.unit,
+            raw_text=self.original[o_start:o_end],
+            sentence=self._sentence_text(line_start, s_start, s_end),
+            char_start=o_start,
+            char_end=o_end,
+            section=section,
+            precision=precision,
+            change_value=change_value,
+            change_unit=change_unit,
+            change_raw=change_raw,
+            flags=tuple(flags),
+        )
+
+    def _mention(
+        self, line_start: int, text: str, s_start: int, s_end: int, figure: Figure, section: str, reason: str = ""
+    ) -> Mention:
+        o_start, o_end = self._span(line_start + figure.start, line_start + figure.end)
+        return Mention(
+            raw_text=self.original[o_start:o_end],
+            char_start=o_start,
+            char_end=o_end,
+            section=section,
+            sentence=self._sentence_text(line_start, s_start, s_end),
+            reason=reason or "no metric phrase of this section stands before it",
+        )
+
+    def _span(self, start: int, end: int) -> tuple[int, int]:
+        return self.norm.to_original(start), self.norm.to_original(end - 1) + 1
+
+    def _sentence_text(self, line_start: int, s_start: int, s_end: int) -> str:
+        o_start, o_end = self._span(line_start + s_start, line_start + s_end)
+        return self.original[o_start:o_end].strip()
+
+    def _flag_conflicting_repeats(self) -> None:
+        groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
+        for i, fact in enumerate(self.facts):
+            groups[(fact.entity_code, fact.metric_code, fact.category)].append(i)
+        for indexes in groups.values():
+            values = sorted({self.facts[i].value for i in indexes if self.facts[i].value is not None})
+            if len(values) > 1:
+                printed = " vs ".join(repr(self.facts[i].raw_text) for i in indexes)
+                for i in indexes:
+                    flag = f"conflicting_repeat: stated differently in one report ({printed})"
+                    self.facts[i] = replace(self.facts[i], flags=(*self.facts[i].flags, flag))
+
+
+# ---------------------------------------------------------------------- helpers
+@cache
+def _plain_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
+    return tuple(
+        m for m in catalog.metrics.values() if not m.is_breakdown and section_allows(section, m.sections)
+    )
+
+
+@cache
+def _share_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
+    return tuple(m for m in catalog.metrics.values() if m.is_breakdown and section_allows(section, m.sections))
+
+
+def _accepts(metric: Metric, printed_unit: str | None) -> bool:
+    if printed_unit is None:
+        return True
+    return printed_unit != POINTS and unit_factor(printed_unit, metric.unit) is not None
+
+
+def _category(catalog: Catalog, metrics: list[Metric], label: str) -> tuple[Metric | None, str | None]:
+    best: tuple[int, Metric, str] | None = None
+    for metric in metrics:
+        for category in catalog.categories(metric.code):
+            for phrase in category.phrases:
+                match = phrase.search(label)
+                if match and (best is None or len(match.group()) > best[0]):
+                    best = (len(match.group()), metric, category.code)
+    return (best[1], best[2]) if best else (None, None)
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = "#" * (end - start)
+    return "".join(chars)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _sentence_around(text: str, position: int) -> tuple[int, int]:
+    for start, end in _sentences(text):
+        if start <= position < end:
+            return start, end
+    return 0, len(text)
+
+
+def _clause_start(masked: str, s_start: int, position: int) -> int:
+    separators = [m.end() for m in _CLAUSE_SEP.finditer(masked, s_start, position)]
+    return separators[-1] if separators else s_start
+
+
+def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None:
+    found = None
+    for start, entity in inline:
+        if start <= position:
+            found = entity
+    return found
+
+
+def _figures_between(figures: list[Figure], start: int, end: int) -> int:
+    return sum(1 for f in figures if f.start >= start and f.end <= end)
+
+
+def _respectively_labels(masked: str, s_start: int, s_end: int, figures: list[Figure]) -> dict[int, str]:
+    """人员、公用、专项经费分别为a、b、c: each value gets its own label as the phrase context,
+    keyed by id(figure)."""
+    contexts: dict[int, str] = {}
+    values = [f for f in figures if not f.is_change]
+    for match in _RESPECTIVELY.finditer(masked, s_start, s_end):
+        following = [f for f in values if f.start >= match.end()]
+        listed: list[Figure] = []
+        cursor = match.end()
+        for figure in following:
+            if not _LIST_GAP.fullmatch(masked[cursor : figure.start]):
+                break
+            listed.append(figure)
+            cursor = figure.end
+        if len(listed) < 2:
+            continue
+        clause_start = _clause_start(masked, s_start, match.start())
+        labels = _LIST_ITEM_SEP.split(masked[clause_start : match.start()])
+        if len(labels) != len(listed):
+            continue
+        for figure, label in zip(listed, labels, strict=True):
+            contexts[id(figure)] = masked[s_start:clause_start] + label.strip()
+    return contexts
