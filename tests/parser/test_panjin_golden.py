@@ -378,23 +378,23 @@ EXPECTED += [
     *shares(S, "withdrawers_by_income", _income("96.49", "3.51")),
     # lines 175-179 (city), 183-187 (盘锦中心, entity on its own line 181), 191-195 (油田分中心).
     # 保障性住房 is part of 新房 (其中购买保障性住房占0%).
-    *shares(C, "loans_by_floor_area", {"le90": "5.96", "90_144": "76.50", "gt144": "17.54"}),
+    *shares(C, "loans_by_floor_area", {"le90": "5.96", "from90to144": "76.50", "gt144": "17.54"}),
     *shares(C, "loans_by_house_type", {"new": "85.93", "affordable": "0", "second_hand": "14.07"}),
     *shares(C, "loans_by_applicants", {"single": "73.02", "dual": "26.98", "three_plus": "0"}),
-    *shares(C, "borrowers_by_age", {"le30": "36.01", "30_40": "41.23", "40_50": "18.54", "gt50": "4.22"}),
+    *shares(C, "borrowers_by_age", {"le30": "36.01", "from30to40": "41.23", "from40to50": "18.54", "gt50": "4.22"}),
     *shares(C, "borrowers_by_home_order", {"first": "90.36", "second_plus": "9.64"}),
     *shares(C, "borrowers_by_income", _income("93.90", "6.10")),
-    *shares(P, "loans_by_floor_area", {"le90": "6.25", "90_144": "77.04", "gt144": "16.71"}),
+    *shares(P, "loans_by_floor_area", {"le90": "6.25", "from90to144": "77.04", "gt144": "16.71"}),
     *shares(P, "loans_by_house_type", {"new": "87.80", "affordable": "0", "second_hand": "12.20"}),
     *shares(P, "loans_by_applicants", {"single": "75.26", "dual": "24.74", "three_plus": "0"}),
-    *shares(P, "borrowers_by_age", {"le30": "40.99", "30_40": "38.79", "40_50": "16.08", "gt50": "4.14"}),
+    *shares(P, "borrowers_by_age", {"le30": "40.99", "from30to40": "38.79", "from40to50": "16.08", "gt50": "4.14"}),
     *shares(P, "borrowers_by_home_order", {"first": "91.09", "second_plus": "8.91"}),
     *shares(P, "borrowers_by_income", _income("99.37", "0.63")),
-    *shares(S, "loans_by_floor_area", {"le90": "4.42", "90_144": "73.68", "gt144": "21.90"}),
+    *shares(S, "loans_by_floor_area", {"le90": "4.42", "from90to144": "73.68", "gt144": "21.90"}),
     *shares(S, "loans_by_house_type", {"new": "76.11", "affordable": "0", "second_hand": "23.89"}),
     *shares(S, "loans_by_applicants", {"single": "61.28", "dual": "38.72", "three_plus": "0"}),
     # line 195: 占 53.98 %, 占31.42 % (spaces before the %).
-    *shares(S, "borrowers_by_age", {"le30": "9.95", "30_40": "53.98", "40_50": "31.42", "gt50": "4.65"}),
+    *shares(S, "borrowers_by_age", {"le30": "9.95", "from30to40": "53.98", "from40to50": "31.42", "gt50": "4.65"}),
     *shares(S, "borrowers_by_home_order", {"first": "86.50", "second_plus": "13.50"}),
     *shares(S, "borrowers_by_income", _income("65.27", "34.73")),
 ]
@@ -637,7 +637,7 @@ OFFSET_SAMPLES = [
     (P, "dist_mgmt_fee", None, "184.89万元;提取管理费用1,835.05万元", "1,835.05万元"),
     (P, "treasury_mgmt_fee", None, "8,024.43万元。上交财政管理费用1,835.05万元", "1,835.05万元"),
     (S, "overdue_ratio", None, "油田分中心0‰", "0‰"),
-    (S, "borrowers_by_age", "30_40", "占 53.98 %", "53.98 %"),
+    (S, "borrowers_by_age", "from30to40", "占 53.98 %", "53.98 %"),
     (C, "loan_rate_first_gt5y", None, "2.6%3.1%", "3.1%"),
     (P, "mgmt_expense_public", None, "246.14万元、0万元", "0万元"),
 ]
