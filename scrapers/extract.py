@@ -99,16 +99,22 @@ def html_article_text(markup: str) -> str:
 
 
 def _article_container(soup: BeautifulSoup) -> Tag | None:
-    """The element holding most of the page's paragraph text: each text block (a <p>, or a
-    <div>/<td> with no blocks inside) counts its length for its parent."""
+    """The element holding most of the page's text: each text block (a <p>, or a <div> or table
+    cell with no blocks inside) counts its length for the element around it. Blocks that are
+    chrome (by class or id) or mostly link text (menus, lists of links) do not count."""
     scores: dict[int, list] = {}
-    for block in soup.find_all(["p", "div", "td"]):
+    for block in soup.find_all(["p", "div", "td", "th"]):
         if block.name != "p" and block.find(["p", "div", "table"]):
             continue
-        parent = block.parent
-        if not isinstance(parent, Tag) or _looks_like_chrome(parent):
+        text = len(block.get_text(strip=True))
+        links = sum(len(a.get_text(strip=True)) for a in block.find_all("a"))
+        if text == 0 or links * 2 > text or _looks_like_chrome(block):
             continue
-        scores.setdefault(id(parent), [0, parent])[0] += len(block.get_text(strip=True))
+        parent = block.parent
+        while isinstance(parent, Tag) and parent.name in ("tr", "tbody", "thead", "table", "font", "span"):
+            parent = parent.parent
+        if isinstance(parent, Tag):
+            scores.setdefault(id(parent), [0, parent])[0] += text
     if not scores:
         return soup.body
     return max(scores.values(), key=lambda item: item[0])[1]

@@ -6,7 +6,9 @@ network, so discovery and fetching behave as they did when the exchanges were re
 
 from __future__ import annotations
 
+import http.client
 import io
+import socket
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -149,7 +151,7 @@ class Fetcher:
         except requests.Timeout:
             return Recorded(url, headers, error=f"timed out after {self.policy.timeout:g} s")
         except requests.ConnectionError as exc:
-            return Recorded(url, headers, error=f"connection failed: {_root_cause(exc)}")
+            return Recorded(url, headers, error=_connection_failure(exc))
         except (requests.RequestException, ArchiveError, urllib3.exceptions.HTTPError) as exc:
             return Recorded(url, headers, error=f"{type(exc).__name__}: {_root_cause(exc)}")
         finally:
@@ -177,6 +179,23 @@ class _NoRetry(str):
 
 def _header(seen: Recorded, name: str) -> str | None:
     return next((v for k, v in seen.response_headers or [] if k.lower() == name.lower()), None)
+
+
+def _connection_failure(exc: BaseException) -> str:
+    """A stable reason for a failed connection (the same fault gives the same words each run)."""
+    chain = [exc]
+    while (nxt := chain[-1].__cause__ or chain[-1].__context__) is not None and len(chain) < 20:
+        chain.append(nxt)
+    for cause in chain:
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, http.client.RemoteDisconnected):
+            return "connection closed without a response"
+        if isinstance(cause, socket.gaierror | urllib3.exceptions.NameResolutionError):
+            return "host name not found"
+    return f"connection failed: {_root_cause(exc)}"
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -221,9 +240,7 @@ def replay_session(archive: Archive) -> requests.Session:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
-        return HTTPStatus(status).phrase
+        return http.HTTPStatus(status).phrase
     except ValueError:
         return ""

@@ -10,6 +10,7 @@
     with FixtureServer(routes) as server:
         server.url("/list.html")         # http://127.0.0.1:<port>/list.html
         server.requests                  # [(method, full URL, headers)], in arrival order
+        server.arrivals                  # time.monotonic() of each request, same order
 
 `loopback_session(server, ["site.invalid"])` gives a requests session that sends requests for
 those host names to the server (real HTTP on 127.0.0.1, Host header kept), so a crawl can record
@@ -25,6 +26,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -80,6 +82,7 @@ class FixtureServer:
     def __init__(self, routes: dict[str, Route] | None = None):
         self.routes: dict[str, Route] = dict(routes or {})
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.arrivals: list[float] = []
         self._stop = threading.Event()
         self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -131,6 +134,7 @@ def _handler_for(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             url = f"http://{self.headers.get('Host', server.netloc)}{self.path}"
+            server.arrivals.append(time.monotonic())
             server.requests.append(("GET", url, dict(self.headers)))
             route = server.lookup(url)
             if isinstance(route, Flaky):

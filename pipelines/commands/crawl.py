@@ -10,6 +10,7 @@ from pathlib import Path
 from pipelines.cli import CliError
 from scrapers.archive import Archive, ArchiveError
 from scrapers.crawl import CrawlSummary, crawl
+from scrapers.http import HttpPolicy
 from scrapers.registry import DEFAULT_PATH, RegistryError, load_registry
 
 BUNDLED_ARCHIVE = Path(__file__).resolve().parents[2] / "scrapers" / "bundled_archive"
@@ -26,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="city code or Chinese name; repeat for several (default: all)")
     p.add_argument("--year", type=int, help="only reports claiming this year")
     p.add_argument("--offline", action="store_true", help="replay the archive instead of the network")
+    p.add_argument("--delay", type=float, default=HttpPolicy.delay,
+                   help=f"seconds between two requests to one host (default {HttpPolicy.delay:g})")
     p.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
     p.set_defaults(handler=run)
 
@@ -33,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.year is not None and not 1990 <= args.year <= 2100:
         raise CliError(f"--year {args.year} is not a report year")
+    if args.delay < 0:
+        raise CliError("--delay must not be negative")
     root = args.archive or (BUNDLED_ARCHIVE if args.offline else ONLINE_ARCHIVE)
     if args.offline and not (root / "exchanges.jsonl").exists():
         raise CliError(f"no archive to replay in {root}")
@@ -48,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr, flush=True)
 
     summary = crawl(registry, archive, offline=args.offline, cities=args.city, year=args.year,
-                    progress=progress)
+                    progress=progress, policy=HttpPolicy(delay=args.delay))
     if args.format == "json":
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
