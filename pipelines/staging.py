@@ -334,7 +334,7 @@ def _catalog_tables() -> tuple[pa.Table, pa.Table]:
     categories = [
         {
             "category_set": set_name,
-            "category_code": str(c.code),  # YAML reads an unquoted 90_144 as a number
+            "category_code": c.code,
             "ordinal": i,
             "name_zh": c.name_zh,
             "name_en": c.name_en,
