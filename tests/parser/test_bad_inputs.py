@@ -96,10 +96,13 @@ def test_truncated_report_warns(truncated: ParseResult) -> None:
 # ---------------------------------------------------------------------------------- the CLI
 
 
-def gjj(repo_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+GJJ = [str(Path(sys.executable).with_name("gjj"))]  # the console script of this venv
+GJJ_MODULE = [sys.executable, "-m", "pipelines.cli"]
+
+
+def gjj(repo_root: Path, *args: str, command: list[str] = GJJ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
-        cwd=repo_root, capture_output=True, text=True, encoding="utf-8", timeout=600,
+        [*command, *args], cwd=repo_root, capture_output=True, text=True, encoding="utf-8", timeout=600,
     )
 
 
@@ -175,6 +178,16 @@ def test_cli_bad_file_is_one_line(repo_root: Path, tmp_path: Path, name: str, da
     assert len(lines) == 1, run.stderr
     assert name in lines[0]
     assert run.stdout.strip() in ("", "[]")
+
+
+def test_cli_as_module_reports_bad_file_in_one_line(repo_root: Path, tmp_path: Path) -> None:
+    # `python -m pipelines.cli` is the same program as `gjj`: the same one-line failure.
+    run = gjj(repo_root, "parse", str(tmp_path / "does_not_exist.txt"), command=GJJ_MODULE)
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == [
+        gjj(repo_root, "parse", str(tmp_path / "does_not_exist.txt")).stderr.strip()
+    ]
 
 
 def test_cli_unknown_format_is_one_line(repo_root: Path, panjin_path: Path) -> None:
