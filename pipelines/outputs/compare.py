@@ -15,8 +15,9 @@ from pipelines.outputs.cities import City, describe_cities, load_cities, resolve
 from pipelines.outputs.warehouse import OutputError, columns, has_relation
 
 CITY_LEVEL = "city_total"
-# Kinds whose year-on-year change is a difference in percentage points, not a growth rate.
-POINT_KINDS = ("ratio", "share")
+NO_FLAG = "ok"  # metric_long.quality_flag of a figure nothing is wrong with
+# Columns of quality.findings the report shows, in this order (the others are bookkeeping).
+FINDING_COLUMNS = ("severity", "check", "entity_code", "metric_code", "observed", "expected", "message")
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ class MetricRow:
     rank: int | None  # 1 = highest value among the city and peers with a value
     group_size: int
     percentile: float | None  # share of the group below the city, 0..100
-    yoy: float | None  # growth rate, or a difference for ratio and share kinds
+    yoy: float | None  # growth rate, or for ratios a difference in percentage points
+    yoy_reported: bool  # True: the change the report states (no prior year in the warehouse)
     history: dict[str, dict[int, float]]  # city code -> year -> value, all years held
 
     @property
     def yoy_is_points(self) -> bool:
-        return self.metric.kind in POINT_KINDS
+        return self.metric.unit == "ratio"
 
 
 @dataclass
@@ -95,11 +97,14 @@ def compare(
         held = ", ".join(map(str, years)) or "none"
         raise OutputError(f"{target.label} has no data for {year}; years with data: {held}")
     peer_cities = _peers(target, cities, peers, peer_mode)
-    plain, shares = _select_metrics(metrics)
+    plain, shares = _select_metrics(metrics, _derived_metrics(con))
     group = [target, *peer_cities]
 
-    values = _load_values(con, cities, [c.code for c in group], [m.code for m in plain])
-    rows = [_metric_row(m, target, peer_cities, year, values.get(m.code, {})) for m in plain]
+    values, changes = _load_values(con, cities, [c.code for c in group], [m.code for m in plain])
+    rows = [
+        _metric_row(m, target, peer_cities, year, values.get(m.code, {}), changes.get((m.code, target.code, year)))
+        for m in plain
+    ]
     if metrics is None:  # the default set shows only metrics someone in the group reported
         rows = [r for r in rows if (r.point and r.point.value is not None) or r.peer_median is not None]
     breakdowns = _load_breakdowns(con, target, peer_cities, year, shares)
@@ -139,40 +144,76 @@ def _peers(target: City, cities: dict[str, City], names: list[str] | None, mode:
     return sorted(unique.values(), key=lambda c: c.code)
 
 
-def _select_metrics(codes: list[str] | None) -> tuple[list[Metric], list[Metric]]:
+def _derived_metrics(con: duckdb.DuckDBPyConnection) -> list[Metric]:
+    """Metrics dbt computes (marts.dim_metric, metric_origin 'derived'): not in the catalog."""
+    if not has_relation(con, "marts", "dim_metric") or "metric_origin" not in columns(con, "marts", "dim_metric"):
+        return []
+    rows = con.execute(
+        "SELECT metric_code, metric_name_zh, metric_name_en, unit, coalesce(definition, '')"
+        " FROM marts.dim_metric WHERE metric_origin = 'derived' ORDER BY ordinal"
+    ).fetchall()
+    return [
+        Metric(code, zh, en, sections=("derived",), unit=unit, kind="derived", additive=False, definition=d)
+        for code, zh, en, unit, d in rows
+    ]
+
+
+def _select_metrics(codes: list[str] | None, derived: list[Metric]) -> tuple[list[Metric], list[Metric]]:
     """(plain metrics for the table, share metrics for the breakdown charts)."""
-    catalog = load_catalog()
+    known = {**load_catalog().metrics, **{m.code: m for m in derived}}
     if codes is None:
-        plain = [m for m in catalog.metrics.values() if m.required and not m.is_breakdown]
-        return plain, [m for m in catalog.metrics.values() if m.is_breakdown]
-    unknown = [c for c in codes if c not in catalog.metrics]
+        plain = [m for m in known.values() if (m.required or m.kind == "derived") and not m.is_breakdown]
+        return plain, [m for m in known.values() if m.is_breakdown]
+    unknown = [c for c in codes if c not in known]
     if unknown:
-        raise OutputError(f"unknown metric {', '.join(unknown)}; metric codes: {', '.join(catalog.metrics)}")
-    chosen = [catalog.metrics[c] for c in dict.fromkeys(codes)]
+        raise OutputError(f"unknown metric {', '.join(unknown)}; metric codes: {', '.join(known)}")
+    chosen = [known[c] for c in dict.fromkeys(codes)]
     return [m for m in chosen if not m.is_breakdown], [m for m in chosen if m.is_breakdown]
 
 
+@dataclass(frozen=True)
+class Change:
+    value: float
+    points: bool  # percentage points (ratios) rather than a growth rate
+    reported: bool  # as the report states it, not computed from the prior year's report
+
+
 Values = dict[str, dict[str, dict[int, Point]]]  # metric -> city -> year -> point
+Changes = dict[tuple[str, str, int], Change]  # (metric, city, year) -> change
+
+
+def _change_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """The year-on-year columns of metric_long when dbt provides them, else NULLs."""
+    have = set(columns(con, "marts", "metric_long"))
+    wanted = ("yoy_change", "yoy_change_unit", "reported_change_value", "reported_change_unit")
+    return ", ".join(c if c in have else "NULL" for c in wanted)
 
 
 def _load_values(
     con: duckdb.DuckDBPyConnection, cities: dict[str, City], city_codes: list[str], metric_codes: list[str]
-) -> Values:
-    out: Values = defaultdict(lambda: defaultdict(dict))
+) -> tuple[Values, Changes]:
+    values: Values = defaultdict(lambda: defaultdict(dict))
+    changes: Changes = {}
     if not metric_codes:
-        return out
+        return values, changes
     rows = con.execute(
-        """
-        SELECT metric_code, city_code, report_year, value, source_url, source_sentence, quality_flag
+        f"""
+        SELECT metric_code, city_code, report_year, value, source_url, source_sentence, quality_flag,
+               {_change_columns(con)}
         FROM marts.metric_long
         WHERE entity_level = ? AND city_code IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))
         """,
         [CITY_LEVEL, city_codes, metric_codes],
     ).fetchall()
-    for metric, city, year, value, url, sentence, flag in rows:
-        point = Point(cities[city], int(year), _num(value), Source(url, sentence), flag)
-        out[metric][city][int(year)] = point
-    return out
+    for metric, city, year, value, url, sentence, flag, yoy, yoy_unit, stated, stated_unit in rows:
+        year = int(year)
+        flag = None if flag in (None, NO_FLAG) else flag
+        values[metric][city][year] = Point(cities[city], year, _num(value), Source(url, sentence), flag)
+        if yoy is not None:
+            changes[(metric, city, year)] = Change(float(yoy), yoy_unit == "pp", reported=False)
+        elif stated is not None:
+            changes[(metric, city, year)] = Change(float(stated), stated_unit == "pp", reported=True)
+    return values, changes
 
 
 def _num(value: object) -> float | None:
@@ -180,7 +221,12 @@ def _num(value: object) -> float | None:
 
 
 def _metric_row(
-    metric: Metric, target: City, peers: list[City], year: int, by_city: dict[str, dict[int, Point]]
+    metric: Metric,
+    target: City,
+    peers: list[City],
+    year: int,
+    by_city: dict[str, dict[int, Point]],
+    change: Change | None,
 ) -> MetricRow:
     point = by_city.get(target.code, {}).get(year)
     peer_points = [by_city[p.code][year] for p in peers if year in by_city.get(p.code, {})]
@@ -192,7 +238,10 @@ def _metric_row(
         rank = 1 + sum(v > value for v in group)
         if len(group) > 1:
             percentile = 100.0 * sum(v < value for v in group) / (len(group) - 1)
-    prev = by_city.get(target.code, {}).get(year - 1)
+    if change is None:  # no year-on-year columns in the warehouse: compute from the prior year
+        prev = by_city.get(target.code, {}).get(year - 1)
+        computed = _change(metric, value, prev.value if prev else None)
+        change = Change(computed, metric.unit == "ratio", reported=False) if computed is not None else None
     return MetricRow(
         metric=metric,
         point=point,
@@ -201,7 +250,8 @@ def _metric_row(
         rank=rank,
         group_size=len(group),
         percentile=percentile,
-        yoy=_change(metric, value, prev.value if prev else None),
+        yoy=change.value if change else None,
+        yoy_reported=bool(change and change.reported),
         history={
             code: {y: p.value for y, p in years.items() if p.value is not None} for code, years in by_city.items()
         },
@@ -211,28 +261,23 @@ def _metric_row(
 def _change(metric: Metric, value: float | None, previous: float | None) -> float | None:
     if value is None or previous is None:
         return None
-    if metric.kind in POINT_KINDS:
+    if metric.unit == "ratio":
         return value - previous
     return (value - previous) / abs(previous) if previous else None
-
-
-def _category_column(con: duckdb.DuckDBPyConnection) -> str | None:
-    cols = columns(con, "marts", "metric_long")
-    return next((c for c in ("category_code", "category") if c in cols), None)
 
 
 def _load_breakdowns(
     con: duckdb.DuckDBPyConnection, target: City, peers: list[City], year: int, metrics: list[Metric]
 ) -> list[Breakdown]:
-    category = _category_column(con)
-    if not metrics or category is None:
+    if not metrics or not has_relation(con, "marts", "fct_fund_breakdown"):
         return []
     rows = con.execute(
-        f"""
-        SELECT metric_code, city_code, {category}, value, source_url, source_sentence
-        FROM marts.metric_long
-        WHERE entity_level = ? AND report_year = ? AND {category} IS NOT NULL
-          AND city_code IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))
+        """
+        SELECT b.metric_code, b.city_code, b.category_code, b.value, d.source_url, b.sentence
+        FROM marts.fct_fund_breakdown b
+        LEFT JOIN marts.dim_source_document d USING (document_id)
+        WHERE b.is_latest_version AND b.entity_level = ? AND b.report_year = ?
+          AND b.city_code IN (SELECT unnest(?)) AND b.metric_code IN (SELECT unnest(?))
         """,
         [CITY_LEVEL, year, [target.code, *(p.code for p in peers)], [m.code for m in metrics]],
     ).fetchall()
@@ -261,12 +306,13 @@ def _findings(con: duckdb.DuckDBPyConnection, city_code: str, year: int) -> Find
     if not has_relation(con, "quality", "findings"):
         return Findings()
     cols = columns(con, "quality", "findings")
-    city_col = next((c for c in ("city_code", "city") if c in cols), None)
-    year_col = next((c for c in ("report_year", "year") if c in cols), None)
-    if city_col is None:
+    if not {"city_code", "report_year"} <= set(cols):
         return Findings()
-    where, params = f"{city_col} = ?", [city_code]
-    if year_col:
-        where, params = f"{where} AND {year_col} = ?", [*params, year]
-    cursor = con.execute(f"SELECT * FROM quality.findings WHERE {where}", params)
-    return Findings([d[0] for d in cursor.description], cursor.fetchall())
+    shown = [c for c in FINDING_COLUMNS if c in cols] or cols
+    select = ", ".join(f'"{c}"' for c in shown)
+    order = "severity, " if "severity" in cols else ""
+    cursor = con.execute(
+        f"SELECT {select} FROM quality.findings WHERE city_code = ? AND report_year = ? ORDER BY {order}{select}",
+        [city_code, year],
+    )
+    return Findings(shown, cursor.fetchall())

@@ -22,7 +22,7 @@ def render_text(cmp: Comparison) -> str:
     ]
     header = ["指标 Metric", city, "同行中位数 Peer median", "排名 Rank", "百分位 Pct", "同比 YoY"]
     rows = []
-    flagged = False
+    flagged = reported = False
     for r in cmp.rows:
         value = format_value(r.point.value if r.point else None, r.metric.unit)
         if r.point and r.point.quality_flag:
@@ -34,11 +34,14 @@ def render_text(cmp: Comparison) -> str:
                 format_value(r.peer_median, r.metric.unit),
                 format_rank(r.rank, r.group_size),
                 format_percentile(r.percentile),
-                format_change(r.yoy, r.yoy_is_points),
+                format_change(r.yoy, r.yoy_is_points) + ("†" if r.yoy_reported else ""),
             ]
         )
+        reported = reported or r.yoy_reported
     lines.append(render_table(header, rows, right=[False, True, True, True, True, True]))
     if flagged:
         lines.append("* the figure carries a quality flag (see the HTML report)")
+    if reported:
+        lines.append("† change as the report states it: the warehouse holds no prior-year report")
     lines.append(f"Quality findings for {city} {cmp.year}: {len(cmp.findings.rows)}")
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """The city × year coverage matrix: which reports the warehouse holds (present), which it
 never found (missing), which failed to parse (failed, with the reason) and which came in a
-format it cannot read (unsupported). Built from raw.documents; stored as marts.coverage."""
+format it cannot read (unsupported). Built from marts.dim_source_document; stored as
+marts.coverage by the job, computed on the fly by `gjj coverage`."""
 
 from __future__ import annotations
 
@@ -19,32 +20,31 @@ MARK = {"present": "✓", "missing": "·", "failed": "✗", "unsupported": "?"}
 # versions of one report: present if any version parsed, else the latest version's status.
 COVERAGE_SQL = """
 WITH docs AS (
-    SELECT city_code, city_name_zh, province_zh, report_year, version, document_id, status,
-           status_reason, coalesce(url, archive_url) AS url, coalesce(is_synthetic, false) AS is_synthetic
-    FROM raw.documents
-    WHERE report_year IS NOT NULL
+    SELECT * FROM marts.dim_source_document WHERE report_year IS NOT NULL
 ),
 cities AS (
-    SELECT city_code, any_value(city_name_zh) AS city_name_zh, any_value(province_zh) AS province_zh,
-           bool_or(is_synthetic) AS is_synthetic
-    FROM docs GROUP BY city_code
+    SELECT d.city_code, any_value(c.city_name_zh) AS city_name_zh, any_value(c.province_zh) AS province_zh,
+           bool_or(coalesce(d.is_synthetic, c.is_synthetic, false)) AS is_synthetic
+    FROM docs d LEFT JOIN marts.dim_city c USING (city_code)
+    GROUP BY d.city_code
 ),
 years AS (
     SELECT unnest(range(min(report_year), max(report_year) + 1)) AS report_year FROM docs
 ),
 best AS (
-    SELECT city_code, report_year, document_id, status, status_reason, url
+    SELECT city_code, report_year, document_id, status, status_reason, source_url
     FROM docs
     QUALIFY row_number() OVER (
         PARTITION BY city_code, report_year
         ORDER BY status = 'parsed' DESC, version DESC, document_id DESC) = 1
 )
-SELECT c.city_code, c.city_name_zh, c.province_zh, c.is_synthetic, y.report_year::INTEGER AS report_year,
+SELECT c.city_code, coalesce(c.city_name_zh, c.city_code) AS city_name_zh, c.province_zh, c.is_synthetic,
+       y.report_year::INTEGER AS report_year,
        CASE WHEN b.status IS NULL THEN 'missing'
             WHEN b.status = 'parsed' THEN 'present'
             ELSE b.status END AS status,
        CASE WHEN b.status <> 'parsed' THEN b.status_reason END AS reason,
-       b.document_id, b.url
+       b.document_id, b.source_url
 FROM cities c CROSS JOIN years y
 LEFT JOIN best b ON b.city_code = c.city_code AND b.report_year = y.report_year
 ORDER BY c.city_code, y.report_year
@@ -61,12 +61,12 @@ class Cell:
     status: str
     reason: str | None
     document_id: str | None
-    url: str | None
+    source_url: str | None
 
 
 def compute_coverage(con: duckdb.DuckDBPyConnection) -> list[Cell]:
-    if not has_relation(con, "raw", "documents"):
-        raise OutputError("the warehouse has no raw.documents: coverage needs the documents manifest")
+    if not has_relation(con, "marts", "dim_source_document"):
+        raise OutputError("the warehouse has no marts.dim_source_document: build it with `gjj run` first")
     return [Cell(*row) for row in con.execute(COVERAGE_SQL).fetchall()]
 
 

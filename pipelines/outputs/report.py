@@ -120,7 +120,8 @@ def _header(cmp: Comparison, generated_at: str, warehouse: str) -> str:
         f"<p>对比城市 Peers ({escape(PEER_MODES[cmp.peer_mode])}, {len(cmp.peers)}): {peers}</p>{banner}"
         f'<p class="en">Generated {escape(generated_at)} from {escape(warehouse)}. Years held for '
         f"{escape(cmp.city.name_zh)}: {', '.join(map(str, cmp.years))}. Rank 1 = highest value; "
-        "percentile = share of the group below the city; YoY for ratios in percentage points.</p></header>"
+        "percentile = share of the group below the city; YoY for ratios in percentage points; "
+        "† = the change the report states (no prior-year report held).</p></header>"
     )
 
 
@@ -136,7 +137,7 @@ def _kpi_table(cmp: Comparison, sources: _Sources) -> str:
         if r.point and (href := sources.ref(f"{cmp.city.label} {cmp.year} {r.metric.name_zh}", r.point.source)):
             cell = f'<a href="{href}" title="{escape(r.point.source.sentence or "")}">{cell}</a>'
         flag = escape(r.point.quality_flag) if r.point and r.point.quality_flag else ""
-        yoy = format_change(r.yoy, r.yoy_is_points)
+        yoy = format_change(r.yoy, r.yoy_is_points) + ("†" if r.yoy_reported else "")
         rows.append(
             f'<tr data-metric="{escape(r.metric.code)}"><td>{_metric_label(r.metric)}</td>'
             f'<td class="num" data-sort="{_sort_key(value)}">{cell}</td>'
