@@ -10,11 +10,14 @@ import unicodedata
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.catalog import load_catalog
 from pipelines.parser.numbers import normalize, parse_number, to_base
+
+# A shared two-core machine makes example timings meaningless: no per-example deadline.
+no_deadline = settings(deadline=None)
 
 FULL_WIDTH = str.maketrans("0123456789,.-", "０１２３４５６７８９，．－")
 
@@ -31,6 +34,7 @@ pieces = st.sampled_from([
 report_text = st.lists(pieces, max_size=30).map("".join)
 
 
+@no_deadline
 @given(decimals, st.booleans(), st.booleans())
 def test_printed_number_reads_back_exactly(value: Decimal, grouped: bool, full_width: bool) -> None:
     printed = format(value, ",f" if grouped else "f")
@@ -44,6 +48,7 @@ def test_normalize_makes_full_width_ascii() -> None:
     assert normalize(printed).text == "2022年,缴存额48.18亿元;占66.33%"
 
 
+@no_deadline
 @given(report_text)
 def test_every_normalized_offset_maps_back(original: str) -> None:
     norm = normalize(original)
@@ -56,6 +61,7 @@ def test_every_normalized_offset_maps_back(original: str) -> None:
         assert char in unicodedata.normalize("NFKC", original[positions[i]])
 
 
+@no_deadline
 @given(report_text, decimals, report_text)
 def test_a_figure_span_maps_back_to_the_printed_figure(prefix: str, value: Decimal, suffix: str) -> None:
     printed = format(value, ",f").translate(FULL_WIDTH) + "亿元"
@@ -79,6 +85,7 @@ def badly_grouped(draw: st.DrawFn) -> tuple[str, str]:
     return printed + decimals_part, digits + decimals_part
 
 
+@no_deadline
 @given(badly_grouped())
 def test_bad_grouping_never_reads_silently(case: tuple[str, str]) -> None:
     printed, digits = case
@@ -129,6 +136,7 @@ def test_to_base_examples(number: str, unit: str, base: str, expected: str) -> N
     assert to_base(Decimal(number), unit, base) == Decimal(expected)
 
 
+@no_deadline
 @given(decimals)
 def test_unit_scales_agree(value: Decimal) -> None:
     assert to_base(value, "亿元", "yuan") == 10000 * to_base(value, "万元", "yuan")
@@ -141,6 +149,7 @@ def test_unit_scales_agree(value: Decimal) -> None:
     assert to_base(value, "%", "ratio") * 100 == value
 
 
+@no_deadline
 @given(decimals)
 def test_to_base_follows_the_catalog(value: Decimal) -> None:
     for base, printed_units in load_catalog().units.items():
