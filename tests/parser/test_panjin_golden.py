@@ -698,3 +698,22 @@ def test_overrides_replace_city_and_year(panjin_text: str) -> None:
     result = parse_report(panjin_text, city="测试", year=2021)
     assert (result.document.city, result.document.report_year) == ("测试", 2021)
     assert {(r["city"], r["report_year"]) for r in result.records()} == {("测试", 2021)}
+
+
+# (entity, metric, the printed change figure) for changes read from lists and words
+CHANGE_RAW_SAMPLES = [
+    (C, "deposit_balance", "10.52%"),
+    (C, "active_depositors", "0.54%"),  # middle of a list that lost its separators
+    (S, "active_depositors", "3.24%"),
+    (S, "loan_balance", "3.42%"),
+    (C, "loans_issued_amount", "37.52%"),
+    (C, "withdrawal_to_deposit_ratio", "2.58个百分点"),
+    (S, "loan_market_share", "5个百分点"),
+]
+
+
+@pytest.mark.parametrize("sample", CHANGE_RAW_SAMPLES, ids=lambda s: f"{s[0]}-{s[1]}")
+def test_change_raw_holds_the_printed_change(result: ParseResult, sample) -> None:
+    entity, metric, printed = sample
+    (fact,) = select(result, entity, metric, None)
+    assert fact.change_raw is not None and printed in fact.change_raw, fact
