@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 # Modules that provide sub-commands, in the order `gjj --help` lists them.
 COMMAND_MODULES = (
+    "pipelines.commands.run",
     "pipelines.commands.crawl",
     "pipelines.commands.parse",
     "pipelines.commands.compare",
@@ -57,4 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m pipelines.cli`: use the module's own import so that command modules
+    # raise the same CliError class that main() catches.
+    from pipelines.cli import main as package_main
+
+    sys.exit(package_main())

@@ -71,6 +71,7 @@ class ReportReader:
         for start, text in lines:
             self._paragraph(start, text)
         self._flag_conflicting_repeats()
+        self._warn_missing_sections()
 
     def _lines(self):
         offset = 0
@@ -355,6 +356,12 @@ class ReportReader:
     def _sentence_text(self, line_start: int, s_start: int, s_end: int) -> str:
         o_start, o_end = self._span(line_start + s_start, line_start + s_end)
         return self.original[o_start:o_end].strip()
+
+    def _warn_missing_sections(self) -> None:
+        top_level = [s for s in self.catalog.sections if "." not in s.key]
+        missing = [s.name_zh for s in top_level if s.key not in self.sections.seen]
+        if missing and self.sections.seen:
+            self.warnings.append(f"template sections not found (truncated or merged?): {', '.join(missing)}")
 
     def _flag_conflicting_repeats(self) -> None:
         groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)

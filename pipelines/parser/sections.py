@@ -36,6 +36,7 @@ class SectionTracker:
     def __init__(self, catalog: Catalog):
         self._sections = catalog.sections
         self.path: list[str] = []  # keys by heading level: [top, second, third]
+        self.seen: set[str] = set()  # every section key entered
 
     @property
     def current(self) -> str:
@@ -45,6 +46,7 @@ class SectionTracker:
         if heading.level == 1:
             key = self._best(heading.title, parent=None) or UNKNOWN
             self.path = [key]
+            self.seen.add(key)
             return
         parents = self.path[: heading.level - 1] or [NO_SECTION]
         key = None
@@ -53,6 +55,7 @@ class SectionTracker:
             if key:
                 break
         self.path = [*parents, key or parents[-1]]
+        self.seen.add(self.path[-1])
 
     def _best(self, title: str, parent: str | None) -> str | None:
         best: tuple[int, str] | None = None
