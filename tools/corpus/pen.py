@@ -97,11 +97,12 @@ class Pen:
         self.blocks.append(Block("heading", text.translate(FULLWIDTH_PUNCT) if self.opt.fullwidth_punct else text))
 
     def table(self, rows: list[list[str]]) -> None:
+        """A table whose cells were made with `cell` since the last paragraph."""
+        cells, self._para_figures = self._para_figures, []
         self.para()
         self.blocks.append(Block("table", rows=rows))
-        for fig in self._para_figures:
-            fig.sentence = " | ".join(next(r for r in rows if fig.printed in r))
-        self._para_figures = []
+        for fig in cells:
+            fig.sentence = "\t".join(next(r for r in rows if fig.printed in r))
 
     # ---- figures
     def number(self, value: float, unit: str, decimals: int, base: str) -> str:
