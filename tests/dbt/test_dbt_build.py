@@ -1,0 +1,339 @@
+"""`dbt build` on the Panjin report plus the synthetic fixture (see dbt_warehouse.py for the
+numbers). Expected values come from the report text and the fixture table, by hand."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from dbt_warehouse import PANJIN_ARCHIVE_URL
+
+PANJIN_DOC = "211100-2022-bbbbbbbbbbbb"
+
+
+def query(built, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(built.path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def one(built, sql: str, params: list | None = None):
+    rows = query(built, sql, params)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_every_model_and_test_passed(built):
+    results = built.run_results["results"]
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    assert all(s in ("success", "pass") for s in statuses.values()), {
+        k: v for k, v in statuses.items() if v not in ("success", "pass")
+    }
+    kinds = {uid.split(".")[0] for uid in statuses}
+    assert kinds == {"model", "seed", "test"}
+    grain_tests = [uid for uid in statuses if ".unique_combination_" in uid]
+    assert any("fct_fund_metric" in uid for uid in grain_tests)
+    assert any("fct_fund_breakdown" in uid for uid in grain_tests)
+    assert any("metric_long" in uid for uid in grain_tests)
+    assert any(uid.startswith("test.") and "relationships_fct_fund_metric_entity_key" in uid for uid in statuses)
+    assert any("accepted_values_metric_long_unit" in uid for uid in statuses)
+
+
+def test_marts_are_in_schema_marts(built):
+    tables = {
+        name
+        for (name,) in query(built, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'")
+    }
+    assert tables == {
+        "dim_city",
+        "dim_entity",
+        "dim_metric",
+        "dim_year",
+        "dim_source_document",
+        "fct_fund_metric",
+        "fct_fund_breakdown",
+        "mart_city_year",
+        "mart_peer_comparison",
+        "metric_long",
+    }
+    schemas = {s for (s,) in query(built, "SELECT DISTINCT table_schema FROM information_schema.tables")}
+    assert not any(s.startswith("main_") for s in schemas)
+
+
+def test_counts_per_layer(built):
+    # 1 Panjin + 4 (甲一市: 2021, 2022 v1, v2, v3 failed) + 2 (甲二市) + 3 (乙一市: 2020 unsupported, 2021, 2022)
+    assert one(built, "SELECT count(*) FROM raw.documents") == (10,)
+    assert one(built, "SELECT count(*) FROM staging.stg_documents") == (10,)
+    assert one(built, "SELECT count(*) FROM marts.dim_source_document") == (10,)
+    assert one(built, "SELECT count(*) FROM marts.dim_source_document WHERE is_latest_version") == (7,)
+    # staging keeps every statement; the fact table keeps the first per document, entity, metric
+    raw = one(built, "SELECT count(*) FROM raw.facts")[0]
+    assert one(built, "SELECT count(*) FROM staging.stg_facts") == (raw,)
+    reported = one(built, "SELECT count(*) FROM marts.fct_fund_metric WHERE metric_origin = 'reported'")[0]
+    # Panjin states risk_reserve_balance twice for each of its 3 entities; 甲二市 its deposit_amount twice
+    assert reported == raw - 3 - 1
+    # 364 divisions in the seed (31 province-level, 333 prefecture-level) + 3 synthetic cities
+    assert one(built, "SELECT count(*) FROM marts.dim_city") == (367,)
+    assert one(
+        built, "SELECT count(*) FROM marts.dim_city WHERE division_level = 'prefecture' AND NOT is_synthetic"
+    ) == (333,)
+    # Panjin: city total, 盘锦中心, 油田分中心; 甲一市: city total, center, railway; 甲二市, 乙一市: city total
+    assert one(built, "SELECT count(*) FROM marts.dim_entity") == (8,)
+    assert query(built, "SELECT report_year FROM marts.dim_year ORDER BY 1") == [(2020,), (2021,), (2022,)]
+    # Panjin 2022; 甲一市, 甲二市, 乙一市 in 2021 and 2022
+    assert one(built, "SELECT count(*) FROM marts.mart_city_year") == (7,)
+    assert one(built, "SELECT count(*) FROM marts.fct_fund_breakdown WHERE city_code = '990201'") == (2,)
+
+
+def test_synthetic_metric_long_rows(built):
+    # latest versions: 甲一市 2021 and 2022 v2 (4 city-total figures + avg_deposit_per_depositor + center
+    # + railway = 7 each), 甲二市 2021 (1) and 2022 (deposit, depositors, average = 3), 乙一市 the same
+    assert one(built, "SELECT count(*) FROM marts.metric_long WHERE is_synthetic") == (22,)
+    # the fact table also keeps 甲一市 2022 version 1
+    assert one(built, "SELECT count(*) FROM marts.fct_fund_metric WHERE city_code LIKE '99%'") == (23,)
+
+
+def test_metric_long_leading_columns(built):
+    cols = [
+        c
+        for (c,) in query(
+            built,
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND table_name = 'metric_long' ORDER BY ordinal_position",
+        )
+    ]
+    assert cols[:13] == [
+        "city_code",
+        "city_name_zh",
+        "entity_name_zh",
+        "entity_level",
+        "report_year",
+        "metric_code",
+        "metric_name_zh",
+        "metric_name_en",
+        "value",
+        "unit",
+        "source_url",
+        "source_sentence",
+        "quality_flag",
+    ]
+
+
+def test_panjin_deposit_amount_flows_unchanged_to_metric_long(built):
+    # "实缴职工24.38万人,缴存额48.18亿元" (city total), "缴存额23.93亿元" (盘锦中心), "缴存额24.25亿元" (油田分中心)
+    rows = query(
+        built,
+        "SELECT entity_level, entity_name_zh, value, unit, metric_name_zh, source_url, source_sentence, quality_flag "
+        "FROM marts.metric_long WHERE city_code = '211100' AND report_year = 2022 AND metric_code = 'deposit_amount' "
+        "ORDER BY value DESC",
+    )
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("city_total", "盘锦市", 4_818_000_000.0, "yuan", "缴存额"),
+        ("sub_center", "油田分中心", 2_425_000_000.0, "yuan", "缴存额"),
+        ("center", "盘锦中心", 2_393_000_000.0, "yuan", "缴存额"),
+    ]
+    city = rows[0]
+    assert city[5] == PANJIN_ARCHIVE_URL  # url unknown: the archive address, never an invented one
+    assert "缴存额48.18亿元" in city[6]
+    assert city[7] == "ok"
+    raw_value = one(
+        built,
+        "SELECT value FROM raw.facts WHERE document_id = ? AND entity_code = 'city_total' "
+        "AND metric_code = 'deposit_amount'",
+        [PANJIN_DOC],
+    )
+    assert raw_value == (4_818_000_000.0,)
+
+
+def test_parser_flags_reach_quality_flag(built):
+    # "业务支出320,55.41万元": read from its digits, flagged
+    assert one(
+        built,
+        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '211100' "
+        "AND entity_level = 'city_total' AND metric_code = 'business_expense'",
+    ) == (320_554_100.0, "misplaced_separator")
+    # "新开户单位297," has no unit: no value, flagged
+    assert one(
+        built,
+        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '211100' "
+        "AND entity_level = 'city_total' AND metric_code = 'new_employers'",
+    ) == (None, "unit_missing")
+
+
+def test_reported_and_computed_ratio_side_by_side(built):
+    # 提取额占当年缴存额的66.33%; recomputed 31.96亿 / 48.18亿 = 0.66335...
+    value, computed, source = one(
+        built,
+        "SELECT value, computed_value, computed_from FROM marts.fct_fund_metric WHERE document_id = ? "
+        "AND entity_code = 'city_total' AND metric_code = 'withdrawal_to_deposit_ratio'",
+        [PANJIN_DOC],
+    )
+    assert value == pytest.approx(0.6633)
+    assert computed == pytest.approx(31.96 / 48.18)
+    assert source == "quotient"
+    # reported change "比上年减少2.58个百分点" next to a computed one (none: no 2021 Panjin report here)
+    assert one(
+        built,
+        "SELECT reported_change_value, reported_change_unit, yoy_change FROM marts.metric_long "
+        "WHERE city_code = '211100' AND entity_level = 'city_total' AND metric_code = 'withdrawal_to_deposit_ratio'",
+    ) == (pytest.approx(-0.0258), "pp", None)
+
+
+def test_year_on_year_change_across_fixture_years(built):
+    rows = query(
+        built,
+        "SELECT city_code, prior_year_value, yoy_change, yoy_change_unit FROM marts.metric_long "
+        "WHERE report_year = 2022 AND metric_code = 'deposit_amount' AND entity_level = 'city_total' "
+        "AND is_synthetic ORDER BY city_code",
+    )
+    assert rows == [
+        ("990101", 1.0e9, pytest.approx(0.10), "ratio"),  # 1.1e9 (version 2) against 1.0e9
+        ("990102", 2.0e9, pytest.approx(-0.10), "ratio"),  # 1.8e9 (first statement) against 2.0e9
+        ("990201", 5.0e8, pytest.approx(0.50), "ratio"),
+    ]
+    # a ratio changes in percentage points: 65% against 60%
+    assert one(
+        built,
+        "SELECT value, computed_value, yoy_change, yoy_change_unit FROM marts.metric_long "
+        "WHERE city_code = '990101' AND report_year = 2022 AND metric_code = 'withdrawal_to_deposit_ratio'",
+    ) == (0.65, pytest.approx(7.15e8 / 1.1e9), pytest.approx(0.05), "pp")
+    # 2021 has no prior report
+    assert one(
+        built,
+        "SELECT yoy_change FROM marts.metric_long WHERE city_code = '990101' AND report_year = 2021 "
+        "AND metric_code = 'deposit_amount' AND entity_level = 'city_total'",
+    ) == (None,)
+
+
+def test_latest_version_and_first_statement_win(built):
+    versions = query(
+        built,
+        "SELECT version, value, is_latest_version FROM marts.fct_fund_metric WHERE city_code = '990101' "
+        "AND report_year = 2022 AND entity_code = 'city_total' AND metric_code = 'deposit_amount' ORDER BY version",
+    )
+    assert versions == [(1, 1.05e9, False), (2, 1.1e9, True)]
+    assert one(
+        built,
+        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '990102' AND report_year = 2022 "
+        "AND metric_code = 'deposit_amount'",
+    ) == (1.8e9, "conflicting_repeat")
+    assert one(
+        built,
+        "SELECT n_statements FROM marts.fct_fund_metric WHERE city_code = '990102' AND report_year = 2022 "
+        "AND metric_code = 'deposit_amount'",
+    ) == (2,)
+
+
+def test_derived_averages(built):
+    rows = query(
+        built,
+        "SELECT city_code, value FROM marts.metric_long WHERE report_year = 2022 "
+        "AND metric_code = 'avg_deposit_per_depositor' AND entity_level = 'city_total' ORDER BY city_code",
+    )
+    assert rows == [
+        ("211100", pytest.approx(4_818_000_000 / 243_800)),  # 缴存额48.18亿元 / 实缴职工24.38万人
+        ("990101", pytest.approx(22_000.0)),  # 1.1e9 / 50,000
+        ("990102", pytest.approx(30_000.0)),  # 1.8e9 / 60,000
+        ("990201", pytest.approx(30_000.0)),  # 7.5e8 / 25,000
+    ]
+    assert one(
+        built,
+        'SELECT "deposit_amount", "avg_deposit_per_depositor" FROM marts.mart_city_year '
+        "WHERE city_code = '990101' AND report_year = 2022",
+    ) == (1.1e9, pytest.approx(22_000.0))
+
+
+def test_ranks_within_province_and_nationally(built):
+    rows = query(
+        built,
+        "SELECT city_code, province_rank, province_peer_count, province_percentile, national_rank, "
+        "national_peer_count, national_percentile FROM marts.mart_peer_comparison "
+        "WHERE report_year = 2022 AND metric_code = 'deposit_amount' ORDER BY city_code",
+    )
+    assert rows == [
+        ("211100", 1, 1, 1.0, 1, 1, 1.0),  # the only real city: synthetic ones are not its peers
+        ("990101", 2, 2, 0.5, 2, 3, pytest.approx(2 / 3)),  # 甲省: 1.1e9 behind 甲二市's 1.8e9
+        ("990102", 1, 2, 1.0, 1, 3, 1.0),
+        ("990201", 1, 1, 1.0, 3, 3, pytest.approx(1 / 3)),  # alone in 乙省, smallest of the three
+    ]
+    # ties share a rank: 甲二市 and 乙一市 both average 30,000 yuan per depositor
+    ties = query(
+        built,
+        "SELECT city_code, national_rank FROM marts.mart_peer_comparison WHERE report_year = 2022 "
+        "AND metric_code = 'avg_deposit_per_depositor' AND is_synthetic ORDER BY city_code",
+    )
+    assert ties == [("990101", 3), ("990102", 1), ("990201", 1)]
+
+
+def test_entities_resolved_and_synthetic_cities_labelled(built):
+    assert one(
+        built,
+        "SELECT entity_name_zh, name_variants, parent_entity_key FROM marts.dim_entity "
+        "WHERE entity_key = '990101:center'",
+    ) == ("甲一市中心", "甲一中心 | 甲一市中心", "990101:city_total")
+    assert one(
+        built,
+        "SELECT entity_level, parent_entity_key FROM marts.dim_entity WHERE entity_key = '211100:sub_center:oilfield'",
+    ) == ("sub_center", "211100:city_total")
+    assert one(
+        built,
+        "SELECT is_synthetic, label, display_name_zh, province_zh FROM marts.dim_city WHERE city_code = '990201'",
+    ) == (True, "synthetic", "乙一市 [synthetic]", "乙省")
+    assert one(
+        built,
+        "SELECT is_synthetic, label, province_zh, region FROM marts.dim_city WHERE city_code = '211100'",
+    ) == (False, "real", "辽宁省", "Northeast")
+    assert query(built, "SELECT DISTINCT is_synthetic FROM marts.metric_long WHERE city_code = '990101'") == [(True,)]
+
+
+def test_failed_documents_are_kept_but_never_latest(built):
+    assert query(
+        built,
+        "SELECT status, status_reason, is_latest_version, n_facts FROM marts.dim_source_document "
+        "WHERE status <> 'parsed' ORDER BY document_id",
+    ) == [
+        ("failed", "ExtractionError: truncated PDF", False, 0),
+        ("unsupported", "legacy .doc attachment", False, 0),
+    ]
+
+
+def test_dim_metric_is_the_catalog_plus_derived(built):
+    from pipelines.catalog import load_catalog
+
+    catalog = load_catalog()
+    codes = {c for (c,) in query(built, "SELECT metric_code FROM marts.dim_metric WHERE metric_origin = 'catalog'")}
+    assert codes == set(catalog.metrics)
+    assert one(
+        built,
+        "SELECT metric_name_zh, metric_name_en, unit, kind FROM marts.dim_metric WHERE metric_code = 'deposit_amount'",
+    ) == ("缴存额", "Contributions received", "yuan", "flow")
+
+
+def test_quality_findings_show_up_in_metric_long(built):
+    con = duckdb.connect(str(built.path))
+    try:
+        con.execute(
+            "INSERT INTO quality.findings VALUES ('990201', 2022, NULL, 'deposit_amount', 'yoy_jump', 'warning', "
+            "'0.5', '<= 0.3', 'deposit_amount rose 50%', NULL)"
+        )
+        flags = con.execute(
+            "SELECT metric_code, quality_flag FROM marts.metric_long WHERE city_code = '990201' AND report_year = 2022 "
+            "ORDER BY metric_code"
+        ).fetchall()
+        con.execute("DELETE FROM quality.findings")
+    finally:
+        con.close()
+    assert flags == [
+        ("active_depositors", "misplaced_separator"),
+        ("avg_deposit_per_depositor", "misplaced_separator"),  # computed from the flagged figure
+        ("deposit_amount", "warning:yoy_jump"),
+    ]
+
+
+def test_docs_generate_covers_the_marts(built):
+    catalog = json.loads(built.docs_catalog.read_text(encoding="utf-8"))
+    nodes = {n["metadata"]["name"] for n in catalog["nodes"].values() if n["metadata"]["schema"] == "marts"}
+    assert {"metric_long", "fct_fund_metric", "dim_city"} <= nodes
