@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -11,8 +12,23 @@ from pipelines.catalog import load_catalog
 from tools.corpus import Corpus, Report
 
 # Printed unit -> multiplier to the base unit, written out by hand (not read from the code).
-UNITS = {"亿元": 1e8, "万元": 1e4, "元": 1, "万人": 1e4, "万名": 1e4, "人": 1, "名": 1, "家": 1, "个": 1,
-         "次": 1, "万笔": 1e4, "笔": 1, "万平方米": 1e4, "%": 0.01, "‰": 0.001}
+UNITS = {
+    "亿元": 1e8,
+    "万元": 1e4,
+    "元": 1,
+    "万人": 1e4,
+    "万名": 1e4,
+    "人": 1,
+    "名": 1,
+    "家": 1,
+    "个": 1,
+    "次": 1,
+    "万笔": 1e4,
+    "笔": 1,
+    "万平方米": 1e4,
+    "%": 0.01,
+    "‰": 0.001,
+}
 
 
 def values(report: Report) -> dict[tuple, float]:
@@ -67,7 +83,7 @@ def test_parts_difference_and_quotients(corpus: Corpus) -> None:
     counts = defaultdict(int)
     for report in corpus.reports:
         v, bad = values(report), injected(report)
-        for (entity, metric, category), value in v.items():
+        for (entity, metric, _category), value in v.items():
             m = catalog.metric(metric)
             related = {(entity, x) for x in (metric, *m.parts, *m.difference, *m.quotient)}
             if related & bad:
@@ -120,11 +136,13 @@ def test_balances_and_cumulative_totals_roll_forward(corpus: Corpus) -> None:
     """Last year's stock + this year's flows = this year's stock."""
     catalog = load_catalog()
     rolls = [(m.cumulative, (m.code,), ()) for m in catalog.metrics.values() if m.cumulative]
-    rolls += [("deposit_balance", ("deposit_amount",), ("withdrawal_amount",)),
-              ("loan_balance", ("loans_issued_amount",), ("loans_recovered_amount",))]
+    rolls += [
+        ("deposit_balance", ("deposit_amount",), ("withdrawal_amount",)),
+        ("loan_balance", ("loans_issued_amount",), ("loans_recovered_amount",)),
+    ]
     checked = 0
     for reports in _by_city(corpus).values():
-        for before, now in zip(reports, reports[1:], strict=False):
+        for before, now in itertools.pairwise(reports):
             old, new, bad = values(before), values(now), injected(before) | injected(now)
             for entity in ["city_total", *entities(now)]:
                 for stock, plus, minus in rolls:
@@ -133,8 +151,10 @@ def test_balances_and_cumulative_totals_roll_forward(corpus: Corpus) -> None:
                         continue
                     if (entity, stock, None) not in old:
                         continue
-                    expected = old[(entity, stock, None)] + sum(new[(entity, p, None)] for p in plus) - sum(
-                        new[(entity, m, None)] for m in minus
+                    expected = (
+                        old[(entity, stock, None)]
+                        + sum(new[(entity, p, None)] for p in plus)
+                        - sum(new[(entity, m, None)] for m in minus)
                     )
                     assert math.isclose(new[(entity, stock, None)], expected, abs_tol=1e-3), (now.stem, entity, stock)
                     checked += 1
@@ -144,7 +164,7 @@ def test_balances_and_cumulative_totals_roll_forward(corpus: Corpus) -> None:
 def test_reported_changes_match_the_previous_year(corpus: Corpus) -> None:
     checked = 0
     for reports in _by_city(corpus).values():
-        for before, now in zip(reports, reports[1:], strict=False):
+        for before, now in itertools.pairwise(reports):
             old, bad = values(before), injected(before) | injected(now)
             for f in now.truth["figures"]:
                 key = (f["entity_code"], f["metric_code"], f["category"])

@@ -97,8 +97,9 @@ def truth_keys(report: Report) -> dict[Key, Expect]:
     out: dict[Key, Expect] = {}
     for f in report.truth["figures"]:
         key = (f["entity_code"], f["metric_code"], f["category"])
-        item = Expect(f["value"], f["expectation"], f["flag"], f["sentence"], f["printed"], f["change_value"],
-                      f["change_unit"])
+        item = Expect(
+            f["value"], f["expectation"], f["flag"], f["sentence"], f["printed"], f["change_value"], f["change_unit"]
+        )
         if key not in out or (out[key].expectation == "flag" and item.expectation == "value"):
             out[key] = item
     return out
@@ -131,16 +132,16 @@ def score_report(report: Report, facts: list, acc: Accuracy) -> None:
         else:
             score.missed += 1
             kind = "unflagged" if facts_here else "missed"
-            acc.misses.append(Miss(name, kind, metric, entity, category, _show(exp), _facts(facts_here),
-                                   exp.sentence))
+            acc.misses.append(Miss(name, kind, metric, entity, category, _show(exp), _facts(facts_here), exp.sentence))
     for key, facts_here in got.items():
         if key in truth:
             continue
         claimed = [f for f in facts_here if not f.flags and f.value is not None]
         if claimed:
             acc.metrics[key[1]].spurious += 1
-            acc.misses.append(Miss(name, "spurious", key[1], key[0], key[2], "(no such figure)", _facts(claimed),
-                                   claimed[0].sentence))
+            acc.misses.append(
+                Miss(name, "spurious", key[1], key[0], key[2], "(no such figure)", _facts(claimed), claimed[0].sentence)
+            )
 
 
 def _check_change(acc: Accuracy, name: str, key: Key, exp: Expect, fact) -> None:
@@ -151,8 +152,18 @@ def _check_change(acc: Accuracy, name: str, key: Key, exp: Expect, fact) -> None
         round(fact.change_value, 6) if fact.change_value is not None else None, round(exp.change_value, 6)
     ):
         acc.changes_wrong += 1
-        acc.misses.append(Miss(name, "change", key[1], key[0], key[2], f"{exp.change_value} {exp.change_unit}",
-                               f"{fact.change_value} {fact.change_unit}", exp.sentence))
+        acc.misses.append(
+            Miss(
+                name,
+                "change",
+                key[1],
+                key[0],
+                key[2],
+                f"{exp.change_value} {exp.change_unit}",
+                f"{fact.change_value} {fact.change_unit}",
+                exp.sentence,
+            )
+        )
 
 
 def _show(exp: Expect) -> str:
@@ -195,19 +206,25 @@ def table(acc: Accuracy) -> str:
     for code in sorted(acc.metrics, key=lambda m: (acc.metrics[m].recall, acc.metrics[m].precision, m)):
         s = acc.metrics[code]
         req = "yes" if catalog.metric(code).required else ""
-        lines.append(f"| {code} | {req} | {s.expected} | {s.correct} | {s.missed} | {s.wrong} | {s.spurious} | "
-                     f"{s.recall:.3f} | {s.precision:.3f} |")
+        lines.append(
+            f"| {code} | {req} | {s.expected} | {s.correct} | {s.missed} | {s.wrong} | {s.spurious} | "
+            f"{s.recall:.3f} | {s.precision:.3f} |"
+        )
     return "\n".join(lines)
 
 
 def misses_markdown(acc: Accuracy, limit: int = 400) -> str:
-    lines = ["| report | kind | metric | entity | category | expected | got | sentence |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| report | kind | metric | entity | category | expected | got | sentence |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     order = {"wrong": 0, "spurious": 1, "unflagged": 2, "missed": 3, "change": 4}
     for m in sorted(acc.misses, key=lambda m: (order[m.kind], m.metric, m.report))[:limit]:
         sentence = m.sentence.replace("|", "/")[:160]
-        lines.append(f"| {m.report} | {m.kind} | {m.metric} | {m.entity} | {m.category or ''} | {m.expected} | "
-                     f"{m.got} | {sentence} |")
+        lines.append(
+            f"| {m.report} | {m.kind} | {m.metric} | {m.entity} | {m.category or ''} | {m.expected} | "
+            f"{m.got} | {sentence} |"
+        )
     if len(acc.misses) > limit:
         lines.append(f"\n({len(acc.misses) - limit} more not shown)")
     return "\n".join(lines)
@@ -237,8 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parse failed: {failure}")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(f"# Parser accuracy on the synthetic corpus\n\n`python -m tools.corpus.accuracy "
-                     f"--cities {args.cities} --years {args.years[0]}-{args.years[-1]} --seed {args.seed}`\n\n")
+            fh.write(
+                f"# Parser accuracy on the synthetic corpus\n\n`python -m tools.corpus.accuracy "
+                f"--cities {args.cities} --years {args.years[0]}-{args.years[-1]} --seed {args.seed}`\n\n"
+            )
             fh.write(table(acc) + "\n\n## Misses\n\n" + misses_markdown(acc) + "\n")
     return 0
 

@@ -21,8 +21,8 @@ PROVINCES = (
     ("96", "琰峦省"),
     ("95", "缇浦省"),
 )
-_FIRST = "霁璇琰瑾珀翎黛缇岫溦曦琅玥璎瑶琮珩"
-_SECOND = "岚汀屿渚峦湾垣堡坪谷野陂浦塬溆澜"
+_FIRST = "霁璇琰瑾珀翎黛缇岫溦曦琅玥璎瑶琮珩璃珈琪瑗璞"
+_SECOND = "岚汀屿渚峦湾垣堡坪谷野陂浦塬溆澜岙汊"
 MAX_CITIES = len(_FIRST) * len(_SECOND)
 
 # Sub-center kinds the generator uses (codes from the catalog's sub_center_kinds) and the
