@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
 
 from pipelines.catalog import Catalog, load_catalog
 
-DICTIONARY_PATH = Path(__file__).resolve().parents[2] / "docs" / "data_dictionary.md"
+REPO = Path(__file__).resolve().parents[2]
+DICTIONARY_PATH = REPO / "docs" / "data_dictionary.md"
+DERIVED_PATH = REPO / "dbt_project" / "seeds" / "derived_metrics.csv"
 
 KINDS = {
     "flow": "flow 流量: amount during the year",
@@ -23,7 +26,30 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render(catalog: Catalog) -> str:
+def _derived(path: Path) -> list[str]:
+    """The metrics dbt computes from catalog metrics (dim_metric rows with metric_origin 'derived')."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [
+        "## Derived metrics 派生指标",
+        "",
+        "Computed by dbt from the reported metrics (`dbt_project/seeds/derived_metrics.csv`), never",
+        "printed in reports; in `marts.dim_metric` with `metric_origin = 'derived'`.",
+        "",
+        "| code | 中文名 | English name | unit | computed as | definition |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| `{r['metric_code']}` | {_cell(r['name_zh'])} | {_cell(r['name_en'])} | {r['unit']} | "
+            f"`{r['numerator']}` / `{r['denominator']}` | {_cell(r['definition'])} |"
+            for r in rows
+        ),
+        "",
+    ]
+
+
+def render(catalog: Catalog, derived_path: Path = DERIVED_PATH) -> str:
     sections = {s.key: s for s in catalog.sections}
     lines = [
         "# Data dictionary 数据字典",
@@ -70,6 +96,7 @@ def render(catalog: Catalog) -> str:
                 f"{'yes' if m.additive else 'no'} | {_cell(where)} | {_cell(m.definition)} |"
             )
         lines.append("")
+    lines += _derived(derived_path)
     lines += ["## Breakdown categories 分类", ""]
     for name, categories in catalog.category_sets.items():
         users = [f"`{m.code}`" for m in catalog.metrics.values() if m.category_set == name]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.outputs.dbt_docs import model_docs
+from pipelines.outputs.dbt_docs import DBT_MODELS, model_docs
 from pipelines.outputs.warehouse import OutputError, relations
 
 FORMATS = {"parquet": "(FORMAT parquet)", "csv": "(FORMAT csv, HEADER true)"}
@@ -34,7 +34,9 @@ class TableInfo:
     columns: list[ColumnInfo]
 
 
-def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str) -> list[TableInfo]:
+def export_marts(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, models_dir: Path = DBT_MODELS
+) -> list[TableInfo]:
     if fmt not in FORMATS:
         raise OutputError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     found = relations(con, SCHEMA)
@@ -44,7 +46,7 @@ def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str) -> lis
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir}: {exc.strerror}") from exc
-    docs = model_docs()
+    docs = model_docs(models_dir)
     tables = []
     for name, table_type in found:
         file_name = f"{name}.{fmt}"
