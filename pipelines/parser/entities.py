@@ -24,6 +24,7 @@ class EntityBook:
         self.city_total = Entity(city_printed, "city_total", "city_total")
         self._entities: dict[str, Entity] = {}
         self._names: dict[str, str] = {}  # any name or alias -> canonical name
+        self._compiled: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
 
     @property
     def entities(self) -> list[Entity]:
@@ -44,6 +45,7 @@ class EntityBook:
         centers = [e for e in self._entities.values() if e.level == "center"]
         if len(centers) == 1:
             self._names[CITY_CENTER_SHORT] = centers[0].name
+            self._compiled = None
 
     def _add(self, name: str, aliases: tuple[str, ...] = ()) -> Entity:
         level = "sub_center" if "分中心" in name else "center"
@@ -55,6 +57,7 @@ class EntityBook:
         self._entities[name] = entity
         for n in (name, *aliases):
             self._names[n] = name
+        self._compiled = None
         return entity
 
     def _sub_center_code(self, name: str) -> str:
@@ -77,16 +80,27 @@ class EntityBook:
         """The entity named at the very start of `text` and the length of its name.
         A sub-center may carry a qualifier before its short name (辽河油田分中心)."""
         best: tuple[Entity, int] | None = None
-        for name in self._names:
-            for skip in range(5) if name.endswith("分中心") else (0,):
-                if text.startswith(name, skip):
-                    entity = self.resolve(name)
-                    if entity and (best is None or skip + len(name) > best[1]):
-                        best = (entity, skip + len(name))
-                    break
+        plain, qualified = self._patterns()
+        for pattern in (plain, qualified):
+            match = pattern.match(text) if pattern else None
+            if match:
+                entity = self.resolve(match["name"])
+                if entity and (best is None or match.end() > best[1]):
+                    best = (entity, match.end())
         if best or not allow_new:
             return best
         if text.startswith(CITY_CENTER_SHORT):
             return self._add(CITY_CENTER_SHORT), len(CITY_CENTER_SHORT)
         match = _UNKNOWN_SUB_CENTER.match(text)
         return (self._add(match["name"]), len(match["name"])) if match else None
+
+    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        if self._compiled is None:
+            names = sorted(self._names, key=len, reverse=True)
+            subs = [n for n in names if n.endswith("分中心")]
+            plain = re.compile("(?P<name>" + "|".join(map(re.escape, names)) + ")") if names else None
+            qualified = (
+                re.compile(f"{_CJK}{{1,4}}?(?P<name>" + "|".join(map(re.escape, subs)) + ")") if subs else None
+            )
+            self._compiled = (plain, qualified)
+        return self._compiled

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from pipelines.catalog import load_catalog
 
@@ -43,12 +44,14 @@ class Normalized:
 
 
 def normalize(text: str) -> Normalized:
+    mapping = {ch: "" if ch in _DROPPED else unicodedata.normalize("NFKC", ch) for ch in set(text)}
+    if all(len(out) == 1 for out in mapping.values()):  # the common case: one char for one
+        table = {ord(ch): out for ch, out in mapping.items() if out != ch}
+        return Normalized(text.translate(table), tuple(range(len(text))), len(text))
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        if ch in _DROPPED:
-            continue
-        for out in unicodedata.normalize("NFKC", ch):
+        for out in mapping[ch]:
             chars.append(out)
             offsets.append(i)
     return Normalized("".join(chars), tuple(offsets), len(text))
@@ -96,6 +99,7 @@ def to_base(value: Decimal, printed_unit: str, base_unit: str) -> Decimal:
     return value * factor
 
 
+@cache
 def unit_factor(printed_unit: str, base_unit: str) -> Decimal | None:
     if printed_unit == POINTS:
         return Decimal("0.01") if base_unit == "ratio" else None

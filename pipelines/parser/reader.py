@@ -189,6 +189,8 @@ class ReportReader:
         best: tuple[_Match, Metric] | None = None
         for metric in candidates:
             for phrase in metric.phrases:
+                if _literal(phrase) not in context:
+                    continue
                 for match in phrase.finditer(context):
                     between = 0 if synthetic else _figures_between(figures, s_start + match.end(), figure.start)
                     tail = context[match.end() :]
@@ -263,8 +265,7 @@ class ReportReader:
         shares = _share_metrics(self.catalog, section)
         if not shares:
             return
-        intro_pattern = re.compile("|".join(sorted({re.escape(i) for m in shares for i in m.intro}, key=len)[::-1]))
-        intros = list(intro_pattern.finditer(text))
+        intros = list(_intro_pattern(self.catalog, section).finditer(text))
         previous_end = content_start
         for item in SHARE_ITEM.finditer(text):
             intro_before = [i for i in intros if i.end() <= item.start()]
@@ -285,13 +286,21 @@ class ReportReader:
                 self.unclaimed.append(self._mention(line_start, text, s_start, s_end, number, section, reason))
                 continue
             number.metric, number.entity = metric, entity
-            fact = self._fact(line_start, text, s_start, s_end, number, section)
-            self.facts.append(replace(fact, category=category))
+            self.facts.append(self._fact(line_start, text, s_start, s_end, number, section, category))
         if intros:
             self._intro = intros[-1].group()
 
     # ------------------------------------------------------------------ output
-    def _fact(self, line_start: int, text: str, s_start: int, s_end: int, figure: Figure, section: str) -> Fact:
+    def _fact(
+        self,
+        line_start: int,
+        text: str,
+        s_start: int,
+        s_end: int,
+        figure: Figure,
+        section: str,
+        category: str | None = None,
+    ) -> Fact:
         metric, entity = figure.metric, figure.entity
         assert metric is not None and entity is not None
         o_start, o_end = self._span(line_start + figure.start, line_start + figure.end)
@@ -322,7 +331,7 @@ class ReportReader:
             entity_code=entity.code,
             entity_level=entity.level,
             metric_code=metric.code,
-            category=None,
+            category=category,
             value=value,
             unit=metric.unit,
             raw_text=self.original[o_start:o_end],
@@ -387,6 +396,20 @@ def _plain_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
 @cache
 def _share_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
     return tuple(m for m in catalog.metrics.values() if m.is_breakdown and section_allows(section, m.sections))
+
+
+@cache
+def _literal(pattern: re.Pattern[str]) -> str:
+    """The plain text every match of `pattern` starts with ("" when it starts with syntax)."""
+    literal = re.match(r"[^\\.^$*+?{}\[\]|()]*", pattern.pattern).group()
+    quantified = pattern.pattern[len(literal) : len(literal) + 1] in ("?", "*", "{")
+    return literal[:-1] if quantified else literal
+
+
+@cache
+def _intro_pattern(catalog: Catalog, section: str) -> re.Pattern[str]:
+    intros = {i for m in _share_metrics(catalog, section) for i in m.intro}
+    return re.compile("|".join(re.escape(i) for i in sorted(intros, key=len, reverse=True)))
 
 
 def _accepts(metric: Metric, printed_unit: str | None) -> bool:
