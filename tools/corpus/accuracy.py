@@ -5,7 +5,8 @@
 A truth figure is a key (entity code, metric, category). Expected "value": the parser must
 give a fact with that value (a wrong unflagged value is a precision failure). Expected
 "flag": the parser must give a flagged fact whose value is None or the printed reading.
-A fact whose key has no truth at all is spurious (also a precision failure).
+Expected "lost" (a count fused into the next figure): no fact is needed, an unflagged value is
+wrong. A fact whose key has no truth at all is spurious (also a precision failure).
 In a city with a single center, "center" and "city_total" name the same entity.
 """
 
@@ -116,9 +117,16 @@ def score_report(report: Report, facts: list, acc: Accuracy) -> None:
     for key, exp in truth.items():
         entity, metric, category = key
         score = acc.metrics[metric]
-        score.expected += 1
         facts_here = got.get(key, [])
         wrong = [f for f in facts_here if not f.flags and f.value is not None and not _same(f.value, exp.value)]
+        if exp.expectation == "lost":
+            if [f for f in facts_here if not f.flags and f.value is not None]:
+                score.wrong += 1
+                acc.misses.append(
+                    Miss(name, "wrong", metric, entity, category, "nothing (lost)", _facts(facts_here), exp.sentence)
+                )
+            continue
+        score.expected += 1
         if exp.expectation == "value":
             ok = [f for f in facts_here if _same(f.value, exp.value)]
         else:

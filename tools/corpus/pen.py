@@ -41,7 +41,7 @@ class Figure:
     value: float | None  # base units, exactly as printed
     unit: str
     printed: str
-    expectation: str = "value"  # value | flag
+    expectation: str = "value"  # value | flag | lost (unreadable: no fact expected, no value allowed)
     flag: str | None = None  # flag code the parser must set when expectation is "flag"
     change_value: float | None = None
     change_unit: str | None = None

@@ -415,9 +415,9 @@ def _fused(ctx: Ctx, e: Ent) -> None:
     n = p.fig(e, "offsite_loans_issued_count", ctx.v(e, "offsite_loans_issued_count"), damage=(), show_unit=False)
     a = p.fig(e, "offsite_loans_issued_amount", ctx.v(e, "offsite_loans_issued_amount"), damage=())
     before = n.printed + "笔" + a.printed
-    for fig in (n, a):
-        fig.expectation, fig.flag = "flag", "fused_numbers"
-    p.record_damage("fused_numbers", [n, a], before, n.printed + a.printed)
+    a.expectation, a.flag = "flag", "fused_numbers"
+    n.expectation, n.flag = "lost", "fused_numbers"  # no count can be read: none is expected, none may be guessed
+    p.record_damage("fused_numbers", [a, n], before, n.printed + a.printed)
 
 
 def _storage(ctx: Ctx, n: int) -> None:
