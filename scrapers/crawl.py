@@ -89,6 +89,9 @@ def crawl(
             _crawl_city(city, fetcher, archive, year, summary, say, offline)
         except Exception as exc:  # one broken site must not stop the others
             summary.results.append(UrlResult("", city.code, "list", "failed", f"{type(exc).__name__}: {exc}"))
+        finally:
+            if not offline:
+                archive.sync()
         done = summary.results[before:]
         failed = sum(1 for r in done if r.outcome == "failed")
         say(f"{city.code}: {len(done)} URLs, {failed} failed")
@@ -116,11 +119,10 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
             note(UrlResult(url, city.code, "list", page.outcome, page.reason))
             if page.body is None:
                 break
-            markup, _ = decode_html(page.body, page.content_type)
-            found = discover.links(markup, page.final_url or url)
-            for link, claimed in discover.report_links(found, city.link_pattern):
+            listing = discover.Page(decode_html(page.body, page.content_type)[0], page.final_url or url)
+            for link, claimed in listing.report_links(city.link_pattern):
                 candidates.setdefault(link.url, (link.text, claimed))
-            url = discover.next_page(found, city.next_page_texts) if paginate else None
+            url = listing.next_page(city.next_page_texts) if paginate else None
     for known in city.reports:
         if known.url:
             candidates.setdefault(known.url, (None, known.year))
@@ -134,10 +136,10 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
         linked: list[discover.Link] = []
         published = None
         if page.body is not None and sniff_format(page.body, content_type=page.content_type) == "html":
-            markup, _ = decode_html(page.body, page.content_type)
-            title = _title(markup, city, link_text)
-            published = discover.published_date(discover.page_text(markup))
-            linked = discover.attachments(discover.links(markup, page.final_url or url))
+            report = discover.Page(decode_html(page.body, page.content_type)[0], page.final_url or url)
+            title = report.title(city.link_pattern, link_text)
+            published = report.published_date()
+            linked = report.attachments()
         meta = {"title": title, "claimed_year": claimed, "published_date": published}
         note(_document(city, archive, page, role, meta, offline))
         for attachment in linked:
@@ -163,17 +165,6 @@ def _document(city: City, archive: Archive, page: Fetched, role: str, meta: dict
     )
     result.document_version = row.version if isinstance(row, ManifestRow) else None
     return result
-
-
-def _title(markup: str, city: City, link_text: str | None) -> str | None:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(markup, "lxml")
-    headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h1", "h2", "h3", "title"])]
-    for text in [*headings, link_text or ""]:
-        if text and city.link_pattern.search(text):
-            return text
-    return link_text or discover.page_title(markup)
 
 
 def _encoding(page: Fetched) -> str | None:

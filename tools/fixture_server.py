@@ -16,6 +16,9 @@
 those host names to the server (real HTTP on 127.0.0.1, Host header kept), so a crawl can record
 pages under reserved `.invalid` names.
 
+`FixtureServer(routes, fallback=fn)`: fn(full URL) makes the route for a URL not in `routes`
+(None: 404), for generated sites too large to hold in memory.
+
 Unknown paths answer 404 (so a missing /robots.txt means "everything allowed"). A Response
 with an ETag or Last-Modified answers 304 to a matching conditional request. `routes` may be
 changed while the server runs. The server binds 127.0.0.1 only.
@@ -27,6 +30,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -79,8 +83,10 @@ Route = Response | Flaky | Hang | Reset
 
 
 class FixtureServer:
-    def __init__(self, routes: dict[str, Route] | None = None):
+    def __init__(self, routes: dict[str, Route] | None = None,
+                 fallback: Callable[[str], Route | None] | None = None):
         self.routes: dict[str, Route] = dict(routes or {})
+        self.fallback = fallback
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.arrivals: list[float] = []
         self._stop = threading.Event()
@@ -113,7 +119,8 @@ class FixtureServer:
         self._httpd.server_close()
 
     def lookup(self, url: str) -> Route | None:
-        return self.routes.get(url) or self.routes.get(_path(url))
+        route = self.routes.get(url) or self.routes.get(_path(url))
+        return route if route is not None or self.fallback is None else self.fallback(url)
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -128,6 +135,7 @@ def _path(url: str) -> str:
 def _handler_for(server: FixtureServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes; do not stall on ACKs
 
         def log_message(self, *args: Any) -> None:  # keep test output quiet
             pass

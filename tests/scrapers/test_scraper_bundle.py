@@ -9,7 +9,7 @@ from scraper_site import archive_state, write_registry
 
 from scrapers.archive import Archive
 from scrapers.crawl import crawl
-from scrapers.discover import links
+from scrapers.discover import Page
 from scrapers.extract import decode_html
 from scrapers.registry import load_registry
 from tools.build_bundled_archive import BUNDLE, PANJIN_LIST, build, panjin_pages
@@ -32,7 +32,7 @@ def test_bundle_holds_the_panjin_report_as_a_local_copy_without_a_web_address():
 def test_bundle_list_page_shows_the_report_among_unrelated_notices():
     archive = Archive(BUNDLE, read_only=True)
     listing = archive.read_body(archive.latest_ok(PANJIN_LIST))
-    found = links(decode_html(listing)[0], PANJIN_LIST)
+    found = Page(decode_html(listing)[0], PANJIN_LIST).links
     assert len(found) == 5
     assert [link.text for link in found].count("盘锦市住房公积金2022年年度报告") == 1
 
