@@ -41,7 +41,7 @@ class MetricRow:
     point: Point | None  # the city's figure in the year
     peers: list[Point]  # peers' figures in the year (value may be None)
     peer_median: float | None
-    rank: int | None  # 1 = highest value among the city and peers with a value
+    rank: int | None  # 1 = highest value among the city and peers with a value; None if alone
     group_size: int
     percentile: float | None  # share of the group below the city, 0..100
     yoy: float | None  # growth rate, or for ratios a difference in percentage points
@@ -234,10 +234,9 @@ def _metric_row(
     value = point.value if point else None
     group = [*peer_values, *([value] if value is not None else [])]
     rank = percentile = None
-    if value is not None:
+    if value is not None and len(group) > 1:  # no rank without someone to rank against
         rank = 1 + sum(v > value for v in group)
-        if len(group) > 1:
-            percentile = 100.0 * sum(v < value for v in group) / (len(group) - 1)
+        percentile = 100.0 * sum(v < value for v in group) / (len(group) - 1)
     if change is None:  # no year-on-year columns in the warehouse: compute from the prior year
         prev = by_city.get(target.code, {}).get(year - 1)
         computed = _change(metric, value, prev.value if prev else None)

@@ -59,7 +59,8 @@ class _Sources:
     def ref(self, what: str, source: Source) -> str | None:
         if not (source.url or source.sentence):
             return None
-        key = (source.url, source.sentence)
+        # a figure without a sentence (a metric dbt derives) gets a note of its own
+        key = (source.url, source.sentence) if source.sentence else (source.url, what)
         if key not in self.notes:
             self.items.append((what, source))
             self.notes[key] = len(self.items)
@@ -273,7 +274,8 @@ def _source_list(sources: _Sources) -> str:
         link = (
             f'<a href="{escape(url)}">{escape(url)}</a>' if url.startswith("http") else escape(url or "address unknown")
         )
-        items.append(f'<li id="src-{i}">{escape(what)}: <q>{escape(src.sentence or "")}</q> — {link}</li>')
+        quote = f"<q>{escape(src.sentence)}</q>" if src.sentence else "computed from the report's figures"
+        items.append(f'<li id="src-{i}">{escape(what)}: {quote} — {link}</li>')
     return (
         '<section id="sources"><h2>来源 <span class="en">Sources</span></h2>'
         f'<ol class="sources">{"".join(items)}</ol></section>'
