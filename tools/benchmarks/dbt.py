@@ -1,0 +1,195 @@
+"""`dbt build` time and peak memory on a generated warehouse.
+
+`bench_dbt_build(scale)` loads scale × 30 synthetic reports (10 cities × 3 years per unit of
+scale; every report has the catalog's plain metrics for a city total, a center and a
+sub-center, the city total's breakdown shares and a few repeated statements: about 330 facts)
+through `pipelines.staging`, then times one `dbt build` (all models and tests) in a child
+process and reads the child's peak RSS from the kernel (wait4). 100× ≈ 3,000 reports and
+about a million fact rows.
+
+    python -m tools.benchmarks.dbt 1 10 100
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from pipelines import staging
+from pipelines.catalog import load_catalog
+from pipelines.parser.model import DocumentMeta, Fact, ParseResult
+from pipelines.staging import DocumentRecord
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+CITIES_PER_SCALE = 10
+YEARS = (2020, 2021, 2022)
+CITIES_PER_PROVINCE = 20
+ENTITIES = (
+    ("{city}市", "city_total", "city_total"),
+    ("{city}中心", "center", "center"),
+    ("油田分中心", "sub_center:oilfield", "sub_center"),
+)
+BATCH = 300  # documents per load_documents call
+
+
+def _facts(rng: random.Random, city: str) -> list[Fact]:
+    catalog = load_catalog()
+    facts: list[Fact] = []
+    position = 0
+
+    def add(entity: tuple[str, str, str], metric: str, unit: str, value: float, category: str | None = None):
+        nonlocal position
+        position += 40
+        name = entity[0].format(city=city)
+        facts.append(
+            Fact(
+                name,
+                entity[1],
+                entity[2],
+                metric,
+                category,
+                value,
+                unit,
+                f"{value:.2f}",
+                f"{name}{metric}{value:.2f}。",
+                position,
+                position + 8,
+                "ops.deposit",
+            )
+        )
+
+    for entity in ENTITIES:
+        for m in catalog.metrics.values():
+            if not m.is_breakdown:
+                add(entity, m.code, m.unit, rng.random() if m.unit == "ratio" else rng.uniform(1e3, 1e10))
+    for m in catalog.metrics.values():
+        if m.is_breakdown:
+            for c in catalog.categories(m.code):
+                add(ENTITIES[0], m.code, "ratio", rng.random(), c.code)
+    for fact in facts[:20]:  # repeated statements, as reports do (风险准备金余额 twice)
+        position += 40
+        facts.append(Fact(**{**fact.__dict__, "char_start": position, "char_end": position + 8}))
+    return facts
+
+
+def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231) -> dict[str, int]:
+    """Write the raw tables for `scale`; returns row counts."""
+    rng = random.Random(seed)
+    items: list[tuple[DocumentRecord, ParseResult | None]] = []
+    con = duckdb.connect(str(path))
+    try:
+        staging.ensure_schema(con)
+        for n in range(scale * CITIES_PER_SCALE):
+            code = f"99{n + 1:04d}"
+            city = f"基准{n + 1}"
+            province = f"基准{n // CITIES_PER_PROVINCE + 1}省"
+            for year in YEARS:
+                sha = f"{code}{year}".ljust(64, "0")
+                doc = DocumentRecord(
+                    staging.document_id(code, year, sha),
+                    code,
+                    f"{city}市",
+                    province,
+                    year,
+                    1,
+                    f"https://{code}.bench.invalid/{year}.html",
+                    f"https://{code}.bench.invalid/{year}.html",
+                    None,
+                    None,
+                    f"{city}市住房公积金{year}年年度报告",
+                    "text/html",
+                    "utf-8",
+                    sha,
+                    None,
+                    "parsed",
+                    is_synthetic=True,
+                )
+                meta = DocumentMeta(city, f"{city}市", year, doc.title or "", None)
+                items.append((doc, ParseResult(meta, [], _facts(rng, city))))
+                if len(items) == BATCH:
+                    staging.load_documents(con, items)
+                    items = []
+        if items:
+            staging.load_documents(con, items)
+        return {
+            table.removeprefix("raw."): con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("raw.documents", "raw.facts", "raw.breakdown_facts")
+        }
+    finally:
+        con.close()
+
+
+def _run_dbt(warehouse: Path, work: Path) -> tuple[int, float, float]:
+    """(exit code, seconds, peak RSS in MiB) of one `dbt build` in a child process."""
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
+    env |= {"GJJ_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    args = [
+        str(dbt),
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
+    with open(work / "dbt.out", "wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def bench_dbt_build(scale: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="gjj-bench-dbt-") as tmp:
+        work = Path(tmp)
+        warehouse = work / "warehouse.duckdb"
+        start = time.perf_counter()
+        counts = build_raw_warehouse(warehouse, scale)
+        load_seconds = time.perf_counter() - start
+        code, seconds, peak_mib = _run_dbt(warehouse, work)
+        if code != 0:
+            tail = (work / "dbt.out").read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise RuntimeError(f"dbt build failed at scale {scale}: {tail}")
+        results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+        slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:3]
+        return {
+            "benchmark": "dbt_build",
+            "scale": scale,
+            "reports": counts["documents"],
+            "fact_rows": counts["facts"] + counts["breakdown_facts"],
+            "load_seconds": round(load_seconds, 1),
+            "dbt_build_seconds": round(seconds, 1),
+            "peak_rss_mib": round(peak_mib),
+            "warehouse_mib": round(warehouse.stat().st_size / 2**20),
+            "nodes": len(results),
+            "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in slowest},
+        }
+
+
+def main(argv: list[str]) -> int:
+    try:
+        scales = [int(a) for a in argv] or [1]
+    except ValueError:
+        print("usage: python -m tools.benchmarks.dbt [SCALE ...] (integers)", file=sys.stderr)
+        return 2
+    for scale in scales:
+        print(json.dumps(bench_dbt_build(scale), ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
