@@ -11,7 +11,7 @@ import yaml
 
 from scrapers.discover import Page
 from scrapers.extract import extract_text
-from scrapers.registry import load_registry
+from scrapers.registry import DEFAULT_PATH, load_registry
 from tools.corpus import Corpus, generate
 from tools.corpus.site import build_site, registry_entries, report_urls, site_cities
 from tools.fixture_server import FixtureServer
@@ -28,7 +28,7 @@ def _get(server: FixtureServer, url: str) -> requests.Response:
 
 
 def test_registry_entries_load_and_are_synthetic(small: Corpus, tmp_path) -> None:
-    real = yaml.safe_load(open("scrapers/registry.yaml", encoding="utf-8"))
+    real = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     path = tmp_path / "registry.yaml"
     path.write_text(
         yaml.safe_dump({"defaults": real["defaults"], "cities": registry_entries(small)}, allow_unicode=True),
@@ -42,8 +42,8 @@ def test_registry_entries_load_and_are_synthetic(small: Corpus, tmp_path) -> Non
         assert city.reports == ()
 
 
-def test_walk_finds_every_report_and_no_notice(small: Corpus, tmp_path) -> None:
-    pattern = re.compile(yaml.safe_load(open("scrapers/registry.yaml", encoding="utf-8"))["defaults"]["link_pattern"])
+def test_walk_finds_every_report_and_no_notice(small: Corpus) -> None:
+    pattern = re.compile(yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))["defaults"]["link_pattern"])
     routes = build_site(small)
     where = report_urls(small)
     kinds = {(s.encoding, s.attachment, s.attachment_only) for s in site_cities(small)}
