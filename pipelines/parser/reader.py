@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
-from pipelines.catalog import Catalog, Metric
+from pipelines.catalog import Catalog, Metric, load_catalog
 from pipelines.parser.entities import EntityBook
 from pipelines.parser.figures import (
     SHARE_ITEM,
@@ -19,7 +20,7 @@ from pipelines.parser.figures import (
     find_figures,
 )
 from pipelines.parser.model import DocumentMeta, Entity, Fact, Mention
-from pipelines.parser.numbers import POINTS, Normalized, parse_number, unit_factor
+from pipelines.parser.numbers import NUMBER, POINTS, UNIT, Normalized, parse_number, unit_factor
 from pipelines.parser.sections import SectionTracker, read_heading, section_allows
 
 _SENTENCE_END = re.compile(r"[。!?]")
@@ -30,6 +31,11 @@ _LIST_ITEM_SEP = re.compile(r"[、和及]")
 _NUMBERING = re.compile(r"^\d{1,2}[.、]\s*")
 _LEADING_WHERE = re.compile(r"^[\s,:;(]*(?:其中)?[\s,:;]*")
 _LABEL_JUNK = re.compile(r"^[\s,:;()]*(?:其中)?[\s,:;()]*")
+_SPLIT = re.compile(r"其中[,:]?\s*(?:[\u4e00-\u9fff]{1,12}?中心)")
+_UNIT_NOTE = re.compile(rf"单位[:为\s]*(?P<unit>{UNIT})")
+_COLUMN_UNIT = re.compile(rf"\((?:单位[:为\s]*)?(?P<unit>{UNIT})\)")
+_CELL = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰)?")
+_TOTAL_ROWS = ("合计", "全市", "总计", "全市合计", "合 计")
 
 _FLAG_REASONS = {
     "unit_missing": "no unit after {raw!r}: its scale cannot be read from the text",
@@ -64,6 +70,8 @@ class ReportReader:
         self.warnings: list[str] = []
         self._header_entity: Entity | None = None
         self._intro: str | None = None  # breakdown population (缴存职工中…) carried across paragraphs
+        self._table: tuple[list[str], str | None] | None = None  # header cells and unit of a table
+        self._unit_note: str | None = None  # the last "(单位:亿元)" seen
 
     def read(self) -> None:
         lines = list(self._lines())
@@ -92,8 +100,14 @@ class ReportReader:
             self.sections.enter(heading)
             self._header_entity = None
             self._intro = None
+            self._table = None
             return
         section = self.sections.current
+        if "\t" in stripped and self._table_row(start, text, section):
+            return
+        unit_note = _UNIT_NOTE.search(stripped)
+        if unit_note:
+            self._unit_note = unit_note["unit"]
         entity, content_start = self._paragraph_entity(text)
         masked_spans: list[tuple[int, int]] = []
         if section.startswith("benefit"):
@@ -122,7 +136,49 @@ class ReportReader:
             if end < len(text) and text[end] in ":。":
                 end += 1
             return entity, end
+        if self._header_entity and _SPLIT.search(text):
+            # a paragraph that splits its figures by entity speaks for the city as a whole
+            self._header_entity = None
         return self._header_entity or self.book.city_total, body_start
+
+    # ------------------------------------------------------------------ tables
+    def _table_row(self, line_start: int, text: str, section: str) -> bool:
+        """Rows of a table (cells separated by tabs, as extraction writes them): a header
+        row names the metrics, each data row is an entity. Returns False for other text."""
+        cells = _cells(text)
+        numbers = [c for c in cells[1:] if _CELL.fullmatch(c.text.strip())]
+        if not numbers:
+            if len(cells) < 3:
+                return False
+            self._table = ([c.text.strip() for c in cells], self._unit_note)
+            return True
+        if self._table is None or len(cells) != len(self._table[0]):
+            return False
+        header, table_unit = self._table
+        label = cells[0].text.strip()
+        entity = self.book.city_total if label in _TOTAL_ROWS else None
+        found = self.book.at_start(label)
+        if entity is None and found and found[1] == len(label):
+            entity = found[0]
+        for cell, column in zip(cells[1:], header[1:], strict=True):
+            match = _CELL.fullmatch(cell.text.strip())
+            if not match:
+                continue
+            start = cell.start + cell.text.index(match.group())
+            column_unit = _COLUMN_UNIT.search(column)
+            unit = match["unit"] or (column_unit["unit"] if column_unit else table_unit)
+            figure = Figure(start, start + len(match.group()), match["num"], unit, *parse_number(match["num"]))
+            if unit is None:
+                figure.flag = figure.flag or "unit_missing"
+            candidates = [m for m in _plain_metrics(self.catalog, section) if _accepts(m, unit)]
+            figure.metric = _best_metric(candidates, column, "", lambda _end: 0)
+            if figure.metric is None or entity is None:
+                reason = "no entity for this row" if entity is None else f"no metric for column {column!r}"
+                self.unclaimed.append(self._mention(line_start, text, 0, len(text), figure, section, reason))
+                continue
+            figure.entity = entity
+            self.facts.append(self._fact(line_start, text, 0, len(text), figure, section))
+        return True
 
     # ------------------------------------------------------------------ sentences
     def _sentence(
@@ -185,24 +241,12 @@ class ReportReader:
         candidates = [m for m in _plain_metrics(self.catalog, section) if _accepts(m, figure.unit)]
         context = label_contexts.get(id(figure), masked[s_start : figure.start])
         synthetic = id(figure) in label_contexts
-        after = masked[figure.end : s_end]
-        best: tuple[_Match, Metric] | None = None
-        for metric in candidates:
-            for phrase in metric.phrases:
-                if _literal(phrase) not in context:
-                    continue
-                for match in phrase.finditer(context):
-                    between = 0 if synthetic else _figures_between(figures, s_start + match.end(), figure.start)
-                    tail = context[match.end() :]
-                    found = _Match(len(_CLAUSE_SEP.findall(tail)), between, len(tail), len(match.group()))
-                    if best is None or found.key() < best[0].key():
-                        best = (found, metric)
-            for phrase in metric.after:
-                match = phrase.match(after)
-                if match:
-                    found = _Match(0, 0, 0.5, len(match.group()))
-                    if best is None or found.key() < best[0].key():
-                        best = (found, metric)
+
+        def between(match_end: int) -> int:
+            return 0 if synthetic else _figures_between(figures, s_start + match_end, figure.start)
+
+        scored = _score_metrics(candidates, context, masked[figure.end : s_end], between)
+        best = _pick(scored, masked[: figure.start])
         if figure.unit is None:  # a bare number is a figure only right after its phrase
             if best and best[0].distance == 0:
                 figure.metric = best[1]
@@ -386,6 +430,74 @@ class ReportReader:
 
 
 # ---------------------------------------------------------------------- helpers
+def _score_metrics(
+    candidates: list[Metric], context: str, after: str, between: Callable[[int], int]
+) -> list[tuple[_Match, Metric]]:
+    """The nearest phrase of each candidate metric before the figure (or right after it)."""
+    scored = []
+    for metric in candidates:
+        best: _Match | None = None
+        for phrase in metric.phrases:
+            if _literal(phrase) not in context:
+                continue
+            for match in phrase.finditer(context):
+                tail = context[match.end() :]
+                found = _Match(len(_CLAUSE_SEP.findall(tail)), between(match.end()), len(tail), len(match.group()))
+                if best is None or found.key() < best.key():
+                    best = found
+        for phrase in metric.after:
+            match = phrase.match(after)
+            if match:
+                found = _Match(0, 0, 0.5, len(match.group()))
+                if best is None or found.key() < best.key():
+                    best = found
+        if best:
+            scored.append((best, metric))
+    return scored
+
+
+def _pick(scored: list[tuple[_Match, Metric]], paragraph: str) -> tuple[_Match, Metric] | None:
+    """The best-placed metric. When two metrics tie (the same phrase, such as 其他, under a
+    merged heading such as 业务收支), the one whose section is named nearest before the figure
+    wins; if that does not settle it, no metric is chosen: the figure is not guessed."""
+    if not scored:
+        return None
+    top = min(match.key() for match, _ in scored)
+    tied = [(match, metric) for match, metric in scored if match.key() == top]
+    if len(tied) == 1:
+        return tied[0]
+    named = sorted(
+        ((_section_named_at(metric, paragraph), match, metric) for match, metric in tied), key=lambda t: t[0]
+    )
+    if named[-1][0] > named[-2][0]:
+        return named[-1][1], named[-1][2]
+    return None
+
+
+def _section_named_at(metric: Metric, context: str) -> int:
+    keywords = [k for s in load_catalog().sections if s.key in metric.sections for k in s.keywords]
+    return max((context.rfind(k) for k in keywords), default=-1)
+
+
+def _best_metric(candidates: list[Metric], context: str, after: str, between: Callable[[int], int]) -> Metric | None:
+    picked = _pick(_score_metrics(candidates, context, after, between), context)
+    return picked[1] if picked else None
+
+
+@dataclass(frozen=True)
+class _Cell:
+    start: int
+    text: str
+
+
+def _cells(text: str) -> list[_Cell]:
+    cells, start = [], 0
+    for part in text.split("\t"):
+        cells.append(_Cell(start, part))
+        start += len(part) + 1
+    return cells
+
+
 @cache
 def _plain_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
     return tuple(
@@ -471,8 +583,8 @@ def _figures_between(figures: list[Figure], start: int, end: int) -> int:
 
 
 def _respectively_labels(masked: str, s_start: int, s_end: int, figures: list[Figure]) -> dict[int, str]:
-    """人员、公用、专项经费分别为a、b、c: each value gets its own label as the phrase context,
-    keyed by id(figure)."""
+    """人员、公用、专项经费分别为a、b、c: each value gets its own label as the phrase context
+    (nearest to the figure), keyed by id(figure)."""
     contexts: dict[int, str] = {}
     values = [f for f in figures if not f.is_change]
     for match in _RESPECTIVELY.finditer(masked, s_start, s_end):
@@ -490,6 +602,8 @@ def _respectively_labels(masked: str, s_start: int, s_end: int, figures: list[Fi
         labels = _LIST_ITEM_SEP.split(masked[clause_start : match.start()])
         if len(labels) != len(listed):
             continue
-        for figure, label in zip(listed, labels, strict=True):
-            contexts[id(figure)] = masked[s_start:clause_start] + label.strip()
+        # the first label carries what all share (首套…利率五年以下 和 5年以上): keep it in front
+        head = masked[s_start:clause_start] + labels[0].strip()
+        for k, (figure, label) in enumerate(zip(listed, labels, strict=True)):
+            contexts[id(figure)] = head + ("、" + label.strip() if k else "")
     return contexts
