@@ -1,0 +1,40 @@
+"""The `make bench` runner: discovery, the report it writes, and bad arguments."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tools.bench import Run, discover, markdown
+
+
+def test_discovers_parse_benchmarks_with_their_scale() -> None:
+    found = dict(discover({"parse"}))
+    assert found == {"parse.bench_parse_corpus": True, "parse.bench_parse_panjin": False}
+
+
+def test_markdown_has_machine_rows_failures_and_growth() -> None:
+    runs = [
+        Run("parse.bench_parse_corpus", 1, 2.0, 40.0, {"reports_per_second": 15.0}),
+        Run("parse.bench_parse_corpus", 10, 20.0, 45.0, {"reports_per_second": 15.0}),
+        Run("crawl.bench_crawl", 1, 1.0, 0.0, None, "RuntimeError: boom"),
+    ]
+    text = markdown(runs, "python -m tools.bench")
+    for needle in (
+        "- CPU:",
+        "- cores:",
+        "- RAM:",
+        "- Python:",
+        "- OS:",
+        "| parse.bench_parse_corpus | 10× | 20.0 | 45 | reports_per_second=15.0 |",
+        "| crawl.bench_crawl | 1× | 1.0 | 0 | FAILED: RuntimeError: boom |",
+        "parse.bench_parse_corpus: 1×→10×: 10.0× time",
+    ):
+        assert needle in text, needle
+
+
+def test_bad_arguments_give_one_line_and_exit_2() -> None:
+    for args in (["--scales", "1,x"], ["--only", "nosuchbench"]):
+        proc = subprocess.run([sys.executable, "-m", "tools.bench", *args], capture_output=True, text=True)
+        assert proc.returncode == 2, args
+        assert "error:" in proc.stderr.strip().splitlines()[-1] and "Traceback" not in proc.stderr
