@@ -80,18 +80,24 @@ MENTION_COLUMNS = {
     "sentence": "VARCHAR",
     "reason": "VARCHAR",
 }
+# The shape pipelines.quality.findings writes (kept equal so neither replaces the other's table;
+# not imported from there because that package loads Great Expectations).
 FINDING_COLUMNS = {
+    "document_id": "VARCHAR",
     "city_code": "VARCHAR",
     "report_year": "INTEGER",
     "entity_code": "VARCHAR",
     "metric_code": "VARCHAR",
+    "metric_codes": "VARCHAR[]",
     "check": "VARCHAR",
     "severity": "VARCHAR",
-    "observed": "VARCHAR",
-    "expected": "VARCHAR",
+    "observed": "DOUBLE",
+    "expected": "DOUBLE",
+    "tolerance": "DOUBLE",
     "message": "VARCHAR",
     "source_url": "VARCHAR",
 }
+
 CATALOG_COLUMNS = {
     "metric_code": "VARCHAR NOT NULL",
     "ordinal": "INTEGER NOT NULL",

@@ -9,6 +9,8 @@ import duckdb
 import pytest
 from dbt_warehouse import PANJIN_ARCHIVE_URL
 
+pytestmark = pytest.mark.slow  # runs dbt
+
 PANJIN_DOC = "211100-2022-bbbbbbbbbbbb"
 
 
@@ -312,24 +314,48 @@ def test_dim_metric_is_the_catalog_plus_derived(built):
     ) == ("缴存额", "Contributions received", "yuan", "flow")
 
 
+FINDING = (
+    'INSERT INTO quality.findings (document_id, city_code, report_year, entity_code, metric_code, "check", '
+    "severity, message) VALUES (?, ?, ?, ?, ?, ?, ?, 'test finding')"
+)
+
+
 def test_quality_findings_show_up_in_metric_long(built):
+    findings = [
+        # about the city and year: every entity's deposit_amount
+        (None, "990201", 2022, None, "deposit_amount", "yoy_jump", "warning"),
+        # the audit repeating the parser's flag on this document: shown once, as the flag code
+        (
+            "990201-2022-990201202210",
+            "990201",
+            2022,
+            "city_total",
+            "active_depositors",
+            "misplaced_separator",
+            "warning",
+        ),
+        # about 甲一市's superseded version 1: not about the version metric_long shows
+        ("990101-2022-990101202210", "990101", 2022, "city_total", "deposit_amount", "sum_of_parts", "warning"),
+    ]
     con = duckdb.connect(str(built.path))
     try:
-        con.execute(
-            "INSERT INTO quality.findings VALUES ('990201', 2022, NULL, 'deposit_amount', 'yoy_jump', 'warning', "
-            "'0.5', '<= 0.3', 'deposit_amount rose 50%', NULL)"
-        )
+        con.executemany(FINDING, findings)
         flags = con.execute(
-            "SELECT metric_code, quality_flag FROM marts.metric_long WHERE city_code = '990201' AND report_year = 2022 "
-            "ORDER BY metric_code"
+            "SELECT city_code, metric_code, quality_flag FROM marts.metric_long WHERE report_year = 2022 "
+            "AND city_code IN ('990101', '990201') AND entity_level = 'city_total' ORDER BY city_code, metric_code"
         ).fetchall()
         con.execute("DELETE FROM quality.findings")
     finally:
         con.close()
     assert flags == [
-        ("active_depositors", "misplaced_separator"),
-        ("avg_deposit_per_depositor", "misplaced_separator"),  # computed from the flagged figure
-        ("deposit_amount", "warning:yoy_jump"),
+        ("990101", "active_depositors", "ok"),
+        ("990101", "avg_deposit_per_depositor", "ok"),
+        ("990101", "deposit_amount", "ok"),
+        ("990101", "withdrawal_amount", "ok"),
+        ("990101", "withdrawal_to_deposit_ratio", "ok"),
+        ("990201", "active_depositors", "misplaced_separator"),
+        ("990201", "avg_deposit_per_depositor", "misplaced_separator"),  # computed from the flagged figure
+        ("990201", "deposit_amount", "warning:yoy_jump"),
     ]
 
 

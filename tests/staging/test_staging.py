@@ -137,20 +137,21 @@ def test_tables_have_the_contract_columns(con):
     assert columns(con, "raw", "unclaimed_mentions") == (
         ["document_id", "raw_text", "char_start", "char_end", "section", "sentence", "reason"]
     )
-    assert columns(con, "quality", "findings") == (
-        [
-            "city_code",
-            "report_year",
-            "entity_code",
-            "metric_code",
-            "check",
-            "severity",
-            "observed",
-            "expected",
-            "message",
-            "source_url",
-        ]
-    )
+    assert columns(con, "quality", "findings") == [
+        "document_id",
+        "city_code",
+        "report_year",
+        "entity_code",
+        "metric_code",
+        "metric_codes",
+        "check",
+        "severity",
+        "observed",
+        "expected",
+        "tolerance",
+        "message",
+        "source_url",
+    ]
     assert count(con, "quality.findings") == 0
 
 
@@ -159,9 +160,7 @@ def test_document_id_follows_the_contract():
 
 
 def test_loading_twice_replaces_instead_of_duplicating(con):
-    parsed = result(
-        [fact("deposit_amount", 4_818_000_000.0, 918), fact("deposit_balance", 17_039_000_000.0, 990)]
-    )
+    parsed = result([fact("deposit_amount", 4_818_000_000.0, 918), fact("deposit_balance", 17_039_000_000.0, 990)])
     load_document(con, doc(), parsed)
     load_document(con, doc(), parsed)
     assert count(con, "raw.documents") == 1
@@ -279,3 +278,9 @@ def test_metric_catalog_table_follows_metrics_yaml(con):
     assert con.execute(
         "SELECT name_zh FROM raw.metric_categories WHERE category_set = 'income' AND category_code = 'high'"
     ).fetchone() == ("高收入",)
+
+
+def test_findings_table_has_the_shape_the_audit_writes():
+    from pipelines.quality.findings import FINDING_COLUMNS
+
+    assert staging.FINDING_COLUMNS == FINDING_COLUMNS

@@ -10,6 +10,9 @@ findings as (
     select * from {{ ref('stg_quality_findings') }}
 ),
 
+-- A finding is about one document version when it names one, else about the city and year; with
+-- no entity or metric it is about all of them. The audit repeats the parser's flags as findings:
+-- those are shown once, as the parser's flag code.
 finding_flags as (
     select
         facts.fund_metric_key,
@@ -17,10 +20,17 @@ finding_flags as (
             order by findings.severity || ':' || findings.check_name) as audit_flags
     from facts
     inner join findings
-        on findings.city_code = facts.city_code
-        and findings.report_year = facts.report_year
+        on (
+            findings.document_id = facts.document_id
+            or (
+                findings.document_id is null
+                and findings.city_code = facts.city_code
+                and findings.report_year = facts.report_year
+            )
+        )
         and (findings.entity_code is null or findings.entity_code = facts.entity_code)
         and (findings.metric_code is null or findings.metric_code = facts.metric_code)
+    where not list_contains(string_split(coalesce(facts.parse_flags, ''), ','), findings.check_name)
     group by facts.fund_metric_key
 )
 

@@ -1,12 +1,13 @@
 select
+    document_id,
     city_code,
     cast(report_year as integer) as report_year,
     entity_code,
     metric_code,
     "check" as check_name,
     severity,
-    cast(observed as varchar) as observed,
-    cast(expected as varchar) as expected,
+    cast(observed as double) as observed,
+    cast(expected as double) as expected,
     message,
     source_url
 from {{ source('quality', 'findings') }}
