@@ -284,3 +284,28 @@ def test_findings_table_has_the_shape_the_audit_writes():
     from pipelines.quality.findings import FINDING_COLUMNS
 
     assert staging.FINDING_COLUMNS == FINDING_COLUMNS
+
+
+def test_real_panjin_report_through_the_parser(con, panjin_text):
+    from pipelines.parser import parse_report
+
+    parsed_report = parse_report(panjin_text)
+    load_document(con, doc(), parsed_report)
+    load_document(con, doc(), parsed_report)
+    plain = [f for f in parsed_report.facts if f.category is None]
+    assert count(con, "raw.facts") == len(plain)
+    assert count(con, "raw.breakdown_facts") == len(parsed_report.facts) - len(plain)
+    assert count(con, "raw.unclaimed_mentions") == len(parsed_report.unclaimed)
+    # "实缴职工24.38万人,缴存额48.18亿元" and "油田分中心:...缴存额24.25亿元"
+    assert con.execute(
+        "SELECT entity_code, value, raw_text FROM raw.facts WHERE metric_code = 'deposit_amount' ORDER BY char_start"
+    ).fetchall() == [
+        ("city_total", 4_818_000_000.0, "48.18亿元"),
+        ("center", 2_393_000_000.0, "23.93亿元"),
+        ("sub_center:oilfield", 2_425_000_000.0, "24.25亿元"),
+    ]
+    # "业务支出320,55.41万元": the separator is out of place, so the figure is flagged
+    assert con.execute(
+        "SELECT p.flag_code FROM raw.parse_flags p JOIN raw.facts f USING (document_id, fact_seq) "
+        "WHERE f.metric_code = 'business_expense' AND f.entity_code = 'city_total'"
+    ).fetchall() == [("misplaced_separator",)]
