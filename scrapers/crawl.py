@@ -18,8 +18,6 @@ from scrapers.extract import ExtractionError, decode_html, sniff_format
 from scrapers.http import Fetched, Fetcher, HttpPolicy, replay_session
 from scrapers.registry import City, Registry
 
-MAX_LIST_PAGES = 50
-
 
 @dataclass
 class UrlResult:
@@ -113,7 +111,7 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
     for start, paginate in [*((u, False) for u in city.entry_urls), *((u, True) for u in city.list_urls)]:
         url: str | None = start
         seen_pages: set[str] = set()
-        while url and url not in seen_pages and len(seen_pages) < MAX_LIST_PAGES:
+        while url and url not in seen_pages and len(seen_pages) < city.max_list_pages:
             seen_pages.add(url)
             page = get(url, city.allows)
             note(UrlResult(url, city.code, "list", page.outcome, page.reason))

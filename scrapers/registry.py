@@ -36,6 +36,7 @@ class City:
     list_urls: tuple[str, ...]
     link_pattern: re.Pattern[str]
     next_page_texts: tuple[str, ...]
+    max_list_pages: int
     allowed_hosts: frozenset[str]
     reports: tuple[KnownReport, ...]
     notes: str
@@ -107,6 +108,7 @@ def _city(entry: Any, defaults: dict[str, Any], path: Path) -> City:
             list_urls=tuple(merged.get("list_urls", [])),
             link_pattern=pattern,
             next_page_texts=tuple(merged.get("next_page_texts", [])),
+            max_list_pages=int(merged.get("max_list_pages", 50)),
             allowed_hosts=frozenset(hosts),
             reports=reports,
             notes=str(merged.get("notes", "")).strip(),

@@ -189,3 +189,12 @@ def test_politeness_delay_between_requests_to_one_host(tmp_path, servers, regist
     gaps = [b - a for a, b in zip(server.arrivals, server.arrivals[1:], strict=False)]
     assert len(gaps) == 3  # 4 requests: robots.txt, two list pages, the 2024 report
     assert min(gaps) >= 0.19
+
+
+def test_list_walk_stops_at_the_registry_page_limit(tmp_path, servers):
+    server, _ = servers
+    registry = write_registry(tmp_path / "one.yaml", [
+        {"code": "testcity", "list_urls": [server.url("/news/index.html")], "max_list_pages": 1}])
+    summary = crawl(registry, Archive(tmp_path / "a"), offline=False, policy=FAST)
+    assert [r.url for r in summary.results if r.role == "list"] == [server.url("/news/index.html")]
+    assert server.requested("/news/index_1.html") == 0
