@@ -49,13 +49,14 @@ _FLAG_REASONS = {
 class _Match:
     """Where a metric phrase was found relative to a figure; smaller sorts first."""
 
+    outside: int  # 1 when the metric belongs to a sibling section (a heading merged or missing)
     clauses: int
     figures_between: int
     distance: float
     length: int
 
-    def key(self) -> tuple[int, int, float, int]:
-        return (self.clauses, self.figures_between, self.distance, -self.length)
+    def key(self) -> tuple[int, int, int, float, int]:
+        return (self.outside, self.clauses, self.figures_between, self.distance, -self.length)
 
 
 class ReportReader:
@@ -171,7 +172,7 @@ class ReportReader:
             if unit is None:
                 figure.flag = figure.flag or "unit_missing"
             candidates = [m for m in _plain_metrics(self.catalog, section) if _accepts(m, unit)]
-            figure.metric = _best_metric(candidates, column, "", lambda _end: 0)
+            figure.metric = _best_metric(candidates, column, section)
             if figure.metric is None or entity is None:
                 reason = "no entity for this row" if entity is None else f"no metric for column {column!r}"
                 self.unclaimed.append(self._mention(line_start, text, 0, len(text), figure, section, reason))
@@ -223,7 +224,7 @@ class ReportReader:
             splitting = bool(found) or "其中" in masked[s_start : clause_start + skip]
             hit = self.book.at_start(clause[skip:], allow_new=splitting)
             if hit:
-                found.append((clause_start, hit[0]))
+                found.append((clause_start + skip, hit[0]))
         return found
 
     def _assign(
@@ -245,17 +246,18 @@ class ReportReader:
         def between(match_end: int) -> int:
             return 0 if synthetic else _figures_between(figures, s_start + match_end, figure.start)
 
-        scored = _score_metrics(candidates, context, masked[figure.end : s_end], between)
+        scored = _score_metrics(candidates, context, masked[figure.end : s_end], between, section)
         best = _pick(scored, masked[: figure.start])
         if figure.unit is None:  # a bare number is a figure only right after its phrase
             if best and best[0].distance == 0:
                 figure.metric = best[1]
             return
-        names_entity = any(pos == _clause_start(masked, s_start, figure.start) for pos, _ in inline)
+        clause_start = _clause_start(masked, s_start, figure.start)
+        names_entity = any(clause_start <= pos < figure.start for pos, _ in inline)
         if (best is None or best[0].clauses > 0) and names_entity:
             for previous in reversed(claimed):
                 metric = previous.metric
-                if metric and section_allows(section, metric.sections) and _accepts(metric, figure.unit):
+                if metric and metric in candidates:
                     figure.metric, figure.inherited = metric, True
                     return
         if best:
@@ -431,24 +433,27 @@ class ReportReader:
 
 # ---------------------------------------------------------------------- helpers
 def _score_metrics(
-    candidates: list[Metric], context: str, after: str, between: Callable[[int], int]
+    candidates: list[Metric], context: str, after: str, between: Callable[[int], int], section: str
 ) -> list[tuple[_Match, Metric]]:
-    """The nearest phrase of each candidate metric before the figure (or right after it)."""
+    """The nearest phrase of each candidate metric before the figure (or right after it);
+    metrics of the section itself come before those of its siblings."""
     scored = []
     for metric in candidates:
+        outside = 0 if section_allows(section, metric.sections) else 1
         best: _Match | None = None
         for phrase in metric.phrases:
             if _literal(phrase) not in context:
                 continue
             for match in phrase.finditer(context):
                 tail = context[match.end() :]
-                found = _Match(len(_CLAUSE_SEP.findall(tail)), between(match.end()), len(tail), len(match.group()))
+                clauses = len(_CLAUSE_SEP.findall(tail))
+                found = _Match(outside, clauses, between(match.end()), len(tail), len(match.group()))
                 if best is None or found.key() < best.key():
                     best = found
         for phrase in metric.after:
             match = phrase.match(after)
             if match:
-                found = _Match(0, 0, 0.5, len(match.group()))
+                found = _Match(outside, 0, 0, 0.5, len(match.group()))
                 if best is None or found.key() < best.key():
                     best = found
         if best:
@@ -479,8 +484,8 @@ def _section_named_at(metric: Metric, context: str) -> int:
     return max((context.rfind(k) for k in keywords), default=-1)
 
 
-def _best_metric(candidates: list[Metric], context: str, after: str, between: Callable[[int], int]) -> Metric | None:
-    picked = _pick(_score_metrics(candidates, context, after, between), context)
+def _best_metric(candidates: list[Metric], context: str, section: str) -> Metric | None:
+    picked = _pick(_score_metrics(candidates, context, "", lambda _end: 0, section), context)
     return picked[1] if picked else None
 
 
@@ -500,8 +505,13 @@ def _cells(text: str) -> list[_Cell]:
 
 @cache
 def _plain_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
+    """Metrics looked for in a section: its own, and its siblings' (sorted after them by the
+    score), because reports merge or drop sub-headings."""
+    top = section.split(".")[0]
     return tuple(
-        m for m in catalog.metrics.values() if not m.is_breakdown and section_allows(section, m.sections)
+        m
+        for m in catalog.metrics.values()
+        if not m.is_breakdown and (section_allows(section, m.sections) or section_allows(top, m.sections))
     )
 
 
