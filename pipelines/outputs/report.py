@@ -69,6 +69,8 @@ class _Sources:
 
 def _name(city: City) -> str:
     text = escape(city.name_zh)
+    if city.name_en:
+        text += f' <span class="en">{escape(city.name_en)}</span>'
     if city.is_synthetic:
         text += f' <span class="synthetic">{SYNTHETIC_LABEL}</span>'
     return text
