@@ -20,8 +20,10 @@ from .values import Ledger, snap
 @dataclass(frozen=True)
 class Wording:
     depositor: str  # 缴存职工 | 缴存人
-    loan_issue: int  # 0 glued count+amount, 1 "发放额", 2 "、"
-    withdrawal: int  # 0..3, see _withdrawal
+    loan_issue: int  # 0 glued count+amount, 1 "发放额", 2 "、", 3 "发放金额"
+    withdrawal: int  # 0..4, see _withdrawal
+    new_employer_word: str  # 新开户单位 | 新增开户单位
+    yoy: str  # 同比 | 比上年: how year-on-year changes are introduced
     center_alias: str  # how inline splits name the center: 市中心 or the center's name
     optional_sections: bool  # 公转商贴息贷款, 项目贷款, 国债, 融资 present (as nothing)
     storage_table: bool  # 资金存储 as a table
@@ -34,8 +36,10 @@ class Wording:
     def choose(cls, year: int, rng: random.Random) -> Wording:
         return cls(
             depositor="缴存人" if rng.random() < (0.7 if year >= 2021 else 0.15) else "缴存职工",
-            loan_issue=rng.choice((0, 0, 1, 2)),
-            withdrawal=rng.choice((0, 0, 1, 2, 3)),
+            loan_issue=rng.choice((0, 0, 1, 2, 3)),
+            withdrawal=rng.choice((0, 0, 1, 2, 3, 4)),
+            new_employer_word=rng.choice(("新开户单位", "新开户单位", "新增开户单位")),
+            yoy=rng.choice(("同比", "同比", "比上年")),
             center_alias=rng.choice(("市中心", "")),
             optional_sections=rng.random() < 0.5,
             storage_table=rng.random() < 0.12,
@@ -231,7 +235,7 @@ def _deposit(ctx: Ctx, e: Ent) -> None:
     ctx.lead(e)
     if e.level == "city_total":
         p.t(f"{y}年,")
-    p.t("新开户单位")
+    p.t(ctx.w.new_employer_word)
     ctx.f(e, "new_employers", damage=("unit_missing", "spaced"))
     p.t(",净增单位")
     ctx.f(e, "net_new_employers", damage=("unit_missing",))
@@ -253,14 +257,14 @@ def _deposit(ctx: Ctx, e: Ent) -> None:
         "ratio",
         "增长",
         "下降",
-        "分别同比",
+        "分别" + ctx.w.yoy,
     )
     p.t(f"。{y}年末,缴存总额")
     d = ctx.f(e, "deposit_cumulative")
     change1(ctx, d, ctx.rel(e, "deposit_cumulative"), "ratio", "增加", "减少", "比上年末")
     p.t(";缴存余额")
     b = ctx.f(e, "deposit_balance")
-    change1(ctx, b, ctx.rel(e, "deposit_balance"), "ratio", "增长", "下降", "同比")
+    change1(ctx, b, ctx.rel(e, "deposit_balance"), "ratio", "增长", "下降", ctx.w.yoy)
     p.t("。受委托办理住房公积金缴存业务的银行")
     ctx.f(e, "entrusted_banks_deposit", unit="家", damage=())
     p.t("。" + ("其中:" if e.level == "city_total" and ctx.ents else "")).para()
@@ -286,12 +290,20 @@ def _withdrawal(ctx: Ctx, e: Ent) -> None:
         ctx.f(e, "withdrawal_persons", unit=person_word)
         p.t(f"{dep}提取住房公积金")
         a = ctx.f(e, "withdrawal_amount")
+    elif style == 4:  # amount first: 全年提取1693.90亿元, 提取人数…
+        p.t("全年提取")
+        a = ctx.f(e, "withdrawal_amount")
+        change1(ctx, a, ctx.rel(e, "withdrawal_amount"), "ratio", "增长", "下降", ctx.w.yoy)
+        p.t(",提取人数")
+        ctx.f(e, "withdrawal_persons")
+        a = None
     else:
         p.t("提取人数")
         ctx.f(e, "withdrawal_persons")
         p.t(",提取额")
         a = ctx.f(e, "withdrawal_amount")
-    change1(ctx, a, ctx.rel(e, "withdrawal_amount"), "ratio", "增长", "下降", "同比")
+    if a is not None:
+        change1(ctx, a, ctx.rel(e, "withdrawal_amount"), "ratio", "增长", "下降", ctx.w.yoy)
     p.t(";提取额占当年缴存额的")
     r = ctx.f(e, "withdrawal_to_deposit_ratio")
     change1(ctx, r, ctx.pp(e, "withdrawal_to_deposit_ratio"), "pp", "增加", "减少", "比上年")
@@ -306,7 +318,7 @@ def _issue(ctx: Ctx, e: Ent) -> tuple[Figure, Figure]:
     style = ctx.w.loan_issue
     p.t("发放住房公积金个人住房贷款" if style == 2 else "发放个人住房贷款")
     n = ctx.f(e, "loans_issued_count")
-    p.t({0: "", 1: ",发放额", 2: "、"}[style])
+    p.t({0: "", 1: ",发放额", 2: "、", 3: ",发放金额"}[style])
     a = ctx.f(e, "loans_issued_amount", damage=("spaced",))
     return n, a
 
@@ -512,7 +524,7 @@ def finance(ctx: Ctx) -> None:
                 p.t(f"{y}年,")
             p.t(word)
             t = ctx.f(e, total, damage=("misplaced_separator",))
-            change1(ctx, t, ctx.rel(e, total), "ratio", "增长", "下降", "同比")
+            change1(ctx, t, ctx.rel(e, total), "ratio", "增长", "下降", ctx.w.yoy)
             p.t("。" + ("其中," if e.level != "city_total" else ""))
             for j, (label, metric) in enumerate(parts):
                 p.t(("," if j else "") + label)
@@ -526,7 +538,7 @@ def finance(ctx: Ctx) -> None:
             p.t(f"{y}年,")
         p.t("增值收益")
         v = ctx.f(e, "value_added_income", damage=("misplaced_separator",))
-        change1(ctx, v, ctx.rel(e, "value_added_income"), "ratio", "增长", "下降", "同比")
+        change1(ctx, v, ctx.rel(e, "value_added_income"), "ratio", "增长", "下降", ctx.w.yoy)
         p.t("。增值收益率")
         r = ctx.f(e, "value_added_yield")
         change1(ctx, r, ctx.pp(e, "value_added_yield"), "pp", "上升", "下降", "比上年")
