@@ -46,7 +46,7 @@ class Exchange:
     sha256: str | None  # of the decoded body
     error: str | None
     location: str | None  # Location header of a redirect
-    truncated: bool  # the body passed the size limit and was cut
+    truncated: bool  # the body passed the size limit and was cut (error says so)
     content_type: str | None
     etag: str | None
     last_modified: str | None
@@ -185,17 +185,21 @@ class Archive:
         self._remember(row)
         return row
 
-    def add_document(self, exchange: Exchange, **meta: object) -> ManifestRow | None:
+    def add_document(
+        self, exchange: Exchange, *, url: str | None, encoding: str | None, city_code: str, city_name_zh: str,
+        claimed_year: int | None, title: str | None, published_date: str | None, role: str, synthetic: bool,
+    ) -> ManifestRow | None:
         """A new document version for a 200 exchange; None when its body has not changed."""
         previous = self._versions.get(exchange.url)
         if previous is not None and previous.sha256 == exchange.sha256:
             return None
         row = ManifestRow(
-            archive_url=exchange.url, fetched_at=exchange.fetched_at, status=exchange.status or 0,
-            content_type=exchange.content_type, sha256=exchange.sha256 or "",
-            version=previous.version + 1 if previous else 1,
-            warc_file=exchange.warc_file, warc_offset=exchange.warc_offset,
-            warc_length=exchange.warc_length, **meta,  # type: ignore[arg-type]
+            url=url, archive_url=exchange.url, fetched_at=exchange.fetched_at, status=exchange.status or 0,
+            content_type=exchange.content_type, encoding=encoding, sha256=exchange.sha256 or "",
+            city_code=city_code, city_name_zh=city_name_zh, claimed_year=claimed_year, title=title,
+            published_date=published_date, version=previous.version + 1 if previous else 1, role=role,
+            synthetic=synthetic, warc_file=exchange.warc_file, warc_offset=exchange.warc_offset,
+            warc_length=exchange.warc_length,
         )
         self._append(MANIFEST, asdict(row))
         self._versions[row.archive_url] = row

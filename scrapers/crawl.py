@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import requests
 
 from scrapers import discover
-from scrapers.archive import Archive, ManifestRow
+from scrapers.archive import Archive
 from scrapers.extract import ExtractionError, decode_html, sniff_format
 from scrapers.http import Fetched, Fetcher, HttpPolicy, replay_session
 from scrapers.registry import City, Registry
@@ -76,7 +76,7 @@ def crawl(
     if offline:
         policy = replace(policy, delay=0.0, backoff=0.0)
         session = replay_session(archive)
-    fetcher = Fetcher(policy, archive, session or requests.Session(), record=not offline)
+    fetcher = Fetcher(policy, archive, session or requests.Session(), replaying=offline)
     selected = [registry.city(name) for name in cities] if cities else list(registry.cities)
     summary = CrawlSummary(offline=offline)
     say = progress or (lambda _msg: None)
@@ -128,28 +128,33 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
     for url, (link_text, claimed) in candidates.items():
         if year is not None and claimed != year:
             continue
-        role = "attachment" if discover.is_attachment(url) else "page"
         page = get(url, city.allows)
-        title = link_text
+        meta = _Meta(link_text, claimed, None)
         linked: list[discover.Link] = []
-        published = None
         if page.body is not None and sniff_format(page.body, content_type=page.content_type) == "html":
             report = discover.Page(decode_html(page.body, page.content_type)[0], page.final_url or url)
-            title = report.title(city.link_pattern, link_text)
-            published = report.published_date()
+            meta = _Meta(report.title(city.link_pattern, link_text), claimed, report.published_date())
             linked = report.attachments()
-        meta = {"title": title, "claimed_year": claimed, "published_date": published}
+        role = "attachment" if discover.is_attachment(url) else "page"
         note(_document(city, archive, page, role, meta, offline))
         for attachment in linked:
             # an attachment may live on another host (a CDN, the city portal): the report page vouches for it
             fetched = get(attachment.url, lambda u, a=attachment.url: u == a or city.allows(u))
-            meta_att = {**meta, "title": attachment.text or title}
-            note(_document(city, archive, fetched, "attachment", meta_att, offline))
+            titled = replace(meta, title=attachment.text or meta.title)
+            note(_document(city, archive, fetched, "attachment", titled, offline))
 
 
-def _document(city: City, archive: Archive, page: Fetched, role: str, meta: dict, offline: bool) -> UrlResult:
-    result = UrlResult(page.url, city.code, role, page.outcome, page.reason, meta["claimed_year"])
-    if page.outcome != "fetched" or offline or page.exchange is None or page.body is None:
+@dataclass(frozen=True)
+class _Meta:
+    title: str | None
+    claimed_year: int | None
+    published_date: str | None
+
+
+def _document(city: City, archive: Archive, page: Fetched, role: str, meta: _Meta, offline: bool) -> UrlResult:
+    """The URL's result; online, a manifest row too when the body is not yet a version there."""
+    result = UrlResult(page.url, city.code, role, page.outcome, page.reason, meta.claimed_year)
+    if offline or page.outcome not in ("fetched", "unchanged") or page.exchange is None:
         return result
     row = archive.add_document(
         page.exchange,
@@ -157,11 +162,13 @@ def _document(city: City, archive: Archive, page: Fetched, role: str, meta: dict
         encoding=_encoding(page),
         city_code=city.code,
         city_name_zh=city.name_zh,
+        claimed_year=meta.claimed_year,
+        title=meta.title,
+        published_date=meta.published_date,
         role=role,
         synthetic=city.synthetic,
-        **meta,
     )
-    result.document_version = row.version if isinstance(row, ManifestRow) else None
+    result.document_version = row.version if row is not None else None
     return result
 
 

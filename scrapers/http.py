@@ -49,7 +49,8 @@ class Fetched:
 
 
 class ReplayMiss(requests.ConnectionError):
-    """Offline: the archive holds no response for this URL (message: the recorded failure)."""
+    """Offline: the archive holds no usable response for this URL. The message is the failure
+    recorded when the exchange happened, so a replay reports what the live crawl reported."""
 
 
 @dataclass
@@ -57,7 +58,7 @@ class Fetcher:
     policy: HttpPolicy
     archive: Archive
     session: requests.Session = field(default_factory=requests.Session)
-    record: bool = True  # False when replaying: the archive is only read
+    replaying: bool = False  # answers come from the archive: nothing to write, nothing to retry
     _last_hit: dict[str, float] = field(default_factory=dict)
     _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
 
@@ -86,8 +87,7 @@ class Fetcher:
         """`previous`: the latest 200 response for the URL before this request."""
         ctype = _header(seen, "Content-Type")
         if seen.truncated:
-            reason = f"body larger than {self.policy.max_body_bytes} bytes"
-            return Fetched(url, "failed", reason, final, seen.status)
+            return Fetched(url, "failed", seen.error, final, seen.status)
         if seen.status == 304 and previous is not None:
             body = self.archive.read_body(previous)
             return Fetched(url, "unchanged", None, final, 200, previous.content_type, body, previous)
@@ -122,10 +122,12 @@ class Fetcher:
     def _with_retries(self, url: str, *, conditional: bool) -> Recorded:
         for attempt in range(self.policy.retries + 1):
             seen = self._once(url, conditional)
-            if self.record and seen.status != 304:  # a 304 only confirms what is archived
+            if self.replaying:
+                return seen
+            if seen.status != 304:  # a 304 only confirms what is archived
                 self.archive.record(seen)
             retryable = seen.status is None or seen.status >= 500
-            if not retryable or attempt == self.policy.retries or isinstance(seen.error, _NoRetry):
+            if not retryable or attempt == self.policy.retries:
                 return seen
             time.sleep(self.policy.backoff * 2**attempt)
         raise AssertionError("unreachable")
@@ -144,10 +146,11 @@ class Fetcher:
                 raw, truncated = self._read_capped(resp)
                 response_headers = list(resp.raw.headers.items()) if resp.raw is not None else []
                 body_sha = sha256(decode_content(raw, resp.headers.get("Content-Encoding")))
+                cut = f"body larger than {self.policy.max_body_bytes} bytes" if truncated else None
                 return Recorded(url, headers, resp.status_code, resp.reason or "", response_headers,
-                                raw, body_sha, truncated)
+                                raw, body_sha, truncated, cut)
         except ReplayMiss as exc:
-            return Recorded(url, headers, error=_NoRetry(str(exc)))
+            return Recorded(url, headers, error=str(exc))
         except requests.Timeout:
             return Recorded(url, headers, error=f"timed out after {self.policy.timeout:g} s")
         except requests.ConnectionError as exc:
@@ -171,10 +174,6 @@ class Fetcher:
             pause = self.policy.delay - (time.monotonic() - last)
             if pause > 0:
                 time.sleep(pause)
-
-
-class _NoRetry(str):
-    """A failure that another attempt cannot change (a replayed one)."""
 
 
 def _header(seen: Recorded, name: str) -> str | None:
@@ -221,12 +220,12 @@ class ReplayAdapter(HTTPAdapter):
         latest = self.archive.latest(url)
         if latest is None:
             raise ReplayMiss(f"not in the archive: {url}")
-        if latest.status is None:
-            raise ReplayMiss(f"{latest.error} (recorded {latest.fetched_at})")
+        if latest.error is not None:  # no response, or one cut at the size limit
+            raise ReplayMiss(latest.error)
         status, headers, raw = self.archive.read_response(latest)
         recorded = urllib3.HTTPResponse(
             body=io.BytesIO(raw), headers=headers, status=status, preload_content=False, decode_content=False,
-            reason=_reason(status),
+            reason=_reason(status), enforce_content_length=False,
         )
         return self.build_response(request, recorded)
 

@@ -1,5 +1,6 @@
 """Faults of real sites, served on loopback. After each: the crawl finished, the failure is
-reported with its reason, the archive holds the exchange, and a second run adds nothing.
+reported with its reason, the archive holds the exchange, a second run adds nothing, and an
+offline replay of the archive reports the same.
 
 An exchange identical to the latest one archived for its URL is not written again, so a retry
 that fails the same way adds no second copy."""
@@ -64,6 +65,13 @@ def test_fault_is_reported_archived_and_not_repeated(tmp_path, fault):
         again = crawl(registry, Archive(root), offline=False, policy=POLICY)
         assert archive_state(root) == before
         assert {r.url: r.reason for r in again.results} == {r.url: r.reason for r in summary.results}
+
+        # replaying the archive reports what the live crawl reported, without asking the server
+        asked = len(server.requests)
+        replay = crawl(registry, Archive(root, read_only=True), offline=True, policy=POLICY)
+        assert len(server.requests) == asked
+        live = {r.url: ("unchanged" if r.outcome == "fetched" else r.outcome, r.reason) for r in summary.results}
+        assert {r.url: (r.outcome, r.reason) for r in replay.results} == live
 
 
 def test_hanging_failure_keeps_its_reason_in_the_archive(tmp_path):
