@@ -1,0 +1,70 @@
+"""Stage 5: the dbt project (staging → intermediate → marts), run against the BUILD warehouse.
+
+dbt's sources `raw.*` are the staging assets' keys, so Dagster draws the lineage through."""
+
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.publish import run_lock
+from pipelines.resources import DBT_PROJECT_DIR, WarehouseResource
+
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's, whatever PATH says
+
+
+def prepared_project() -> DbtProject:
+    """The dbt project, with its manifest re-parsed when any project file is newer."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR)
+    manifest = project.manifest_path
+    sources = [
+        p
+        for p in DBT_PROJECT_DIR.rglob("*")
+        if p.is_file() and p.suffix in {".sql", ".yml", ".yaml", ".csv"} and "target" not in p.parts
+    ]
+    if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
+        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=os.fspath(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE)
+
+
+class GjjTranslator(DagsterDbtTranslator):
+    """Groups dbt models by layer (dbt_staging, dbt_intermediate, dbt_marts)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        layer = fqn[1] if len(fqn) > 2 else dbt_resource_props.get("resource_type", "dbt")
+        return f"dbt_{layer}"
+
+
+@contextmanager
+def build_target(warehouse: WarehouseResource) -> Iterator[None]:
+    """Point dbt's profile (env var GJJ_WAREHOUSE) at the build file for the duration."""
+    before = os.environ.get("GJJ_WAREHOUSE")
+    os.environ["GJJ_WAREHOUSE"] = os.fspath(warehouse.build_db)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["GJJ_WAREHOUSE"]
+        else:
+            os.environ["GJJ_WAREHOUSE"] = before
+
+
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=GjjTranslator())
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        with run_lock(warehouse.lock_path, warehouse.published), build_target(warehouse):
+            target = warehouse.build_dir / "dbt_target"
+            yield from dbt.cli(["build"], context=context, target_path=target).stream()
+
+    return dbt_models

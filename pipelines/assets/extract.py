@@ -1,0 +1,58 @@
+"""Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX)."""
+
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+import dagster as dg
+
+from pipelines.assets import state
+from pipelines.assets.raw import raw_documents
+from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.resources import WarehouseResource
+from scrapers.archive import Archive, ManifestRow
+from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
+
+
+@dataclass(frozen=True)
+class TextOutcome:
+    row: ManifestRow
+    archive_path: str  # where the bytes are: <archive root>/<warc file>@<offset>
+    status: str  # ok | unsupported | failed
+    reason: str | None
+    extracted: Extracted | None
+
+
+@dg.asset(partitions_def=CITY_PARTITIONS, deps=[raw_documents], group_name="extract", compute_kind="python")
+def extracted_text(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The readable text of each document; unreadable ones are kept with the reason."""
+    code = context.partition_key
+    root, rows = state.read(warehouse.city_dir(code) / state.DOCUMENTS)
+    archive = Archive(root, read_only=True)
+    outcomes = [_extract(archive, row, warehouse) for row in rows]
+    state.write(warehouse.city_dir(code) / state.EXTRACTED, outcomes)
+    return dg.MaterializeResult(
+        metadata={
+            status: sum(o.status == status for o in outcomes) for status in ("ok", "unsupported", "failed")
+        }
+    )
+
+
+def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -> TextOutcome:
+    where = f"{archive.root}/{row.warc_file}@{row.warc_offset}"
+    filename = PurePosixPath(urlsplit(row.archive_url).path).name or None
+    cache = warehouse.cache_dir("text") / f"{state.cache_key(row.sha256, filename, row.content_type)}.pickle"
+    if cache.exists():
+        status, reason, extracted = state.read(cache)
+    else:
+        try:
+            status, reason, extracted = "ok", None, extract_text(
+                archive.read_body(row), filename=filename, content_type=row.content_type
+            )
+        except UnsupportedFormat as exc:
+            status, reason, extracted = "unsupported", str(exc), None
+        except ExtractionError as exc:
+            status, reason, extracted = "failed", f"text extraction: {exc}", None
+        state.write(cache, (status, reason, extracted))
+    return TextOutcome(row, where, status, reason, extracted)

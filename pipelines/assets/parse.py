@@ -1,0 +1,109 @@
+"""Stage 3, per city: facts out of each document's text (the pure parser), cached by content.
+
+A document is parsed again only when its bytes (sha256) or the parser version change."""
+
+
+from datetime import UTC, date, datetime
+
+import dagster as dg
+
+from pipelines.assets import state
+from pipelines.assets.extract import TextOutcome, extracted_text
+from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.parser import ParseError, parse_report
+from pipelines.parser.model import PARSER_VERSION, ParseResult
+from pipelines.resources import WarehouseResource
+from pipelines.staging import DocumentRecord, document_id
+from scrapers.registry import Registry, RegistryError
+
+
+@dg.asset(partitions_def=CITY_PARTITIONS, deps=[extracted_text], group_name="parse", compute_kind="python")
+def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One staging record per document and its facts, ready for the loader."""
+    code = context.partition_key
+    outcomes: list[TextOutcome] = state.read(warehouse.city_dir(code) / state.EXTRACTED)
+    registry = warehouse.registry()
+    items, cached, parsed_now = [], 0, 0
+    for outcome in outcomes:
+        result, reason, hit = _parse(outcome, warehouse)
+        cached += hit
+        parsed_now += outcome.extracted is not None and not hit
+        items.append((_record(outcome, result, reason, registry), result))
+    state.write(warehouse.city_dir(code) / state.PARSED, items)
+    return dg.MaterializeResult(
+        metadata={
+            "documents": len(items),
+            "parsed": sum(doc.status == "parsed" for doc, _ in items),
+            "failed": sum(doc.status == "failed" for doc, _ in items),
+            "unsupported": sum(doc.status == "unsupported" for doc, _ in items),
+            "facts": sum(len(result.facts) for _, result in items if result is not None),
+            "from_cache": cached,
+            "parsed_now": parsed_now,
+            "parser_version": PARSER_VERSION,
+        }
+    )
+
+
+def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseResult | None, str | None, bool]:
+    """(result, failure reason, came from the cache)."""
+    if outcome.extracted is None:
+        return None, outcome.reason, False
+    row = outcome.row
+    key = state.cache_key(row.sha256, PARSER_VERSION, row.city_name_zh, row.claimed_year, outcome.extracted.format)
+    cache = warehouse.cache_dir("parse") / f"{key}.pickle"
+    if cache.exists():
+        result, reason = state.read(cache)
+        return result, reason, True
+    try:
+        result, reason = parse_report(outcome.extracted.text, city=row.city_name_zh, year=row.claimed_year), None
+    except ParseError as exc:
+        result, reason = None, f"parse: {exc}"
+    state.write(cache, (result, reason))
+    return result, reason, False
+
+
+def _record(
+    outcome: TextOutcome, result: ParseResult | None, reason: str | None, registry: Registry
+) -> DocumentRecord:
+    row = outcome.row
+    year = result.document.report_year if result is not None else row.claimed_year
+    status = "parsed" if result is not None else ("unsupported" if outcome.status == "unsupported" else "failed")
+    try:
+        province = registry.city(row.city_code).province_zh
+    except RegistryError:
+        province = None
+    return DocumentRecord(
+        document_id=document_id(row.city_code, year, row.sha256),
+        city_code=row.city_code,
+        city_name_zh=row.city_name_zh,
+        province_zh=province,
+        report_year=year,
+        version=row.version,
+        url=row.url,
+        archive_url=row.archive_url,
+        fetched_at=_timestamp(row.fetched_at),
+        published_date=_date(row.published_date) or (result.document.published_date if result else None),
+        title=row.title or (result.document.title if result else None),
+        content_type=row.content_type,
+        encoding=outcome.extracted.encoding if outcome.extracted else row.encoding,
+        sha256=row.sha256,
+        archive_path=outcome.archive_path,
+        status=status,
+        status_reason=reason,
+        parser_version=PARSER_VERSION,
+        is_synthetic=row.synthetic,
+    )
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    stamp = datetime.fromisoformat(value)
+    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None

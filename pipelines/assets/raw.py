@@ -1,0 +1,74 @@
+"""Stage 1, per city: the raw documents, fetched into (live) or replayed from (offline) the archive."""
+
+
+import dagster as dg
+
+from pipelines.assets import state
+from pipelines.assets.registry import registry
+from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.resources import WarehouseResource
+from scrapers.archive import MANIFEST, Archive, ManifestRow
+
+MAX_ATTEMPTS = 4
+FIRST_BACKOFF_SECONDS = 30
+
+
+def city_archive(warehouse: WarehouseResource, city_code: str, *, writable: bool = False) -> Archive:
+    """A live archive keeps one archive per city (so cities can be crawled in parallel, each
+    archive with one writer); a shared archive such as the bundled one holds every city."""
+    root = warehouse.archive_root
+    own = root / city_code
+    if writable or (own / MANIFEST).exists():
+        return Archive(own, read_only=not writable)
+    return Archive(root, read_only=True)
+
+
+def city_documents(archive: Archive, city_code: str) -> list[ManifestRow]:
+    return [row for row in archive.documents() if row.city_code == city_code]
+
+
+@dg.asset(
+    partitions_def=CITY_PARTITIONS,
+    deps=[registry],
+    group_name="raw",
+    compute_kind="warc",
+    op_tags={"gjj/stage": "fetch"},
+)
+def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every archived version of the city's reports (the archive manifest's rows for the city)."""
+    code = context.partition_key
+    if warehouse.live:
+        _crawl(context, warehouse, code)
+    archive = city_archive(warehouse, code)
+    rows = city_documents(archive, code)
+    state.write(warehouse.city_dir(code) / state.DOCUMENTS, (str(archive.root), rows))
+    return dg.MaterializeResult(
+        metadata={
+            "documents": len(rows),
+            "latest_fetch": max((r.fetched_at for r in rows), default=""),
+            "archive": str(archive.root),
+        }
+    )
+
+
+def _crawl(context: dg.AssetExecutionContext, warehouse: WarehouseResource, code: str) -> None:
+    """Crawl one city. The fetcher already retries single requests; when every request for the
+    city failed (the site is down), the step is retried later with exponential backoff, while
+    the other cities' runs carry on."""
+    from scrapers.crawl import crawl
+
+    summary = crawl(
+        warehouse.registry(),
+        city_archive(warehouse, code, writable=True),
+        offline=False,
+        cities=[code],
+        progress=context.log.info,
+    )
+    results = [r for r in summary.results if r.city_code == code]
+    if results and all(r.outcome == "failed" for r in results):
+        reason = results[-1].reason or "every request failed"
+        if context.retry_number + 1 >= MAX_ATTEMPTS:
+            raise RuntimeError(f"{code}: site unreachable after {MAX_ATTEMPTS} attempts: {reason}")
+        wait = FIRST_BACKOFF_SECONDS * 2**context.retry_number
+        context.log.warning(f"{code}: {reason}; retrying in {wait} s")
+        raise dg.RetryRequested(max_retries=MAX_ATTEMPTS - 1, seconds_to_wait=wait)

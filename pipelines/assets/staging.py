@@ -1,0 +1,86 @@
+"""Stage 4: the parsed documents of every city in the build warehouse's `raw` tables.
+
+The only writer of the build file at this stage. Documents already loaded with the same bytes
+and parser version are left alone; documents no longer produced are removed; a city whose
+latest run failed keeps what it had from its last good run."""
+
+
+import dagster as dg
+import duckdb
+
+from pipelines.assets import state
+from pipelines.assets.parse import parsed_documents
+from pipelines.assets.registry import registry
+from pipelines.parser.model import ParseResult
+from pipelines.publish import run_lock
+from pipelines.resources import WarehouseResource
+from pipelines.staging import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
+
+# quality.findings is created here but filled by the quality asset, which owns that key.
+TABLES = [name for name in (*RAW_TABLES, *OTHER_TABLES) if name != "quality.findings"]
+STAGING_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(key, deps=[registry, parsed_documents], group_name="staging") for key in STAGING_KEYS],
+    compute_kind="duckdb",
+)
+def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog)."""
+    items = current_items(warehouse)
+    with run_lock(warehouse.lock_path, warehouse.published):
+        warehouse.build_dir.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(warehouse.build_db))
+        try:
+            ensure_schema(con)
+            changed, removed = _sync(con, items)
+            unreadable = con.execute("SELECT count(*) FROM raw.documents WHERE status <> 'parsed'").fetchone()[0]
+            counts = {
+                name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
+        finally:
+            con.close()
+    context.log.info(f"staging: {len(changed)} documents loaded, {len(removed)} removed, {len(items)} in all")
+    for key, name in zip(STAGING_KEYS, TABLES, strict=True):
+        metadata = {"dagster/row_count": counts[name]}
+        if name == "raw.documents":
+            metadata |= {"loaded": len(changed), "removed": len(removed), "unreadable": unreadable}
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+
+
+def current_items(warehouse: WarehouseResource) -> list[tuple[DocumentRecord, ParseResult | None]]:
+    """The latest successful parse output of every registry city; the same bytes archived
+    under two addresses are one document (the first one archived)."""
+    items: dict[str, tuple[DocumentRecord, ParseResult | None]] = {}
+    for city in warehouse.registry().cities:
+        path = warehouse.city_dir(city.code) / state.PARSED
+        if path.exists():
+            for doc, result in state.read(path):
+                items.setdefault(doc.document_id, (doc, result))
+    return list(items.values())
+
+
+def _sync(
+    con: duckdb.DuckDBPyConnection, items: list[tuple[DocumentRecord, ParseResult | None]]
+) -> tuple[list[str], list[str]]:
+    loaded = {
+        row[0]: tuple(row[1:])
+        for row in con.execute(
+            "SELECT document_id, sha256, parser_version, status, status_reason, version FROM raw.documents"
+        ).fetchall()
+    }
+    wanted = {doc.document_id for doc, _ in items}
+    changed = [
+        (doc, result)
+        for doc, result in items
+        if loaded.get(doc.document_id)
+        != (doc.sha256, doc.parser_version, doc.status, doc.status_reason, doc.version)
+    ]
+    removed = sorted(set(loaded) - wanted)
+    if changed:
+        load_documents(con, changed)
+    if removed:
+        con.begin()
+        for name in RAW_TABLES:
+            con.executemany(f"DELETE FROM {name} WHERE document_id = ?", [[i] for i in removed])
+        con.commit()
+    return [doc.document_id for doc, _ in changed], removed

@@ -1,0 +1,83 @@
+"""The nightly chain: schedule → registry → one run per city → warehouse (see definitions.py)."""
+
+
+from urllib.parse import urlsplit
+
+import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from pipelines.resources import WarehouseResource
+from scrapers.registry import City
+
+JobLike = dg.JobDefinition | UnresolvedAssetJobDefinition
+
+BATCH_TAG = "gjj/batch"  # the night a run belongs to
+HOST_TAG = "gjj/host"  # the site a city run fetches from; dagster.yaml allows one run per host
+FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+
+
+def city_host(city: City) -> str:
+    urls = [*city.list_urls, *city.entry_urls, *(r.url for r in city.reports if r.url)]
+    return urlsplit(urls[0]).netloc.lower() if urls else f"{city.code}.unknown"
+
+
+def nightly_schedule(registry_job: JobLike, cron: str, timezone: str):
+    @dg.schedule(
+        name="nightly_registry",
+        cron_schedule=cron,
+        execution_timezone=timezone,
+        job=registry_job,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+    def nightly_registry(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        batch = context.scheduled_execution_time.strftime("%Y-%m-%d")
+        return dg.RunRequest(run_key=batch, tags={BATCH_TAG: batch})
+
+    return nightly_registry
+
+
+def cities_after_registry(registry_job: JobLike, city_job: JobLike):
+    @dg.run_status_sensor(
+        name="cities_after_registry",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[registry_job],
+        request_job=city_job,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
+    def cities_after_registry(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
+        batch = context.dagster_run.tags.get(BATCH_TAG, context.dagster_run.run_id)
+        return [
+            dg.RunRequest(
+                run_key=f"{batch}:{city.code}",
+                partition_key=city.code,
+                tags={BATCH_TAG: batch, HOST_TAG: city_host(city)},
+            )
+            for city in warehouse.registry().cities
+        ]
+
+    return cities_after_registry
+
+
+def batch_finished(statuses: list[dg.DagsterRunStatus]) -> bool:
+    """Every city run of the batch is over, whatever its outcome."""
+    return bool(statuses) and all(status in FINISHED for status in statuses)
+
+
+def warehouse_after_cities(city_job: JobLike, warehouse_job: JobLike):
+    @dg.sensor(
+        name="warehouse_after_cities",
+        job=warehouse_job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+    )
+    def warehouse_after_cities(context: dg.SensorEvaluationContext):
+        latest = context.instance.get_runs(dg.RunsFilter(job_name=city_job.name), limit=1)
+        batch = latest[0].tags.get(BATCH_TAG) if latest else None
+        if batch is None:
+            return dg.SkipReason("no nightly city runs yet")
+        runs = context.instance.get_runs(dg.RunsFilter(job_name=city_job.name, tags={BATCH_TAG: batch}))
+        if not batch_finished([run.status for run in runs]):
+            return dg.SkipReason(f"batch {batch}: city runs still going")
+        return dg.RunRequest(run_key=f"warehouse:{batch}", tags={BATCH_TAG: batch})
+
+    return warehouse_after_cities

@@ -1,0 +1,87 @@
+"""The Dagster code location loads, and its schedule, jobs, partitions and automation are the
+ones the README and dagster.yaml describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from pipelines import automation
+from pipelines.definitions import defs
+from scrapers.registry import load_registry
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_definitions_validate():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_nightly_schedule_at_two_in_shanghai():
+    schedule = defs.resolve_schedule_def("nightly_registry")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Asia/Shanghai"
+    assert schedule.job_name == "registry_job"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+
+
+def test_the_chain_of_jobs_and_sensors():
+    assert defs.resolve_sensor_def("cities_after_registry").job_name == "city_job"
+    assert defs.resolve_sensor_def("warehouse_after_cities").job_name == "warehouse_job"
+    city_job = defs.resolve_job_def("city_job")
+    assert isinstance(city_job.partitions_def, dg.DynamicPartitionsDefinition)
+    assert city_job.partitions_def.name == "city"
+    assert defs.resolve_job_def("warehouse_job").tags["gjj/writes"] == "build-warehouse"
+
+
+def test_assets_grouped_by_stage():
+    graph = defs.resolve_asset_graph()
+    group = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert group["registry"] == "registry"
+    assert group["raw_documents"] == "raw"
+    assert group["extracted_text"] == "extract"
+    assert group["parsed_documents"] == "parse"
+    assert group["raw/facts"] == "staging"
+    assert group["quality/findings"] == "quality"
+    assert group["published_warehouse"] == "publish"
+    assert group["parquet_exports"] == "publish"
+    assert group["marts/metric_long"] == "dbt_marts"
+
+
+def test_dbt_reads_the_staging_assets():
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(dg.AssetKey(["staging", "stg_facts"])).parent_keys
+    assert dg.AssetKey(["raw", "facts"]) in parents
+
+
+def test_blocking_checks_guard_publishing():
+    graph = defs.resolve_asset_graph()
+    checks = {key.name: key for key in graph.asset_check_keys}
+    for name in ("raw_structural", "staging_structural", "marts_structural"):
+        assert graph.get_check_spec(checks[name]).blocking, name
+    assert not graph.get_check_spec(checks["consistency"]).blocking
+
+
+def test_dagster_yaml_limits_runs_per_host_and_one_warehouse_build():
+    config = yaml.safe_load((REPO / "dagster.yaml").read_text(encoding="utf-8"))
+    assert config["storage"]["sqlite"]["base_dir"].startswith(".dagster_home/")
+    assert ".dagster_home/" in (REPO / ".gitignore").read_text(encoding="utf-8").split()
+    limits = {entry["key"]: entry for entry in config["concurrency"]["runs"]["tag_concurrency_limits"]}
+    assert limits[automation.HOST_TAG]["limit"] == 1
+    assert limits[automation.HOST_TAG]["value"] == {"applyLimitPerUniqueValue": True}
+    assert limits["gjj/writes"] == {"key": "gjj/writes", "value": "build-warehouse", "limit": 1}
+
+
+def test_city_runs_are_tagged_with_the_host_of_the_city():
+    panjin = load_registry().city("panjin")
+    assert automation.city_host(panjin) == "panjin-gjj.local-copy.invalid"
+
+
+def test_the_warehouse_waits_until_every_city_run_is_over():
+    S = dg.DagsterRunStatus
+    assert automation.batch_finished([S.SUCCESS, S.FAILURE, S.CANCELED])
+    assert not automation.batch_finished([S.SUCCESS, S.STARTED])
+    assert not automation.batch_finished([S.QUEUED])
+    assert not automation.batch_finished([])
