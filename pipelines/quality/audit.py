@@ -108,6 +108,7 @@ def parse_flag_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         LEFT JOIN (SELECT document_id, fact_seq, value, raw_text FROM raw.facts
                    UNION ALL SELECT document_id, fact_seq, value, raw_text FROM raw.breakdown_facts) f
           USING (document_id, fact_seq)
+        WHERE p.fact_seq IS NOT NULL  -- figure flags; document-level parser notes stay in raw.parse_flags
         ORDER BY p.document_id, p.fact_seq, p.flag_code
         """
     ).fetchall()
@@ -195,7 +196,7 @@ class _Checker:
         tolerance = observed.half_width + expected.half_width
         message = (
             f"{r.name(entity)} {metric.name_zh} ({metric.code}), {self.label}: {_fmt(observed.mid, metric.unit)}; "
-            f"recomputed as {how}: {_fmt(expected.mid, metric.unit)} (rounding allows {_fmt(tolerance, metric.unit)})"
+            f"{how}: {_fmt(expected.mid, metric.unit)} (rounding allows {_fmt(tolerance, metric.unit)})"
         )
         return Finding(
             document_id=r.document_id, city_code=r.city_code, report_year=r.report_year, entity_code=entity,
@@ -261,7 +262,8 @@ def _difference(c: _Checker, entity: str, metric: Metric) -> Finding | None:
     if this is None or terms is None:
         return None
     a, b = metric.difference
-    return c.compare("difference", entity, metric, metric.difference, this, terms[0] - terms[1], f"{a} - {b}")
+    how = f"recomputed as {a} - {b}"
+    return c.compare("difference", entity, metric, metric.difference, this, terms[0] - terms[1], how)
 
 
 def _quotient(c: _Checker, entity: str, metric: Metric) -> Finding | None:
@@ -272,7 +274,7 @@ def _quotient(c: _Checker, entity: str, metric: Metric) -> Finding | None:
     if recomputed is None:
         return None
     n, d = metric.quotient
-    return c.compare("quotient", entity, metric, metric.quotient, ratio, recomputed, f"{n} / {d}")
+    return c.compare("quotient", entity, metric, metric.quotient, ratio, recomputed, f"recomputed as {n} / {d}")
 
 
 def _annual_le_cumulative(c: _Checker, entity: str, metric: Metric) -> Finding | None:

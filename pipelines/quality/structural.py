@@ -18,6 +18,7 @@ import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.row_conditions import Column
 
 from pipelines.catalog import load_catalog
 from pipelines.quality.findings import ERROR, Finding
@@ -118,13 +119,13 @@ def _from_catalog(kind: str | None) -> list[gxe.Expectation]:
         return [gxe.ExpectColumnDistinctValuesToEqualSet(column="metric_code", value_set=sorted(catalog.metrics))]
     shares = kind == "breakdown"
     metrics = [m for m in catalog.metrics.values() if m.is_breakdown == shares]
-    kinds = "|".join(k.code for k in catalog.sub_center_kinds)
+    entity = "^(?:city_total|center|sub_center:(?:" + "|".join(k.code for k in catalog.sub_center_kinds) + "))$"
     out: list[gxe.Expectation] = [
         gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=[m.code for m in metrics]),
         gxe.ExpectColumnPairValuesToBeInSet(
             column_A="metric_code", column_B="unit", value_pairs_set=[(m.code, m.unit) for m in metrics]
         ),
-        gxe.ExpectColumnValuesToMatchRegex(column="entity_code", regex=f"^(city_total|center|sub_center:({kinds}))$"),
+        gxe.ExpectColumnValuesToMatchRegex(column="entity_code", regex=entity),
     ]
     if shares:
         out.append(
@@ -148,7 +149,7 @@ def _value_bounds(metrics: list[Any], bounds: dict[str, Any]) -> list[gxe.Expect
     return [
         gxe.ExpectColumnValuesToBeBetween(
             column="value", min_value=lo, max_value=hi,
-            row_condition=f"metric_code in {codes!r}", condition_parser="pandas",
+            row_condition=Column("metric_code").is_in(codes),
         )
         for (lo, hi), codes in groups.items()
     ]

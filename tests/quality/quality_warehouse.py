@@ -47,11 +47,12 @@ class Warehouse:
         self._seq = 0
 
     def document(
-        self, city: str = "panjin", year: int = 2022, version: int = 1, status: str = "parsed", **overrides
+        self, city: str = "panjin", year: int | None = 2022, version: int = 1, status: str = "parsed", **overrides
     ) -> str:
         sha = hashlib.sha256(f"{city}{year}{version}".encode()).hexdigest()
         row = {
-            "document_id": f"{city}-{year}-{sha[:12]}", "city_code": city, "city_name_zh": "盘锦市",
+            "document_id": f"{city}-{year if year is not None else 'unknown'}-{sha[:12]}", "city_code": city,
+            "city_name_zh": "盘锦市",
             "province_zh": "辽宁省", "report_year": year, "version": version,
             "url": f"http://127.0.0.1/{city}/{year}.html", "archive_url": None, "fetched_at": None,
             "published_date": None, "title": f"{year}年年度报告", "content_type": "text/html", "encoding": "utf-8",

@@ -170,7 +170,8 @@ def test_breakdown_sum_quiet_within_rounding(warehouse: Warehouse) -> None:
     # affordable homes are part of new homes: 85.93 + 14.07 = 100, the 10.00 is not added
     share(warehouse, doc, "loans_by_house_type", CITY, {"new": 85.93, "affordable": 10.00, "second_hand": 14.07})
     # a share the parser could not read (None) leaves the sum unchecked
-    share(warehouse, doc, "borrowers_by_age", CITY, {"le30": 36.01, "30_40": None, "40_50": 18.54, "gt50": 4.22})
+    ages = {"le30": 36.01, "from30to40": None, "from40to50": 18.54, "gt50": 4.22}
+    share(warehouse, doc, "borrowers_by_age", CITY, ages)
     assert found(warehouse) == set()
 
 

@@ -1,0 +1,207 @@
+"""The structural suites (Great Expectations) pass a well-formed layer and name what breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from quality_warehouse import PCT, YI, Warehouse
+
+from pipelines.catalog import load_catalog
+from pipelines.quality import ERROR, QualityResult, run_structural
+
+EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def failing(result: QualityResult) -> set[tuple[str, str, str | None]]:
+    return {(f.validation, f.expectation, f.column) for f in result.failures}
+
+
+def well_formed(wh: Warehouse) -> str:
+    doc = wh.document()
+    wh.fact(doc, "city_total", "deposit_amount", 48.18 * YI, 0.01 * YI, change=0.0563, change_unit="ratio")
+    wh.fact(doc, "sub_center:oilfield", "loan_to_deposit_ratio", 0.1887, 0.0001, unit="ratio", change=0.0213,
+            change_unit="pp")
+    wh.fact(doc, "sub_center:oilfield", "offsite_loan_balance", 0.0, None)  # 无异地贷款: exact, no precision
+    wh.fact(doc, "center", "depositors_by_income", 0.9969, 0.0001, unit="ratio", category="middle_low")
+    wh.fact(doc, "center", "loans_by_floor_area", 0.7704, 0.0001, unit="ratio", category="from90to144")
+    wh.document(city="dalian", year=None, status="failed", encoding=None)
+    return doc
+
+
+def test_well_formed_layers_pass_and_docs_are_rendered(warehouse: Warehouse, tmp_path: Path) -> None:
+    well_formed(warehouse)
+    for layer in ("raw", "staging"):
+        result = run_structural(warehouse.con, layer, docs_dir=tmp_path)
+        assert result.passed, [f.describe() for f in result.failures]
+        assert result.docs_index == (tmp_path / layer / "index.html").resolve()
+        assert result.docs_index.is_file()
+        assert result.findings() == []
+
+
+RAW_BREAKS: dict[str, tuple[Callable[[Warehouse], object], tuple[str, str, str | None]]] = {
+    "unknown status": (
+        lambda wh: wh.document(city="x", status="half-done"),
+        ("raw_documents", "expect_column_values_to_be_in_set", "status"),
+    ),
+    "empty document": (
+        lambda wh: wh.document(city="x", sha256=EMPTY_SHA, document_id=f"x-2022-{EMPTY_SHA[:12]}"),
+        ("raw_documents", "expect_column_values_to_not_be_in_set", "sha256"),
+    ),
+    "parsed without encoding": (
+        lambda wh: wh.document(city="x", encoding=None),
+        ("raw_documents", "expect_column_values_to_not_be_null", "encoding"),
+    ),
+    "failed without a reason": (
+        lambda wh: wh.document(city="x", status="failed", status_reason=None),
+        ("raw_documents", "expect_column_values_to_not_be_null", "status_reason"),
+    ),
+    "two parsed reports of one version": (
+        lambda wh: wh.document(sha256="0" * 64, document_id="panjin-2022-000000000000"),
+        ("raw_documents", "expect_compound_columns_to_be_unique", None),
+    ),
+    "implausible year": (
+        lambda wh: wh.document(city="x", year=1980),
+        ("raw_documents", "expect_column_values_to_be_between", "report_year"),
+    ),
+    "id not from its key": (
+        lambda wh: wh.document(city="x", document_id="x-2022-123"),
+        ("raw_documents", "expect_column_values_to_be_in_set", "id_matches_key"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", RAW_BREAKS)
+def test_raw_suite_names_the_break(warehouse: Warehouse, case: str) -> None:
+    well_formed(warehouse)
+    make, expected = RAW_BREAKS[case]
+    make(warehouse)
+    result = run_structural(warehouse.con, "raw", docs_dir=None)
+    assert not result.passed
+    assert failing(result) == {expected}
+
+
+def _doc(wh: Warehouse) -> str:
+    return wh.con.execute("SELECT min(document_id) FROM raw.documents WHERE status = 'parsed'").fetchone()[0]
+
+
+STAGING_BREAKS: dict[str, tuple[Callable[[Warehouse], object], set[tuple[str, str, str | None]]]] = {
+    "metric not in the catalog": (
+        lambda wh: wh.fact(_doc(wh), "center", "made_up_metric", 1.0, 1.0),
+        {("parsed_facts", "expect_column_values_to_be_in_set", "metric_code"),
+         ("parsed_facts", "expect_column_pair_values_to_be_in_set", None)},
+    ),
+    "unit not the metric's": (
+        lambda wh: wh.fact(_doc(wh), "center", "deposit_amount", 1.0, 1.0, unit="person"),
+        {("parsed_facts", "expect_column_pair_values_to_be_in_set", None)},
+    ),
+    "negative ratio": (
+        lambda wh: wh.fact(_doc(wh), "center", "overdue_ratio", -0.1, 0.0001, unit="ratio"),
+        {("parsed_facts", "expect_column_values_to_be_between", "value")},
+    ),
+    "negative stock": (
+        lambda wh: wh.fact(_doc(wh), "center", "deposit_balance", -5.0 * YI, 0.01 * YI),
+        {("parsed_facts", "expect_column_values_to_be_between", "value")},
+    ),
+    "share above one": (
+        lambda wh: wh.fact(_doc(wh), "center", "depositors_by_income", 1.5, 0.0001, unit="ratio", category="high"),
+        {("breakdown_facts", "expect_column_values_to_be_between", "value")},
+    ),
+    "category not in the metric's set": (
+        lambda wh: wh.fact(_doc(wh), "center", "depositors_by_income", 0.5, 0.0001, unit="ratio",
+                           category="state_owned"),
+        {("breakdown_facts", "expect_column_pair_values_to_be_in_set", None)},
+    ),
+    "unknown sub-center kind": (
+        lambda wh: wh.fact(_doc(wh), "sub_center:moon", "deposit_amount", 1.0, 1.0),
+        {("parsed_facts", "expect_column_values_to_match_regex", "entity_code")},
+    ),
+    "readable figure without precision": (
+        lambda wh: wh.fact(_doc(wh), "center", "deposit_amount", 5.0, None),
+        {("parsed_facts", "expect_column_values_to_not_be_null", "precision")},
+    ),
+    "fall of more than 100%": (
+        lambda wh: wh.fact(_doc(wh), "center", "deposit_amount", 5.0, 1.0, change=-1.5, change_unit="ratio"),
+        {("parsed_facts", "expect_column_values_to_be_between", "change_value")},
+    ),
+    "change without its unit": (
+        lambda wh: wh.fact(_doc(wh), "center", "deposit_amount", 5.0, 1.0, change=0.5 * PCT),
+        {("parsed_facts", "expect_column_values_to_not_be_null", "change_unit")},
+    ),
+    "fact of no parsed document": (
+        lambda wh: wh.fact("nowhere-2022-000000000000", "center", "deposit_amount", 5.0, 1.0),
+        {("facts_without_parsed_document", "expect_table_row_count_to_equal", None)},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", STAGING_BREAKS)
+def test_staging_suite_names_the_break(warehouse: Warehouse, case: str) -> None:
+    well_formed(warehouse)
+    make, expected = STAGING_BREAKS[case]
+    make(warehouse)
+    result = run_structural(warehouse.con, "staging", docs_dir=None)
+    assert failing(result) == expected
+
+
+def _marts(wh: Warehouse) -> None:
+    con = wh.con
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.dim_metric (metric_code VARCHAR)")
+    con.executemany("INSERT INTO marts.dim_metric VALUES (?)", [[c] for c in load_catalog().metrics])
+    con.execute("CREATE TABLE marts.dim_city AS SELECT 'panjin' AS city_code")
+    con.execute(
+        "CREATE TABLE marts.metric_long AS SELECT * FROM (VALUES "
+        "('panjin', '盘锦市', 2022, 'deposit_amount', 4.818e9), ('panjin', '盘锦中心', 2022, 'deposit_amount', 2.393e9)"
+        ") t(city_code, entity_name_zh, report_year, metric_code, value)"
+    )
+
+
+MART_BREAKS: dict[str, tuple[str, str]] = {
+    "grain duplicated": (
+        "INSERT INTO marts.metric_long VALUES ('panjin', '盘锦市', 2022, 'deposit_amount', 1.0)", "metric_long_grain"
+    ),
+    "metric does not resolve": (
+        "INSERT INTO marts.metric_long VALUES ('panjin', '盘锦市', 2022, 'no_such_metric', 1.0)",
+        "metric_long_metric_resolves",
+    ),
+    "city does not resolve": (
+        "INSERT INTO marts.metric_long VALUES ('atlantis', '盘锦市', 2022, 'deposit_amount', 1.0)",
+        "metric_long_city_resolves",
+    ),
+    "dimension key duplicated": ("INSERT INTO marts.dim_city VALUES ('panjin')", "dim_city"),
+    "dim_metric is not the catalog": (
+        "DELETE FROM marts.dim_metric WHERE metric_code = 'committee_members'", "dim_metric_matches_catalog"
+    ),
+}
+
+
+def test_marts_pass(warehouse: Warehouse) -> None:
+    _marts(warehouse)
+    result = run_structural(warehouse.con, "marts", docs_dir=None)
+    assert result.passed, [f.describe() for f in result.failures]
+
+
+@pytest.mark.parametrize("case", MART_BREAKS)
+def test_marts_suite_names_the_break(warehouse: Warehouse, case: str) -> None:
+    _marts(warehouse)
+    sql, validation = MART_BREAKS[case]
+    warehouse.con.execute(sql)
+    result = run_structural(warehouse.con, "marts", docs_dir=None)
+    assert {f.validation for f in result.failures} == {validation}
+
+
+def test_missing_table_is_a_structural_error(warehouse: Warehouse) -> None:
+    result = run_structural(warehouse.con, "marts", docs_dir=None)  # no marts built at all
+    assert not result.passed
+    assert {f.expectation for f in result.failures} == {"query"}
+    findings = result.findings()
+    assert {f.severity for f in findings} == {ERROR}
+    assert "structural:marts:metric_long_grain" in {f.check for f in findings}
+    assert all("\n" not in f.message for f in findings)
+
+
+def test_unknown_layer_is_refused(warehouse: Warehouse) -> None:
+    with pytest.raises(ValueError, match="unknown layer 'gold'"):
+        run_structural(warehouse.con, "gold", docs_dir=None)
