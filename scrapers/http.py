@@ -48,6 +48,9 @@ class Fetched:
     exchange: Exchange | None = None  # the recorded 200 response holding the body
 
 
+NOT_ARCHIVED = "not in the archive"
+
+
 class ReplayMiss(requests.ConnectionError):
     """Offline: the archive holds no usable response for this URL. The message is the failure
     recorded when the exchange happened, so a replay reports what the live crawl reported."""
@@ -72,7 +75,8 @@ class Fetcher:
             before = self.archive.latest_ok(current)
             seen = self._with_retries(current, conditional=True)
             if seen.status is None:
-                return Fetched(url, "failed", seen.error, final_url=current)
+                outcome = "skipped" if seen.error == NOT_ARCHIVED else "failed"  # never seen is no failure
+                return Fetched(url, outcome, seen.error, final_url=current)
             location = next((v for k, v in seen.response_headers or [] if k.lower() == "location"), None)
             if seen.status in (301, 302, 303, 307, 308) and location:
                 current = urljoin(current, location)
@@ -219,7 +223,7 @@ class ReplayAdapter(HTTPAdapter):
         url = request.url or ""
         latest = self.archive.latest(url)
         if latest is None:
-            raise ReplayMiss(f"not in the archive: {url}")
+            raise ReplayMiss(NOT_ARCHIVED)
         if latest.error is not None:  # no response, or one cut at the size limit
             raise ReplayMiss(latest.error)
         status, headers, raw = self.archive.read_response(latest)

@@ -78,3 +78,10 @@ def test_builder_rebuilds_the_committed_report_and_takes_extra_sites(tmp_path):
     (committed,) = Archive(BUNDLE).documents()
     assert docs["panjin"].sha256 == committed.sha256
     assert (docs["peer"].synthetic, docs["peer"].url, docs["peer"].claimed_year) == (True, None, 2022)
+
+
+def test_offline_replay_skips_what_was_never_archived():
+    summary = crawl(load_registry(), Archive(BUNDLE, read_only=True), offline=True, cities=["鞍山"])
+    assert [(r.url, r.outcome, r.reason) for r in summary.results] == [
+        ("http://asgjj.anshan.gov.cn/czyjs/1253.jhtml", "skipped", "not in the archive")
+    ]
