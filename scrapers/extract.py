@@ -1,7 +1,9 @@
 """Text out of archived bytes: the article body of an HTML page, PDF text, DOCX text.
 
-The parser reads what a person reads on the page: the title and the article, one line per
-block, without the site's chrome (navigation, view counters, footers, image names)."""
+The parser reads what a person reads on the page: the title and the article, without the
+site's chrome (navigation, view counters, footers, image names). Blocks (paragraphs, headings,
+table rows) are separated by a blank line, a <br> inside a block is a newline, table cells are
+separated by tabs: the layout of a text capture such as tests/fixtures/panjin_2022.txt."""
 
 from __future__ import annotations
 
