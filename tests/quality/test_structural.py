@@ -146,29 +146,67 @@ def test_staging_suite_names_the_break(warehouse: Warehouse, case: str) -> None:
 
 
 def _marts(wh: Warehouse) -> None:
+    """The marts' keys, as dbt builds them (other columns left out)."""
     con = wh.con
     con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.dim_metric (metric_code VARCHAR)")
-    con.executemany("INSERT INTO marts.dim_metric VALUES (?)", [[c] for c in load_catalog().metrics])
+    con.execute("CREATE TABLE marts.dim_metric (metric_code VARCHAR, metric_origin VARCHAR)")
+    con.executemany("INSERT INTO marts.dim_metric VALUES (?, 'catalog')", [[c] for c in load_catalog().metrics])
+    con.execute("INSERT INTO marts.dim_metric VALUES ('loan_per_depositor', 'derived')")
     con.execute("CREATE TABLE marts.dim_city AS SELECT 'panjin' AS city_code")
+    con.execute("CREATE TABLE marts.dim_year AS SELECT 2022 AS report_year")
+    con.execute("CREATE TABLE marts.dim_source_document AS SELECT 'd1' AS document_id")
     con.execute(
-        "CREATE TABLE marts.metric_long AS SELECT * FROM (VALUES "
-        "('panjin', '盘锦市', 2022, 'deposit_amount', 4.818e9), ('panjin', '盘锦中心', 2022, 'deposit_amount', 2.393e9)"
-        ") t(city_code, entity_name_zh, report_year, metric_code, value)"
+        "CREATE TABLE marts.dim_entity AS SELECT * FROM (VALUES ('panjin/city_total', 'city_total'), "
+        "('panjin/center', 'center')) t(entity_key, entity_code)"
+    )
+    con.execute(
+        "CREATE TABLE marts.fct_fund_metric AS SELECT * FROM (VALUES "
+        "(1, 'd1', 'panjin', 2022, 'panjin/city_total', 'city_total', 'deposit_amount'), "
+        "(2, 'd1', 'panjin', 2022, 'panjin/center', 'center', 'deposit_amount')"
+        ") t(fund_metric_key, document_id, city_code, report_year, entity_key, entity_code, metric_code)"
+    )
+    con.execute(
+        "CREATE TABLE marts.fct_fund_breakdown AS SELECT * FROM (VALUES "
+        "(1, 'd1', 'panjin/center', 'center', 'depositors_by_income', 'high')"
+        ") t(fund_breakdown_key, document_id, entity_key, entity_code, metric_code, category_code)"
+    )
+    con.execute(
+        "CREATE TABLE marts.metric_long AS SELECT city_code, entity_code, report_year, metric_code "
+        "FROM marts.fct_fund_metric"
     )
 
 
 MART_BREAKS: dict[str, tuple[str, str]] = {
-    "grain duplicated": (
-        "INSERT INTO marts.metric_long VALUES ('panjin', '盘锦市', 2022, 'deposit_amount', 1.0)", "metric_long_grain"
+    "fact grain duplicated": (
+        "INSERT INTO marts.fct_fund_metric VALUES (3, 'd1', 'panjin', 2022, 'panjin/center', 'center', "
+        "'deposit_amount')",
+        "fct_fund_metric_grain",
     ),
-    "metric does not resolve": (
-        "INSERT INTO marts.metric_long VALUES ('panjin', '盘锦市', 2022, 'no_such_metric', 1.0)",
-        "metric_long_metric_resolves",
+    "breakdown grain duplicated": (
+        "INSERT INTO marts.fct_fund_breakdown VALUES (2, 'd1', 'panjin/center', 'center', 'depositors_by_income', "
+        "'high')",
+        "fct_fund_breakdown_grain",
     ),
-    "city does not resolve": (
-        "INSERT INTO marts.metric_long VALUES ('atlantis', '盘锦市', 2022, 'deposit_amount', 1.0)",
-        "metric_long_city_resolves",
+    "view grain duplicated": (
+        "INSERT INTO marts.metric_long VALUES ('panjin', 'center', 2022, 'deposit_amount')", "metric_long_grain"
+    ),
+    "fact metric does not resolve": (
+        "INSERT INTO marts.fct_fund_metric VALUES (3, 'd1', 'panjin', 2022, 'panjin/center', 'center', 'nothing')",
+        "fct_fund_metric_keys_resolve",
+    ),
+    "fact year does not resolve": (
+        "INSERT INTO marts.fct_fund_metric VALUES (3, 'd1', 'panjin', 2021, 'panjin/center', 'center', "
+        "'deposit_balance')",
+        "fct_fund_metric_keys_resolve",
+    ),
+    "breakdown entity does not resolve": (
+        "INSERT INTO marts.fct_fund_breakdown VALUES (2, 'd1', 'panjin/moon', 'center', 'depositors_by_income', "
+        "'middle_low')",
+        "fct_fund_breakdown_keys_resolve",
+    ),
+    "view city does not resolve": (
+        "INSERT INTO marts.metric_long VALUES ('atlantis', 'center', 2022, 'deposit_amount')",
+        "metric_long_keys_resolve",
     ),
     "dimension key duplicated": ("INSERT INTO marts.dim_city VALUES ('panjin')", "dim_city"),
     "dim_metric is not the catalog": (
