@@ -8,7 +8,7 @@ import pytest
 
 from tools.corpus import Corpus, generate
 from tools.corpus.formats import FORMATS, render
-from tools.corpus.names import make_cities
+from tools.corpus.names import CitySpec, make_cities
 
 FLAG_CODES = {"unit_missing", "misplaced_separator", "fused_numbers", "digits_lost", "conflicting_repeat"}
 
@@ -46,13 +46,52 @@ def test_truth_labels_the_report_synthetic(corpus: Corpus) -> None:
         assert str(doc["report_year"]) in doc["title"]
 
 
-def test_corpus_covers_entities_wording_and_sections(corpus: Corpus) -> None:
+def test_corpus_covers_entities(corpus: Corpus) -> None:
     levels = {e["code"] for r in corpus.reports for e in r.truth["entities"]}
     assert {"city_total", "center"} <= levels and len([x for x in levels if x.startswith("sub_center:")]) >= 3
-    texts = "".join(r.text() for r in corpus.reports)
-    for phrase in ("缴存人", "缴存职工", "市中心", "未购买国债", "(四)购买国债", "(一)业务收支"):
-        assert phrase in texts.replace("（", "(").replace("）", ")"), phrase
-    assert any(b.kind == "table" for r in corpus.reports for b in r.blocks)
+
+
+VARIANTS = [
+    ({"depositor": "缴存人"}, "新开户缴存人"),
+    ({"depositor": "缴存职工"}, "新开户职工"),
+    ({"center_alias": "市中心"}, "其中,市中心"),
+    ({"optional_sections": True}, "未购买国债"),
+    ({"merged_income_expense": True}, "(一)业务收支"),
+    ({"benefit_subheadings": True}, "(三)贷款业务"),
+    ({"full_sub_names": True}, "{city}油田分中心:"),
+    ({"withdrawal": 1}, "提取住房公积金{n}万人共"),
+    ({"withdrawal": 4}, "全年提取"),
+    ({"loan_issue": 1}, ",发放额"),
+    ({"loan_issue": 3}, ",发放金额"),
+    ({"new_employer_word": "新增开户单位"}, "新增开户单位"),
+    ({"yoy": "比上年"}, "分别比上年增长"),
+    ({"full_title": True}, "住房公积金管理中心2022年年度报告"),
+]
+
+
+@pytest.mark.parametrize(("wording", "phrase"), VARIANTS)
+def test_forced_wording_appears(wording: dict, phrase: str) -> None:
+    city = CitySpec("990100", "霁岚", "99", "翎岫省", ("oilfield",), 1.0)
+    [report] = generate([city], range(2022, 2023), seed=1, wording={"colon_headings": True, **wording}).reports
+    text = report.text().translate(str.maketrans("，；：（）", ",;:()"))
+    if "{n}" in phrase:
+        assert re.search(phrase.replace("{n}", r"[\d.]+"), text), phrase
+    else:
+        assert phrase.format(city=city.name) in text, phrase
+
+
+def test_storage_table_is_a_table_with_every_entity() -> None:
+    city = CitySpec("990100", "霁岚", "99", "翎岫省", ("oilfield", "railway"), 1.0)
+    [report] = generate([city], range(2022, 2023), wording={"storage_table": True}).reports
+    [table] = [b for b in report.blocks if b.kind == "table"]
+    assert [row[0] for row in table.rows] == ["单位", "合计", "霁岚中心", "油田分中心", "铁路分中心"]
+    cells = {f["metric_code"] for f in report.truth["figures"] if "\t" in f["sentence"]}
+    assert cells == {"bank_deposits", "deposits_demand", "deposits_term_le1y", "deposits_term_gt1y", "deposits_other"}
+
+
+def test_unknown_wording_choice_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown wording"):
+        generate(cities=1, wording={"no_such_choice": True})
 
 
 def test_years_must_be_consecutive() -> None:

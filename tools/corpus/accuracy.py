@@ -257,9 +257,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     acc = measure(corpus.reports)
-    print(table(acc))
-    for failure in acc.failed:
-        print(f"parse failed: {failure}")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             fh.write(
@@ -267,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"--cities {args.cities} --years {args.years[0]}-{args.years[-1]} --seed {args.seed}`\n\n"
             )
             fh.write(table(acc) + "\n\n## Misses\n\n" + misses_markdown(acc) + "\n")
+    print(table(acc))
+    for failure in acc.failed:
+        print(f"parse failed: {failure}")
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from .names import SUB_CENTER_WORDS, SYNTHETIC_MARK, CitySpec, make_cities
@@ -63,15 +63,21 @@ def generate(
     seed: int = 0,
     damage_rate: float = 0.03,
     inconsistency_rate: float = 0.1,
+    wording: dict | None = None,
 ) -> Corpus:
-    """A deterministic corpus: the same arguments give the same reports, byte for byte."""
+    """A deterministic corpus: the same arguments give the same reports, byte for byte.
+    `wording` fixes some of the `Wording` choices in every report (e.g. {"storage_table": True})."""
+    settings = Settings(damage_rate, inconsistency_rate, dict(wording or {}))
+    unknown = set(settings.wording) - {f.name for f in fields(Wording)}
+    if unknown:
+        raise ValueError(f"unknown wording choices: {', '.join(sorted(unknown))}")
     years = tuple(sorted(years))
     if not years or years != tuple(range(years[0], years[-1] + 1)):
         raise ValueError("years must be consecutive")
     specs = make_cities(cities, seed) if isinstance(cities, int) else cities
     corpus = Corpus(seed, specs, years)
     for city in specs:
-        corpus.reports.extend(_city_reports(city, years, seed, damage_rate, inconsistency_rate))
+        corpus.reports.extend(_city_reports(city, years, seed, settings))
     return corpus
 
 
@@ -82,11 +88,20 @@ def _opening_total(ledgers: dict[str, Ledger]) -> Ledger:
     return total
 
 
-def _city_reports(
-    city: CitySpec, years: tuple[int, ...], seed: int, damage_rate: float, inconsistency_rate: float
-) -> list[Report]:
+@dataclass(frozen=True)
+class Settings:
+    damage_rate: float
+    inconsistency_rate: float
+    wording: dict
+
+
+def _city_reports(city: CitySpec, years: tuple[int, ...], seed: int, settings: Settings) -> list[Report]:
     rng = random.Random(f"{seed}-{city.code}")
-    style = Style(person_unit=rng.choice(("万人", "万人", "人")), loan_unit=rng.choice(("万笔", "万笔", "笔")))
+    style = Style(
+        person_unit=rng.choice(("万人", "万人", "人")),
+        loan_unit=rng.choice(("万笔", "万笔", "笔")),
+        big_unit=rng.choice(("亿元", "亿元", "亿元", "万元")),
+    )
     sim = FundSimulation(city, style, rng)
     opening = sim.opening()
     prev = sim.step(opening)
@@ -99,8 +114,9 @@ def _city_reports(
         pol = policy(year, prev_pol, rng)
         rrng = random.Random(f"{seed}-{city.code}-{year}")
         printed = copy.deepcopy(cur)
-        inconsistencies = _inject(printed, prev, city, rrng) if rrng.random() < inconsistency_rate else []
-        reports.append(_render(city, year, style, printed, prev, pol, prev_pol, rrng, damage_rate, inconsistencies))
+        inject = rrng.random() < settings.inconsistency_rate
+        inconsistencies = _inject(printed, prev, city, rrng) if inject else []
+        reports.append(_render(city, year, style, printed, prev, pol, prev_pol, rrng, settings, inconsistencies))
         prev, prev_pol = cur, pol
     return reports
 
@@ -138,17 +154,20 @@ def _render(
     pol: dict[str, float],
     prev_pol: dict[str, float],
     rng: random.Random,
-    damage_rate: float,
+    settings: Settings,
     inconsistencies: list[dict],
 ) -> Report:
-    wording = Wording.choose(year, rng)
-    options = Options(thousands=rng.random() < 0.7, fullwidth_punct=rng.random() < 0.5, damage_rate=damage_rate)
+    wording = replace(Wording.choose(year, rng), **settings.wording)
+    options = Options(
+        thousands=rng.random() < 0.7, fullwidth_punct=rng.random() < 0.5, damage_rate=settings.damage_rate
+    )
     pen = Pen(style, options, rng)
     city_ent = Ent(city.printed, "city_total", "city_total")
     ents = []
     if city.sub_centers:
         ents.append(Ent(f"{city.name}中心", "center", "center", alias="市中心" if wording.center_alias else ""))
-        ents += [Ent(f"{SUB_CENTER_WORDS[k]}分中心", f"sub_center:{k}", "sub_center") for k in city.sub_centers]
+        prefix = city.name if wording.full_sub_names else ""
+        ents += [Ent(f"{prefix}{SUB_CENTER_WORDS[k]}分中心", f"sub_center:{k}", "sub_center") for k in city.sub_centers]
     ctx = Ctx(pen, city, year, city_ent, ents, cur, prev, pol, prev_pol, wording, rng)
     for section in SECTIONS:
         section(ctx)

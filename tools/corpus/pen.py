@@ -124,7 +124,7 @@ class Pen:
         category: str | None = None,
         unit: str | None = None,
         decimals: int | None = None,
-        damage: tuple[str, ...] = ("spaced",),
+        damage: tuple[str, ...] = ("spaced", "fullwidth"),
         show_unit: bool = True,
     ) -> Figure:
         """Print one figure (number and unit) and record it."""

@@ -24,6 +24,8 @@ class Wording:
     withdrawal: int  # 0..4, see _withdrawal
     new_employer_word: str  # 新开户单位 | 新增开户单位
     yoy: str  # 同比 | 比上年: how year-on-year changes are introduced
+    signed_changes: bool  # a mixed list as 增长6.86%、-0.54% instead of 增长6.86%、下降0.54%
+    full_sub_names: bool  # sub-centers named with the city: 黛野油田分中心
     center_alias: str  # how inline splits name the center: 市中心 or the center's name
     optional_sections: bool  # 公转商贴息贷款, 项目贷款, 国债, 融资 present (as nothing)
     storage_table: bool  # 资金存储 as a table
@@ -40,6 +42,8 @@ class Wording:
             withdrawal=rng.choice((0, 0, 1, 2, 3, 4)),
             new_employer_word=rng.choice(("新开户单位", "新开户单位", "新增开户单位")),
             yoy=rng.choice(("同比", "同比", "比上年")),
+            signed_changes=rng.random() < 0.25,
+            full_sub_names=rng.random() < 0.3,
             center_alias=rng.choice(("市中心", "")),
             optional_sections=rng.random() < 0.5,
             storage_table=rng.random() < 0.12,
@@ -117,6 +121,8 @@ def changes(
             sep = ""  # the list separators lost, as in Panjin's 6.86%0.54%5.63%
             ctx.pen.record_damage("lost_separator", [f for f, _ in pairs], "、".join(items), "".join(items))
         ctx.pen.t(prefix + word).raw(sep.join(items))
+    elif ctx.w.signed_changes:
+        ctx.pen.t(prefix + up).raw("、".join(f"{'-' if v < 0 else ''}{_pct(v)}{unit}" for _, v in pairs))
     else:
         ctx.pen.t(prefix).raw("、".join(f"{up if v >= 0 else down}{_pct(v)}{unit}" for _, v in pairs))
 
@@ -167,7 +173,7 @@ def org(ctx: Ctx) -> None:
     _staff(ctx, center)
     p.para()
     for i, e in enumerate(ctx.ents[1:], start=2):
-        word = e.name.removesuffix("分中心")
+        word = e.name.removesuffix("分中心").removeprefix(ctx.city.name)
         p.t(
             f"{i}.{e.name}。{ctx.city.name}{word}分中心由{center.name}授权经营,不以营利为目的非独立法人分支机构。"
             f"主要负责{word}各单位住房公积金的归集、管理、使用和会计核算。"

@@ -45,10 +45,11 @@ class Style:
 
     person_unit: str  # 万人 | 人
     loan_unit: str  # 万笔 | 笔
+    big_unit: str = "亿元"  # 亿元 | 万元 for the large amounts (their grid stays 0.01亿元)
 
     def spec(self, metric: str) -> tuple[str, int]:
         if metric in BIG_YUAN_METRICS:
-            return BIG_YUAN
+            return (self.big_unit, 2)
         if metric in ("loan_max_single", "loan_max_dual"):
             return ("万元", 0)
         unit = load_catalog().metric(metric).unit
@@ -71,7 +72,7 @@ class Style:
         }[unit]
 
     def grid(self, metric: str) -> float:
-        unit, decimals = self.spec(metric)
+        unit, decimals = BIG_YUAN if metric in BIG_YUAN_METRICS else self.spec(metric)
         base = load_catalog().metric(metric).unit
         return float(load_catalog().units[base][unit]) / 10**decimals
 
