@@ -85,8 +85,18 @@ def test_storage_table_is_a_table_with_every_entity() -> None:
     [report] = generate([city], range(2022, 2023), wording={"storage_table": True}).reports
     [table] = [b for b in report.blocks if b.kind == "table"]
     assert [row[0] for row in table.rows] == ["单位", "合计", "霁岚中心", "油田分中心", "铁路分中心"]
-    cells = {f["metric_code"] for f in report.truth["figures"] if "\t" in f["sentence"]}
-    assert cells == {"bank_deposits", "deposits_demand", "deposits_term_le1y", "deposits_term_gt1y", "deposits_other"}
+    cells = [f for f in report.truth["figures"] if "\t" in f["sentence"]]
+    assert {f["metric_code"] for f in cells} == {
+        "bank_deposits",
+        "deposits_demand",
+        "deposits_term_le1y",
+        "deposits_term_gt1y",
+        "deposits_other",
+    }
+    caption = report.blocks[report.blocks.index(table) - 1].text
+    unit = re.search(r"单位[:：](亿元|万元)", caption).group(1)
+    for f in cells:  # a cell times the caption's unit is the value
+        assert float(f["printed"].replace(",", "")) * {"亿元": 1e8, "万元": 1e4}[unit] == pytest.approx(f["value"])
 
 
 def test_unknown_wording_choice_is_refused() -> None:

@@ -453,7 +453,7 @@ def _storage(ctx: Ctx, n: int) -> None:
     ctx.h(f"({'一二三四五六七八'[n - 1]})资金存储")
     parts = ("deposits_demand", "deposits_term_le1y", "deposits_term_gt1y", "deposits_other")
     if ctx.w.storage_table:
-        p.t(f"{y}年末住房公积金存款情况如下(单位:亿元):").para()
+        p.t(f"{y}年末住房公积金存款情况如下(单位:{ctx.pen.style.big_unit}):").para()
         rows = [["单位", "住房公积金存款", "活期", "1年(含)以下定期", "1年以上定期", "其他(协定、通知存款等)"]]
         for e in ctx.all:
             label = "合计" if e.level == "city_total" else e.name
