@@ -5,6 +5,7 @@ marts.coverage by the job, computed on the fly by `gjj coverage`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -12,24 +13,37 @@ import duckdb
 from pipelines.outputs.cities import SYNTHETIC_LABEL
 from pipelines.outputs.textable import render_table
 from pipelines.outputs.warehouse import OutputError, has_relation
+from scrapers.registry import Registry
 
 STATUSES = ("present", "missing", "failed", "unsupported")
 MARK = {"present": "✓", "missing": "·", "failed": "✗", "unsupported": "?"}
 
-# One row per city and year between the first and last year any document claims. Several
+# One row per city and year, for every city with a document or expected by the registry,
+# and every year between the first and last year any document or the registry names. Several
 # versions of one report: present if any version parsed, else the latest version's status.
 COVERAGE_SQL = """
 WITH docs AS (
     SELECT * FROM marts.dim_source_document WHERE report_year IS NOT NULL
 ),
-cities AS (
-    SELECT d.city_code, any_value(c.city_name_zh) AS city_name_zh, any_value(c.province_zh) AS province_zh,
-           bool_or(coalesce(d.is_synthetic, c.is_synthetic, false)) AS is_synthetic
-    FROM docs d LEFT JOIN marts.dim_city c USING (city_code)
-    GROUP BY d.city_code
+expected (city_code, city_name_zh, province_zh, is_synthetic, report_year) AS (
+    {expected}
+),
+cities AS (  -- names from dim_city where it has them, else from the registry
+    SELECT city_code,
+           arg_min(city_name_zh, source) FILTER (WHERE city_name_zh IS NOT NULL) AS city_name_zh,
+           arg_min(province_zh, source) FILTER (WHERE province_zh IS NOT NULL) AS province_zh,
+           bool_or(is_synthetic) AS is_synthetic
+    FROM (
+        SELECT d.city_code, c.city_name_zh, c.province_zh, coalesce(d.is_synthetic, c.is_synthetic, false), 0
+        FROM docs d LEFT JOIN marts.dim_city c USING (city_code)
+        UNION ALL
+        SELECT city_code, city_name_zh, province_zh, is_synthetic, 1 FROM expected
+    ) AS all_cities (city_code, city_name_zh, province_zh, is_synthetic, source)
+    GROUP BY city_code
 ),
 years AS (
-    SELECT unnest(range(min(report_year), max(report_year) + 1)) AS report_year FROM docs
+    SELECT unnest(range(min(report_year), max(report_year) + 1)) AS report_year
+    FROM (SELECT report_year FROM docs UNION ALL SELECT report_year FROM expected)
 ),
 best AS (
     SELECT city_code, report_year, document_id, status, status_reason, source_url
@@ -49,6 +63,18 @@ FROM cities c CROSS JOIN years y
 LEFT JOIN best b ON b.city_code = c.city_code AND b.report_year = y.report_year
 ORDER BY c.city_code, y.report_year
 """
+_NO_EXPECTED = "SELECT NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::BOOLEAN, NULL::INTEGER WHERE false"
+
+
+@dataclass(frozen=True)
+class ExpectedCity:
+    """A city the registry lists, with the years it knows a report for (maybe none)."""
+
+    city_code: str
+    name_zh: str
+    province_zh: str | None
+    is_synthetic: bool
+    years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,17 +90,36 @@ class Cell:
     source_url: str | None
 
 
-def compute_coverage(con: duckdb.DuckDBPyConnection) -> list[Cell]:
+def expected_from_registry(registry: Registry) -> list[ExpectedCity]:
+    return [
+        ExpectedCity(c.code, c.name_zh, c.province_zh, c.synthetic, tuple(sorted({r.year for r in c.reports})))
+        for c in registry.cities
+    ]
+
+
+def _query(expected: Sequence[ExpectedCity]) -> tuple[str, list[object]]:
+    rows: list[tuple[object, ...]] = [
+        (e.city_code, e.name_zh, e.province_zh, e.is_synthetic, year) for e in expected for year in (e.years or (None,))
+    ]
+    if not rows:
+        return COVERAGE_SQL.format(expected=_NO_EXPECTED), []
+    values = "VALUES " + ", ".join(["(?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::BOOLEAN, ?::INTEGER)"] * len(rows))
+    return COVERAGE_SQL.format(expected=values), [v for row in rows for v in row]
+
+
+def compute_coverage(con: duckdb.DuckDBPyConnection, expected: Sequence[ExpectedCity] = ()) -> list[Cell]:
     if not has_relation(con, "marts", "dim_source_document"):
         raise OutputError("the warehouse has no marts.dim_source_document: build it with `gjj run` first")
-    return [Cell(*row) for row in con.execute(COVERAGE_SQL).fetchall()]
+    sql, params = _query(expected)
+    return [Cell(*row) for row in con.execute(sql, params).fetchall()]
 
 
-def build_coverage(con: duckdb.DuckDBPyConnection) -> int:
+def build_coverage(con: duckdb.DuckDBPyConnection, expected: Sequence[ExpectedCity] = ()) -> int:
     """(Re)create marts.coverage on a writable connection to the build file; returns its rows.
-    The job calls this after dbt, before publishing."""
+    The job calls this after dbt, before publishing, with `expected_from_registry(registry)`."""
+    sql, params = _query(expected)
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute(f"CREATE OR REPLACE TABLE marts.coverage AS {COVERAGE_SQL}")
+    con.execute(f"CREATE OR REPLACE TABLE marts.coverage AS {sql}", params)
     row = con.execute("SELECT count(*) FROM marts.coverage").fetchone()
     return int(row[0]) if row else 0
 
