@@ -41,7 +41,7 @@ def test_truth_labels_the_report_synthetic(corpus: Corpus) -> None:
     for report in corpus.reports:
         doc = report.truth["document"]
         assert report.truth["synthetic"] is True
-        assert doc["city_label"].endswith("(合成)")
+        assert doc["city_label"] == doc["city"] + "〔虚构 synthetic〕"
         assert doc["title"] in report.text() and doc["city_printed"] in doc["title"]
         assert str(doc["report_year"]) in doc["title"]
 

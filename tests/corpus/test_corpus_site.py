@@ -37,7 +37,7 @@ def test_registry_entries_load_and_are_synthetic(small: Corpus, tmp_path) -> Non
     registry = load_registry(path)
     assert len(registry.cities) == 4
     for city in registry.cities:
-        assert city.synthetic and "(合成)" in city.notes and city.code.startswith("synth-9")
+        assert city.synthetic and "〔虚构 synthetic〕" in city.notes and city.code.startswith("synth-9")
         assert all(host.endswith(".invalid") for host in city.allowed_hosts)
         assert city.reports == ()
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-SYNTHETIC_MARK = "(合成)"  # appended to names wherever a human might take them for real data
+SYNTHETIC_MARK = "〔虚构 synthetic〕"  # the project's label for fictional cities (pipelines/outputs/cities.py)
 
 PROVINCES = (
     ("99", "翎岫省"),
