@@ -63,15 +63,17 @@ class Fetcher:
     session: requests.Session = field(default_factory=requests.Session)
     replaying: bool = False  # answers come from the archive: nothing to write, nothing to retry
     _last_hit: dict[str, float] = field(default_factory=dict)
-    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+    # per host: its robots.txt rules, None (no rules), or why the host did not answer
+    _robots: dict[str, urllib.robotparser.RobotFileParser | str | None] = field(default_factory=dict)
 
     def get(self, url: str, allowed: Callable[[str], bool]) -> Fetched:
         if not allowed(url):
             return Fetched(url, "skipped", f"host {urlsplit(url).netloc} is not in the registry")
         current = url
         for _ in range(self.policy.max_redirects + 1):
-            if not self._may_request(current):
-                return Fetched(url, "failed", f"robots.txt disallows {current}", final_url=current)
+            refusal = self._refusal(current)
+            if refusal is not None:
+                return Fetched(url, "failed", refusal, final_url=current)
             before = self.archive.latest_ok(current)
             seen = self._with_retries(current, conditional=True)
             if seen.status is None:
@@ -105,21 +107,29 @@ class Fetcher:
 
     # ---- robots.txt --------------------------------------------------------------------------
 
-    def _may_request(self, url: str) -> bool:
+    def _refusal(self, url: str) -> str | None:
+        """Why the URL must not be requested (robots.txt, or a host that did not answer for its
+        robots.txt), or None."""
         if not self.policy.obey_robots:
-            return True
+            return None
         parts = urlsplit(url)
         if parts.netloc not in self._robots:
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             seen = self._with_retries(robots_url, conditional=False)
-            parser = None  # no readable robots.txt: everything is allowed
+            rules: urllib.robotparser.RobotFileParser | str | None = None  # None: all allowed
             if seen.status == 200 and not seen.truncated:
-                parser = urllib.robotparser.RobotFileParser(robots_url)
+                rules = urllib.robotparser.RobotFileParser(robots_url)
                 text = decode_content(seen.raw_body, _header(seen, "Content-Encoding"))
-                parser.parse(text.decode("utf-8", "replace").splitlines())
-            self._robots[parts.netloc] = parser
-        parser = self._robots[parts.netloc]
-        return parser is None or parser.can_fetch(self.policy.user_agent, url)
+                rules.parse(text.decode("utf-8", "replace").splitlines())
+            elif seen.status is None and seen.error != NOT_ARCHIVED:
+                rules = seen.error  # the host is down: do not knock again for each page
+            self._robots[parts.netloc] = rules
+        rules = self._robots[parts.netloc]
+        if isinstance(rules, str):
+            return rules
+        if rules is not None and not rules.can_fetch(self.policy.user_agent, url):
+            return f"robots.txt disallows {url}"
+        return None
 
     # ---- one request, retried ------------------------------------------------------------------
 

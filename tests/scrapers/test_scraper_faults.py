@@ -128,3 +128,16 @@ def test_one_failing_site_does_not_stop_the_others(tmp_path):
             ("good", "fetched", None),
         ]
         assert [d.city_code for d in Archive(tmp_path / "a").documents()] == ["good"]
+
+
+def test_host_that_does_not_answer_for_robots_txt_is_not_asked_again(tmp_path):
+    with FixtureServer(fallback=lambda url: Reset()) as server:
+        registry = write_registry(tmp_path / "r.yaml", [{"code": "t", "list_urls": [server.url("/list.html")],
+                                                         "reports": [{"year": 2024, "url": server.url("/r.html")}]}])
+        summary = crawl(registry, Archive(tmp_path / "a"), offline=False, policy=POLICY)
+        assert [(r.url, r.outcome, r.reason) for r in summary.results] == [
+            (server.url("/list.html"), "failed", "connection reset by the server"),
+            (server.url("/r.html"), "failed", "connection reset by the server"),
+        ]
+        assert [url for _, url, _ in server.requests] == [server.url("/robots.txt")] * 2  # a try and a retry
+        assert [e.error for e in Archive(tmp_path / "a").exchanges()] == ["connection reset by the server"]
