@@ -237,7 +237,7 @@ def _metric_row(
     if value is not None and len(group) > 1:  # no rank without someone to rank against
         rank = 1 + sum(v > value for v in group)
         percentile = 100.0 * sum(v < value for v in group) / (len(group) - 1)
-    if change is None:  # no year-on-year columns in the warehouse: compute from the prior year
+    if change is None:  # the marts give no change: compute it from the prior year if held
         prev = by_city.get(target.code, {}).get(year - 1)
         computed = _change(metric, value, prev.value if prev else None)
         change = Change(computed, metric.unit == "ratio", reported=False) if computed is not None else None
