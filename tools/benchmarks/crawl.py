@@ -1,10 +1,11 @@
 """Crawl + archive throughput against a generated loopback site (politeness delay 0).
 
-`bench_crawl(scale)` crawls 1,000 × scale report pages (about 12 kB each) listed 50 to a page,
-and reports documents per second (wall clock; CPU seconds beside it, since a shared machine's
-load stretches the wall clock) and memory: peak RSS during the crawl and its growth over the
-RSS before it. Pages are generated on request, so the server holds no bodies; flat memory means
-the crawler streams bodies to the archive instead of keeping them."""
+`bench_crawl(scale)` crawls 100 × scale report pages of about 12 kB, listed 50 to a page (the
+issue's target of 1,000 documents or more is scale 10 and up; `make bench`'s scales 1,10,100 span
+100 to 10,000 documents). It reports documents per second (wall clock, with CPU seconds beside
+it, since a shared machine's load stretches the wall clock) and memory: peak RSS during the
+crawl and its growth over the RSS before it. Pages are generated on request, so the server holds
+no bodies; flat memory means the crawler streams bodies to the archive instead of keeping them."""
 
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ def _registry(directory: Path, list_url: str) -> Registry:
     return load_registry(path)
 
 
-def bench_crawl(scale: int = 1) -> dict:
-    documents = 1000 * scale
+def bench_crawl(scale: int = 10) -> dict:
+    documents = 100 * scale
     process = psutil.Process()
     with tempfile.TemporaryDirectory() as tmp, FixtureServer(fallback=_site(documents)) as server:
         registry = _registry(Path(tmp), server.url("/list_0.html"))
@@ -101,5 +102,5 @@ if __name__ == "__main__":
     import json
     import sys
 
-    for scale in [int(a) for a in sys.argv[1:]] or [1]:
+    for scale in [int(a) for a in sys.argv[1:]] or [10]:
         print(json.dumps(bench_crawl(scale)))
