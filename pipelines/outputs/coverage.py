@@ -16,6 +16,16 @@ from pipelines.outputs.warehouse import OutputError, has_relation
 from scrapers.registry import Registry
 
 STATUSES = ("present", "missing", "failed", "unsupported")
+# marts.coverage is not a dbt model: its description for the export's schema files.
+TABLE_DOC = "City x year matrix of annual reports: present, missing, failed (with the reason) or unsupported."
+COLUMN_DOCS = {
+    "city_code": "City code, as in the other marts.",
+    "report_year": "Report year, between the first and last year any document or the registry names.",
+    "status": "present (a version parsed) | missing (no document) | failed | unsupported (format not readable).",
+    "reason": "Why the latest version failed or is unsupported.",
+    "document_id": "The document version the status comes from.",
+    "source_url": "Its address (published, else archive).",
+}
 MARK = {"present": "✓", "missing": "·", "failed": "✗", "unsupported": "?"}
 
 # One row per city and year, for every city with a document or expected by the registry,

@@ -166,6 +166,7 @@ def test_export(con, tmp_path: Path) -> None:
     assert tables["metric_long"].kind == "view" and tables["metric_long"].description
     source_url = next(c for c in tables["metric_long"].columns if c.name == "source_url")
     assert "address" in source_url.description  # from dbt_project/models/marts/_marts.yml
+    assert tables["coverage"].description.startswith("City x year matrix")
 
 
 def test_panjin_report_in_chromium(warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
