@@ -4,7 +4,10 @@ Each `bench_*` function runs in its own child process, so its wall time and peak
 child's maximum RSS, or that of a process it started) are its own; one with a `scale`
 parameter runs at each scale. A benchmark that fails is reported and the others still run.
 
-    python -m tools.bench [--scales 1,10,100] [--only parse,crawl] [--out BENCHMARKS.md]
+    python -m tools.bench [--scales 1,10,100] [--only parse,crawl] [--out BENCHMARKS.md] [--fresh]
+
+Results of benchmarks not run this time (say with --only) are kept from the earlier file, each
+row dated; --fresh drops them.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import json
 import os
 import pkgutil
 import platform
+import re
 import resource
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +44,7 @@ class Run:
     peak_mb: float = 0.0
     result: dict | None = None
     error: str = ""
+    when: str = ""  # UTC time the run finished
 
 
 def discover(only: set[str] | None = None) -> list[tuple[str, bool]]:
@@ -68,6 +73,7 @@ def run_child(name: str, scale: int | None, timeout: float) -> Run:
         out, err = proc.communicate()
         run.error = f"timed out after {timeout:.0f} s"
     run.seconds = time.perf_counter() - started
+    run.when = f"{datetime.now(UTC):%Y-%m-%d %H:%M}"
     if proc.returncode != 0 and not run.error:
         lines = [line for line in err.strip().splitlines() if line.strip()]
         run.error = lines[-1][:200] if lines else f"exit status {proc.returncode}"
@@ -122,18 +128,34 @@ def markdown(runs: list[Run], command: str) -> str:
         "resident memory. Scale 1× / 10× / 100× (100× ≈ 300 cities × 10 years ≈ 3,000 reports);",
         "the last column is what the benchmark itself measured.",
         "",
-        "| benchmark | scale | wall s | peak MB | measured |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| benchmark | scale | wall s | peak MB | measured | run (UTC) |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
     ]
     for run in runs:
         scale = f"{run.scale}×" if run.scale else "-"
         measured = f"FAILED: {run.error}" if run.error else _fmt(run.result)
-        lines.append(f"| {run.name} | {scale} | {run.seconds:.1f} | {run.peak_mb:.0f} | {measured} |")
+        lines.append(f"| {run.name} | {scale} | {run.seconds:.1f} | {run.peak_mb:.0f} | {measured} | {run.when} |")
     growth = _growth(runs)
     if growth:
         lines += ["", "Growth of wall time with scale (linear would be 10× per step):", ""]
         lines += [f"- {name}: {text}" for name, text in growth.items()]
+    lines += ["", "<!-- results " + json.dumps([asdict(run) for run in runs], ensure_ascii=False) + " -->"]
     return "\n".join(lines) + "\n"
+
+
+def previous_runs(path: Path) -> list[Run]:
+    """The runs recorded in an earlier BENCHMARKS.md (kept for benchmarks not run this time)."""
+    try:
+        match = re.search(r"<!-- results (.*?) -->", path.read_text(encoding="utf-8"), re.S)
+        return [Run(**item) for item in json.loads(match.group(1))] if match else []
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def merge(old: list[Run], new: list[Run]) -> list[Run]:
+    fresh = {(run.name, run.scale) for run in new}
+    kept = [run for run in old if (run.name, run.scale) not in fresh]
+    return sorted([*kept, *new], key=lambda run: (run.name, run.scale or 0))
 
 
 def _growth(runs: list[Run]) -> dict[str, str]:
@@ -170,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated benchmark modules (parse, crawl, dbt, run)")
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per benchmark call")
+    parser.add_argument("--fresh", action="store_true", help="drop the earlier results kept in --out")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -196,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     command = " ".join(["python -m tools.bench", *(sys.argv[1:] if argv is None else argv)])
+    if not args.fresh:
+        runs = merge(previous_runs(args.out), runs)
     args.out.write_text(markdown(runs, command), encoding="utf-8")
     print(f"wrote {args.out}")
     return 1 if any(run.error for run in runs) else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tools.bench import Run, discover, markdown
+from tools.bench import Run, discover, markdown, merge, previous_runs
 
 
 def test_discovers_parse_benchmarks_with_their_scale() -> None:
@@ -38,3 +38,17 @@ def test_bad_arguments_give_one_line_and_exit_2() -> None:
         proc = subprocess.run([sys.executable, "-m", "tools.bench", *args], capture_output=True, text=True)
         assert proc.returncode == 2, args
         assert "error:" in proc.stderr.strip().splitlines()[-1] and "Traceback" not in proc.stderr
+
+
+def test_partial_runs_keep_earlier_results(tmp_path) -> None:
+    path = tmp_path / "BENCHMARKS.md"
+    old = [
+        Run("crawl.bench_crawl", 1, 14.0, 96.0, {"documents": 1000}, "", "2026-11-27 15:00"),
+        Run("parse.bench_parse_corpus", 1, 4.0, 26.0, {"reports": 30}, "", "2026-11-27 15:00"),
+    ]
+    path.write_text(markdown(old, "python -m tools.bench"), encoding="utf-8")
+    assert previous_runs(path) == old
+    new = [Run("parse.bench_parse_corpus", 1, 3.0, 25.0, {"reports": 30}, "", "2026-11-27 16:00")]
+    merged = merge(previous_runs(path), new)
+    assert [(r.name, r.seconds) for r in merged] == [("crawl.bench_crawl", 14.0), ("parse.bench_parse_corpus", 3.0)]
+    assert previous_runs(tmp_path / "missing.md") == []
