@@ -259,6 +259,9 @@ class Archive:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab") as fh:
             writer = WARCWriter(fh, gzip=True)
+            if fh.tell() == 0:
+                writer.write_record(writer.create_warcinfo_record(
+                    path.name, {"software": "gjj-warehouse scrapers", "format": "WARC File Format 1.0"}))
             date = {"WARC-Date": fetched_at}
             request = writer.create_warc_record(
                 seen.url, "request", payload=io.BytesIO(b""), warc_headers_dict=dict(date),
