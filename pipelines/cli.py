@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "pipelines.commands.compare",
     "pipelines.commands.export",
     "pipelines.commands.coverage",
+    "pipelines.commands.check",
 )
 
 

@@ -39,8 +39,8 @@ NAMES = {"city_total": "盘锦市", "center": "盘锦中心", "sub_center:oilfie
 
 
 class Warehouse:
-    def __init__(self) -> None:
-        self.con = duckdb.connect()
+    def __init__(self, path: str = ":memory:") -> None:
+        self.con = duckdb.connect(path)
         self.con.execute("CREATE SCHEMA raw")
         for table, columns in _COLUMNS.items():
             self.con.execute(f"CREATE TABLE {table} ({columns})")

@@ -1,0 +1,123 @@
+"""`gjj check`: validate a warehouse's layers and audit its reports, read only.
+
+Prints the count of findings per check and severity, then the findings. Exits 0 when the
+checks ran (report inconsistencies are warnings, not failures); 1 when a layer is
+structurally broken, with one line on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import duckdb
+
+from pipelines.cli import CliError
+from pipelines.outputs.warehouse import warehouse_path
+from pipelines.quality import ERROR, LAYERS, Finding, audit_consistency, run_structural
+from pipelines.quality.structural import DOCS_DIR
+
+FORMATS = ("table", "json")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("check", help="validate the warehouse layers and audit every report's arithmetic")
+    p.add_argument("--warehouse", help="warehouse file (default: $GJJ_WAREHOUSE or data/warehouse.duckdb)")
+    p.add_argument("--city", help="only this city's findings (code or Chinese name, e.g. panjin or 盘锦)")
+    p.add_argument("--year", type=int, help="only findings about this report year")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--docs", type=Path, default=DOCS_DIR, help=f"Data Docs folder (default: {DOCS_DIR})")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    con = _open(warehouse_path(args.warehouse))
+    try:
+        cities = _cities(con, args.city) if args.city else None
+        if args.year is not None and not _has_year(con, args.year):
+            raise CliError(f"no report of year {args.year} in the warehouse")
+        structural = [
+            f for layer in _layers(con) for f in run_structural(con, layer, docs_dir=args.docs).findings()
+        ]
+        audit = [
+            f for f in audit_consistency(con)
+            if (cities is None or f.city_code in cities) and (args.year is None or f.report_year == args.year)
+        ]
+    finally:
+        con.close()
+    findings = structural + sorted(audit, key=lambda f: (f.city_code, f.report_year or 0, f.check, f.entity_code or ""))
+    (_json if args.format == "json" else _table)(findings)
+    if structural:
+        layers = sorted({f.check.split(":")[1] for f in structural})
+        print(f"gjj check: {len(structural)} structural failures ({', '.join(layers)}): not publishable",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.is_file():
+        raise CliError(f"no warehouse at {path}: run `gjj run` first or pass --warehouse PATH")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise CliError(f"cannot open {path} read-only: {str(exc).splitlines()[0]}") from None
+    if "raw" not in _schemas(con):
+        con.close()
+        raise CliError(f"{path} has no raw.* tables: it is not a gjj warehouse")
+    return con
+
+
+def _schemas(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT DISTINCT table_schema FROM information_schema.tables").fetchall()}
+
+
+def _layers(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every layer; the marts only once dbt has built them (a build warehouse before dbt)."""
+    return [layer for layer in LAYERS if layer != "marts" or "marts" in _schemas(con)]
+
+
+def _cities(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
+    rows = con.execute(
+        "SELECT DISTINCT city_code FROM raw.documents WHERE lower(city_code) = lower(?) "
+        "OR city_name_zh IN (?, ? || '市')",
+        [name, name, name],
+    ).fetchall()
+    if not rows:
+        raise CliError(f"no city {name!r} in the warehouse")
+    return {r[0] for r in rows}
+
+
+def _has_year(con: duckdb.DuckDBPyConnection, year: int) -> bool:
+    return bool(con.execute("SELECT count(*) FROM raw.documents WHERE report_year = ?", [year]).fetchone()[0])
+
+
+def _summary(findings: list[Finding]) -> list[tuple[str, str, int]]:
+    counts = Counter((f.check, f.severity) for f in findings)
+    return sorted(((c, s, n) for (c, s), n in counts.items()), key=lambda r: (r[1] != ERROR, r[0]))
+
+
+def _table(findings: list[Finding]) -> None:
+    summary = _summary(findings)
+    width = max([len("check"), *(len(c) for c, _, _ in summary)])
+    print(f"{'check':<{width}}  severity  count")
+    for check, severity, n in summary:
+        print(f"{check:<{width}}  {severity:<8}  {n:>5}")
+    print(f"{'total':<{width}}  {'':<8}  {len(findings):>5}")
+    if findings:
+        print()
+    for f in findings:
+        where = [str(x) for x in (f.city_code, f.report_year, f.entity_code) if x is not None]
+        print(" ".join([f"[{f.severity}]", f.check, *where]) + f": {f.message}")
+
+
+def _json(findings: list[Finding]) -> None:
+    out = {
+        "summary": [{"check": c, "severity": s, "count": n} for c, s, n in _summary(findings)],
+        "findings": [{**asdict(f), "metric_codes": list(f.metric_codes)} for f in findings],
+    }
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")

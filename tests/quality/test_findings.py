@@ -1,0 +1,42 @@
+"""`quality.findings`: written whole, read back the same, reruns replace."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.quality import ERROR, WARNING, Finding, read_findings, write_findings
+
+ONE = Finding(
+    document_id="panjin-2022-3551ce611ec1", city_code="panjin", report_year=2022, entity_code="center",
+    metric_code="deposit_amount", metric_codes=("deposit_amount", "deposit_cumulative"), check="entity_sum",
+    severity=WARNING, observed=4.818e9, expected=4.828e9, tolerance=1.5e6, message="盘锦中心 …",
+    source_url="http://127.0.0.1/panjin/2022.html",
+)
+TWO = Finding(
+    document_id=None, city_code=None, report_year=None, entity_code=None, metric_code=None, metric_codes=(),
+    check="structural:raw:raw_documents", severity=ERROR, observed=None, expected=None, tolerance=None,
+    message="raw_documents.status: expect_column_values_to_be_in_set failed", source_url=None,
+)
+
+
+def test_write_read_and_replace() -> None:
+    con = duckdb.connect()
+    write_findings(con, [ONE, TWO])
+    assert read_findings(con) == [ONE, TWO]
+    write_findings(con, [TWO])  # a rerun replaces, never appends
+    assert read_findings(con) == [TWO]
+    write_findings(con, [])
+    assert read_findings(con) == []
+
+
+def test_an_older_table_shape_is_replaced() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA quality")
+    con.execute('CREATE TABLE quality.findings (city_code VARCHAR, "check" VARCHAR, observed VARCHAR)')
+    con.execute("INSERT INTO quality.findings VALUES ('x', 'old', 'y')")
+    write_findings(con, [ONE])
+    assert read_findings(con) == [ONE]
+    types = dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'quality'"
+    ).fetchall())
+    assert types["metric_codes"] == "VARCHAR[]" and types["observed"] == "DOUBLE"
