@@ -115,13 +115,13 @@ def _city_reports(city: CitySpec, years: tuple[int, ...], seed: int, settings: S
         rrng = random.Random(f"{seed}-{city.code}-{year}")
         printed = copy.deepcopy(cur)
         inject = rrng.random() < settings.inconsistency_rate
-        inconsistencies = _inject(printed, prev, city, rrng) if inject else []
-        reports.append(_render(city, year, style, printed, prev, pol, prev_pol, rrng, settings, inconsistencies))
+        inconsistencies = _inject(printed, city, rrng) if inject else []
+        reports.append(_render(city, year, style, printed, prev, pol, rrng, settings, inconsistencies))
         prev, prev_pol = cur, pol
     return reports
 
 
-def _inject(cur: dict[str, Ledger], prev: dict[str, Ledger], city: CitySpec, rng: random.Random) -> list[dict]:
+def _inject(cur: dict[str, Ledger], city: CitySpec, rng: random.Random) -> list[dict]:
     """Print one figure that breaks an arithmetic relation, as real reports sometimes do."""
     kinds = ["difference", "parts", "roll_forward"] + (["entity_sum"] if city.sub_centers else [])
     kind = rng.choice(kinds)
@@ -152,7 +152,6 @@ def _render(
     cur: dict[str, Ledger],
     prev: dict[str, Ledger],
     pol: dict[str, float],
-    prev_pol: dict[str, float],
     rng: random.Random,
     settings: Settings,
     inconsistencies: list[dict],
@@ -168,7 +167,7 @@ def _render(
         ents.append(Ent(f"{city.name}中心", "center", "center", alias="市中心" if wording.center_alias else ""))
         prefix = city.name if wording.full_sub_names else ""
         ents += [Ent(f"{prefix}{SUB_CENTER_WORDS[k]}分中心", f"sub_center:{k}", "sub_center") for k in city.sub_centers]
-    ctx = Ctx(pen, city, year, city_ent, ents, cur, prev, pol, prev_pol, wording, rng)
+    ctx = Ctx(pen, city, year, city_ent, ents, cur, prev, pol, wording, rng)
     for section in SECTIONS:
         section(ctx)
     pen.para()

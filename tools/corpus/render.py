@@ -64,7 +64,6 @@ class Ctx:
     cur: dict[str, Ledger]  # entity code -> this year's ledger (city_total included)
     prev: dict[str, Ledger]
     pol: dict[str, float]
-    prev_pol: dict[str, float]
     w: Wording
     rng: random.Random
 

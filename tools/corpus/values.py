@@ -211,7 +211,7 @@ class FundSimulation:
             left -= led[metric]
         led["deposits_other"] = left
         self._finance(led, p, s)
-        self._benefit(led, p)
+        self._benefit(led)
         self._org(e, led, p, s)
         return led
 
@@ -269,7 +269,7 @@ class FundSimulation:
         led["overdue_amount"] = sn("overdue_amount", led["loan_balance"] * r.uniform(0, 0.0015))
         led["overdue_ratio"] = snap(led["overdue_amount"] / led["loan_balance"], 1e-5)
 
-    def _benefit(self, led: Ledger, p: Ledger) -> None:
+    def _benefit(self, led: Ledger) -> None:
         r, sn = self.rng, self.snap
         led["supported_floor_area"] = sn("supported_floor_area", led["loans_issued_count"] * r.uniform(92, 118))
         led["loan_market_share"] = snap(r.uniform(0.1, 0.45), 1e-4)
