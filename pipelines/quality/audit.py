@@ -87,12 +87,13 @@ def audit_consistency(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     report's arithmetic (see the module docstring). Reads only."""
     catalog = load_catalog()
     reports = _load_reports(con)
+    latest = _latest_versions(reports)
     findings = parse_flag_findings(con)
     for report in reports.values():
         for suffix, vintage, label in VINTAGES:
             findings.extend(_relation_findings(_Checker(report, catalog, vintage, suffix, label)))
         findings.extend(_breakdown_findings(report, catalog))
-        prior = _prior_report(reports, report)
+        prior = latest.get((report.city_code, report.report_year - 1)) if report.report_year else None
         if prior is not None:
             findings.extend(_prior_report_findings(report, prior, catalog))
     return findings
@@ -146,13 +147,14 @@ def _load_reports(con: duckdb.DuckDBPyConnection) -> dict[str, Report]:
     return reports
 
 
-def _prior_report(reports: dict[str, Report], report: Report) -> Report | None:
-    if report.report_year is None:
-        return None
-    earlier = [
-        r for r in reports.values() if r.city_code == report.city_code and r.report_year == report.report_year - 1
-    ]
-    return max(earlier, key=lambda r: r.version, default=None)
+def _latest_versions(reports: dict[str, Report]) -> dict[tuple[str, int | None], Report]:
+    """The latest parsed version of each city's report of each year."""
+    latest: dict[tuple[str, int | None], Report] = {}
+    for r in reports.values():
+        key = (r.city_code, r.report_year)
+        if key not in latest or r.version > latest[key].version:
+            latest[key] = r
+    return latest
 
 
 # ---------------------------------------------------------------- relations of the catalog
