@@ -6,6 +6,8 @@ from pipelines.outputs.compare import Comparison
 from pipelines.outputs.formatting import format_change, format_percentile, format_rank, format_value
 from pipelines.outputs.textable import render_table
 
+MAX_LISTED = 12  # peers named in the heading; the rest are counted
+
 PEER_MODES = {
     "peers": "named peers",
     "province": "same province",
@@ -15,7 +17,9 @@ PEER_MODES = {
 
 def render_text(cmp: Comparison) -> str:
     city = cmp.city.label
-    peers = ", ".join(p.label for p in cmp.peers)
+    peers = ", ".join(p.label for p in cmp.peers[:MAX_LISTED])
+    if len(cmp.peers) > MAX_LISTED:
+        peers += f" … ({len(cmp.peers) - MAX_LISTED} more)"
     lines = [
         f"{city} {cmp.year} vs {len(cmp.peers)} peers ({PEER_MODES[cmp.peer_mode]}): {peers}",
         "",

@@ -14,6 +14,7 @@ from pipelines.outputs.formatting import format_change, format_percentile, forma
 from pipelines.outputs.svg import Bar, Series, bar_chart, line_chart
 
 MAX_RANKED = 15  # bars per ranking chart; the city is always shown
+MAX_LISTED = 40  # peers named in the heading; the rest are counted
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
 STYLE = """
@@ -108,11 +109,15 @@ def render_html(cmp: Comparison, *, generated_at: str, warehouse: str) -> str:
 
 
 def _header(cmp: Comparison, generated_at: str, warehouse: str) -> str:
-    peers = "、".join(_name(p) for p in cmp.peers)
+    peers = "、".join(_name(p) for p in cmp.peers[:MAX_LISTED])
+    if len(cmp.peers) > MAX_LISTED:
+        peers += f" … ({len(cmp.peers) - MAX_LISTED} more)"
     synthetic = [c for c in (cmp.city, *cmp.peers) if c.is_synthetic]
     banner = ""
     if synthetic:
-        names = "、".join(escape(c.name_zh) for c in synthetic)
+        names = "、".join(escape(c.name_zh) for c in synthetic[:MAX_LISTED])
+        if len(synthetic) > MAX_LISTED:
+            names += f" … ({len(synthetic) - MAX_LISTED} more)"
         banner = (
             f'<p class="synthetic banner">含虚构城市（合成测试数据）Includes synthetic (fictional) cities, '
             f"not real data: {names}</p>"
