@@ -157,3 +157,15 @@ def test_missing_warehouse(gjj, tmp_path: Path) -> None:
 def test_unknown_city_error_from_library(con) -> None:
     with pytest.raises(OutputError, match=r"^unknown city"):
         compare(con, "鞍山", 2022)
+
+
+def test_heading_names_a_dozen_peers_and_counts_the_rest() -> None:
+    from pipelines.outputs.cities import City
+    from pipelines.outputs.compare import Comparison, Findings
+    from pipelines.outputs.compare_text import render_text
+
+    peers = [City(f"99{i:04d}", f"城{i}市", "虚省", True) for i in range(30)]
+    cmp = Comparison(City("211100", "盘锦市", "辽宁省", False), 2022, "all", peers, [], [], Findings(), [2022])
+    heading = render_text(cmp).splitlines()[0]
+    assert heading.startswith("盘锦市 2022 vs 30 peers (all cities in the warehouse): 城0市〔虚构 synthetic〕, ")
+    assert heading.endswith("城11市〔虚构 synthetic〕 … (18 more)")
