@@ -68,5 +68,10 @@ def resolve_city(text: str, cities: dict[str, City]) -> City:
 
 def describe_cities(cities: dict[str, City], limit: int = 40) -> str:
     names = [c.label for c in sorted(cities.values(), key=lambda c: c.code)]
-    shown = ", ".join(names[:limit])
-    return shown + (f" … ({len(names) - limit} more)" if len(names) > limit else "") if names else "(none)"
+    return join_names(names, limit) if names else "(none)"
+
+
+def join_names(names: list[str], limit: int, sep: str = ", ") -> str:
+    """The first `limit` names, and how many more there are."""
+    more = f" … ({len(names) - limit} more)" if len(names) > limit else ""
+    return sep.join(names[:limit]) + more

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipelines.outputs.cities import join_names
 from pipelines.outputs.compare import Comparison
 from pipelines.outputs.formatting import format_change, format_percentile, format_rank, format_value
 from pipelines.outputs.textable import render_table
@@ -17,9 +18,7 @@ PEER_MODES = {
 
 def render_text(cmp: Comparison) -> str:
     city = cmp.city.label
-    peers = ", ".join(p.label for p in cmp.peers[:MAX_LISTED])
-    if len(cmp.peers) > MAX_LISTED:
-        peers += f" … ({len(cmp.peers) - MAX_LISTED} more)"
+    peers = join_names([p.label for p in cmp.peers], MAX_LISTED)
     lines = [
         f"{city} {cmp.year} vs {len(cmp.peers)} peers ({PEER_MODES[cmp.peer_mode]}): {peers}",
         "",

@@ -7,7 +7,7 @@ import statistics
 from html import escape
 
 from pipelines.catalog import Metric, load_catalog
-from pipelines.outputs.cities import SYNTHETIC_LABEL, City
+from pipelines.outputs.cities import SYNTHETIC_LABEL, City, join_names
 from pipelines.outputs.compare import Breakdown, Comparison, MetricRow, Source
 from pipelines.outputs.compare_text import PEER_MODES
 from pipelines.outputs.formatting import format_change, format_percentile, format_rank, format_value
@@ -109,15 +109,11 @@ def render_html(cmp: Comparison, *, generated_at: str, warehouse: str) -> str:
 
 
 def _header(cmp: Comparison, generated_at: str, warehouse: str) -> str:
-    peers = "、".join(_name(p) for p in cmp.peers[:MAX_LISTED])
-    if len(cmp.peers) > MAX_LISTED:
-        peers += f" … ({len(cmp.peers) - MAX_LISTED} more)"
+    peers = join_names([_name(p) for p in cmp.peers], MAX_LISTED, "、")
     synthetic = [c for c in (cmp.city, *cmp.peers) if c.is_synthetic]
     banner = ""
     if synthetic:
-        names = "、".join(escape(c.name_zh) for c in synthetic[:MAX_LISTED])
-        if len(synthetic) > MAX_LISTED:
-            names += f" … ({len(synthetic) - MAX_LISTED} more)"
+        names = join_names([escape(c.name_zh) for c in synthetic], MAX_LISTED, "、")
         banner = (
             f'<p class="synthetic banner">含虚构城市（合成测试数据）Includes synthetic (fictional) cities, '
             f"not real data: {names}</p>"
