@@ -82,7 +82,9 @@ def test_forced_wording_appears(wording: dict, phrase: str) -> None:
 
 def test_storage_table_is_a_table_with_every_entity() -> None:
     city = CitySpec("990100", "霁岚", "99", "翎岫省", ("oilfield", "railway"), 1.0)
-    [report] = generate([city], range(2022, 2023), wording={"storage_table": True}).reports
+    [report] = generate(
+        [city], range(2022, 2023), wording={"storage_table": True, "deposit_table": False, "full_sub_names": False}
+    ).reports
     [table] = [b for b in report.blocks if b.kind == "table"]
     assert [row[0] for row in table.rows] == ["单位", "合计", "霁岚中心", "油田分中心", "铁路分中心"]
     cells = [f for f in report.truth["figures"] if "\t" in f["sentence"]]
@@ -97,6 +99,32 @@ def test_storage_table_is_a_table_with_every_entity() -> None:
     unit = re.search(r"单位[:：](亿元|万元)", caption).group(1)
     for f in cells:  # a cell times the caption's unit is the value
         assert float(f["printed"].replace(",", "")) * {"亿元": 1e8, "万元": 1e4}[unit] == pytest.approx(f["value"])
+
+
+def test_deposit_table_names_units_in_its_header() -> None:
+    city = CitySpec("990100", "霁岚", "99", "翎岫省", ("railway",), 1.0)
+    [report] = generate(
+        [city], range(2022, 2023), wording={"deposit_table": True, "storage_table": False, "full_sub_names": False}
+    ).reports
+    [table] = [b for b in report.blocks if b.kind == "table"]
+    assert [row[0] for row in table.rows] == ["单位", "霁岚中心", "铁路分中心"]
+    units = [re.search(r"\((.+)\)$", h).group(1) for h in table.rows[0][1:]]
+    assert units[0] == "家" and units[1] in ("万人", "人") and set(units[2:]) <= {"亿元", "万元"}
+    factor = {"家": 1, "万人": 1e4, "人": 1, "亿元": 1e8, "万元": 1e4}
+    for row in table.rows[1:]:
+        entity = "center" if row[0] == "霁岚中心" else "sub_center:railway"
+        values = {f["metric_code"]: f["value"] for f in report.truth["figures"] if f["entity_code"] == entity}
+        metrics = ["active_employers", "active_depositors", "deposit_amount", "deposit_cumulative", "deposit_balance"]
+        for cell, unit, metric in zip(row[1:], units, metrics, strict=True):
+            assert float(cell.replace(",", "")) * factor[unit] == pytest.approx(values[metric])
+
+
+def test_changes_after_each_figure() -> None:
+    city = CitySpec("990100", "霁岚", "99", "翎岫省", (), 1.0)
+    [report] = generate([city], range(2022, 2023), wording={"change_lists": False, "yoy": "同比"}).reports
+    text = report.text().translate(str.maketrans("，；：（）", ",;:()"))
+    assert "分别同比" not in text.split("(二)")[0]
+    assert re.search(r"实缴单位[\d,]+家,同比(增长|下降)[\d.]+%", text)
 
 
 def test_unknown_wording_choice_is_refused() -> None:

@@ -26,6 +26,8 @@ class Wording:
     yoy: str  # 同比 | 比上年: how year-on-year changes are introduced
     signed_changes: bool  # a mixed list as 增长6.86%、-0.54% instead of 增长6.86%、下降0.54%
     full_sub_names: bool  # sub-centers named with the city: 黛野油田分中心
+    change_lists: bool  # 分别同比增长a%、b%、c% after the figures, else a change after each figure
+    deposit_table: bool  # the centers' deposit figures in a table, units in the header
     center_alias: str  # how inline splits name the center: 市中心 or the center's name
     optional_sections: bool  # 公转商贴息贷款, 项目贷款, 国债, 融资 present (as nothing)
     storage_table: bool  # 资金存储 as a table
@@ -43,6 +45,8 @@ class Wording:
             new_employer_word=rng.choice(("新开户单位", "新开户单位", "新增开户单位")),
             yoy=rng.choice(("同比", "同比", "比上年")),
             signed_changes=rng.random() < 0.25,
+            change_lists=rng.random() < 0.75,
+            deposit_table=rng.random() < 0.1,
             full_sub_names=rng.random() < 0.3,
             center_alias=rng.choice(("市中心", "")),
             optional_sections=rng.random() < 0.5,
@@ -127,7 +131,10 @@ def changes(
 
 
 def change1(ctx: Ctx, fig: Figure, value: float | None, kind: str, up: str, down: str, prefix: str) -> None:
-    if value is not None:
+    if value == 0 and ctx.rng.random() < 0.5:
+        fig.change_value, fig.change_unit = 0.0, kind
+        ctx.pen.t(",与上年持平")
+    elif value is not None:
         ctx.pen.t(",")
         changes(ctx, [fig], [value], kind, up, down, prefix)
 
@@ -195,8 +202,12 @@ def _staff(ctx: Ctx, e: Ent) -> None:
 def ops(ctx: Ctx) -> None:
     ctx.pen.heading("二、业务运行情况")
     ctx.h("(一)缴存")
-    for e in ctx.all:
-        _deposit(ctx, e)
+    if ctx.w.deposit_table and ctx.ents:
+        _deposit(ctx, ctx.city_ent)
+        _deposit_table(ctx)
+    else:
+        for e in ctx.all:
+            _deposit(ctx, e)
     ctx.h("(二)提取")
     for e in ctx.all:
         _withdrawal(ctx, e)
@@ -250,20 +261,24 @@ def _deposit(ctx: Ctx, e: Ent) -> None:
     ctx.f(e, "net_new_depositors")
     p.t(";实缴单位")
     a = ctx.f(e, "active_employers")
+    _each(ctx, e, a)
     p.t(f",{act_word}")
     b = ctx.f(e, "active_depositors")
+    _each(ctx, e, b)
     p.t("," + ctx.rng.choice(("缴存额", "缴存额", "缴存金额")))
     c = ctx.f(e, "deposit_amount", damage=("spaced", "fullwidth"))
-    p.t(",")
-    changes(
-        ctx,
-        [a, b, c],
-        [ctx.rel(e, "active_employers"), ctx.rel(e, "active_depositors"), ctx.rel(e, "deposit_amount")],
-        "ratio",
-        "增长",
-        "下降",
-        "分别" + ctx.w.yoy,
-    )
+    _each(ctx, e, c)
+    if ctx.w.change_lists:
+        p.t(",")
+        changes(
+            ctx,
+            [a, b, c],
+            [ctx.rel(e, "active_employers"), ctx.rel(e, "active_depositors"), ctx.rel(e, "deposit_amount")],
+            "ratio",
+            "增长",
+            "下降",
+            "分别" + ctx.w.yoy,
+        )
     p.t(f"。{y}年末,缴存总额")
     d = ctx.f(e, "deposit_cumulative")
     change1(ctx, d, ctx.rel(e, "deposit_cumulative"), "ratio", "增加", "减少", "比上年末")
@@ -273,6 +288,26 @@ def _deposit(ctx: Ctx, e: Ent) -> None:
     p.t("。受委托办理住房公积金缴存业务的银行")
     ctx.f(e, "entrusted_banks_deposit", unit="家", damage=())
     p.t("。" + ("其中:" if e.level == "city_total" and ctx.ents else "")).para()
+
+
+def _each(ctx: Ctx, e: Ent, fig: Figure) -> None:
+    """A change right after its figure, when the report does not list them (同比增长6.86%)."""
+    if not ctx.w.change_lists:
+        change1(ctx, fig, ctx.rel(e, fig.metric_code), "ratio", "增长", "下降", ctx.w.yoy)
+
+
+def _deposit_table(ctx: Ctx) -> None:
+    """The centers' deposit figures as a table (the city's own stay in the sentence above)."""
+    p, style = ctx.pen, ctx.pen.style
+    columns = (
+        ("实缴单位", "active_employers"),
+        ("实缴职工", "active_depositors"),
+        ("缴存额", "deposit_amount"),
+        ("缴存总额", "deposit_cumulative"),
+        ("缴存余额", "deposit_balance"),
+    )
+    header = ["单位"] + [f"{label}({style.spec(metric)[0]})" for label, metric in columns]
+    p.table([header] + [[e.name, *(p.cell(e, m, ctx.v(e, m)) for _, m in columns)] for e in ctx.ents])
 
 
 def _withdrawal(ctx: Ctx, e: Ent) -> None:
