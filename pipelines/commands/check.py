@@ -12,13 +12,15 @@ import sys
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipelines.cli import CliError
 from pipelines.outputs.warehouse import warehouse_path
-from pipelines.quality import ERROR, LAYERS, Finding, audit_consistency, run_structural
-from pipelines.quality.structural import DOCS_DIR
+
+if TYPE_CHECKING:
+    from pipelines.quality import Finding
 
 FORMATS = ("table", "json")
 
@@ -29,11 +31,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--city", help="only this city's findings (code or Chinese name, e.g. panjin or 盘锦)")
     p.add_argument("--year", type=int, help="only findings about this report year")
     p.add_argument("--format", choices=FORMATS, default="table")
-    p.add_argument("--docs", type=Path, default=DOCS_DIR, help=f"Data Docs folder (default: {DOCS_DIR})")
+    p.add_argument("--docs", type=Path, help="Data Docs folder (default: data/gx_docs)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # Great Expectations takes seconds to import: only this command pays for it.
+    from pipelines.quality import audit_consistency, run_structural
+    from pipelines.quality.structural import DOCS_DIR
+
+    args.docs = args.docs or DOCS_DIR
     con = _open(warehouse_path(args.warehouse))
     try:
         cities = _cities(con, args.city) if args.city else None
@@ -77,6 +84,8 @@ def _schemas(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _layers(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every layer; the marts only once dbt has built them (a build warehouse before dbt)."""
+    from pipelines.quality import LAYERS
+
     return [layer for layer in LAYERS if layer != "marts" or "marts" in _schemas(con)]
 
 
@@ -96,6 +105,8 @@ def _has_year(con: duckdb.DuckDBPyConnection, year: int) -> bool:
 
 
 def _summary(findings: list[Finding]) -> list[tuple[str, str, int]]:
+    from pipelines.quality import ERROR
+
     counts = Counter((f.check, f.severity) for f in findings)
     return sorted(((c, s, n) for (c, s), n in counts.items()), key=lambda r: (r[1] != ERROR, r[0]))
 
