@@ -12,6 +12,8 @@ Nightly, 02:00 Asia/Shanghai:
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
@@ -65,4 +67,5 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
     )
 
 
-defs = build_definitions()
+# GJJ_LIVE=1: the deployment crawls the sites; otherwise it replays the archive like `gjj run`.
+defs = build_definitions(WarehouseResource(live=os.environ.get("GJJ_LIVE") == "1"))
