@@ -21,22 +21,13 @@ Key = str | tuple[str, str]  # metric code, or (share metric code, category code
 # Printed unit and decimals of each metric; units per city come from `Style`.
 BIG_YUAN = ("亿元", 2)
 FIN_YUAN = ("万元", 2)
-BIG_YUAN_METRICS = [
-    "deposit_amount",
-    "deposit_cumulative",
-    "deposit_balance",
-    "withdrawal_amount",
-    "withdrawal_cumulative",
-    "loans_issued_amount",
-    "loans_recovered_amount",
-    "loans_cumulative_amount",
-    "loan_balance",
-    "bank_deposits",
-    "deposits_demand",
-    "deposits_term_le1y",
-    "deposits_term_gt1y",
-    "deposits_other",
-]
+
+
+def big_amount(metric: str) -> bool:
+    """Amounts of the business sections (缴存, 提取, 贷款, 资金存储) print in 亿元; the finance
+    sections and the out-of-area loans in 万元."""
+    m = load_catalog().metric(metric)
+    return m.unit == "yuan" and m.kind != "parameter" and m.section.startswith("ops.") and "offsite" not in m.code
 
 
 @dataclass(frozen=True)
@@ -48,7 +39,7 @@ class Style:
     big_unit: str = "亿元"  # 亿元 | 万元 for the large amounts (their grid stays 0.01亿元)
 
     def spec(self, metric: str) -> tuple[str, int]:
-        if metric in BIG_YUAN_METRICS:
+        if big_amount(metric):
             return (self.big_unit, 2)
         if metric in ("loan_max_single", "loan_max_dual"):
             return ("万元", 0)
@@ -72,7 +63,7 @@ class Style:
         }[unit]
 
     def grid(self, metric: str) -> float:
-        unit, decimals = BIG_YUAN if metric in BIG_YUAN_METRICS else self.spec(metric)
+        unit, decimals = BIG_YUAN if big_amount(metric) else self.spec(metric)
         base = load_catalog().metric(metric).unit
         return float(load_catalog().units[base][unit]) / 10**decimals
 
