@@ -116,7 +116,7 @@ def machine() -> dict[str, str]:
 def _fmt(result: dict | None) -> str:
     if not result:
         return ""
-    return ", ".join(f"{k}={v}" for k, v in result.items())
+    return ", ".join(f"{k}={v}" for k, v in result.items()).replace("|", "/")  # keep the table intact
 
 
 def markdown(runs: list[Run], command: str) -> str:
