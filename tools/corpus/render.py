@@ -661,6 +661,7 @@ def risk(ctx: Ctx) -> None:
 def _shares(ctx: Ctx, e: Ent, metric: str, intro: str = "") -> None:
     p = ctx.pen
     p.t(intro)
+    last: Figure | None = None
     for i, cat in enumerate(load_catalog().categories(metric)):
         value = ctx.v(e, (metric, cat.code))
         if cat.code == "flexible_employment" and value == 0 and ctx.rng.random() < 0.5:
@@ -668,13 +669,23 @@ def _shares(ctx: Ctx, e: Ent, metric: str, intro: str = "") -> None:
         if metric == "loans_by_house_type" and cat.code == "affordable":
             p.t("(其中").t(cat.name_zh).t("占")
             p.fig(e, metric, value, category=cat.code, damage=("digits_lost",))
-            p.t(")")
+            if p.rng.random() < p.opt.damage_rate:  # the closing bracket lost
+                p.record_damage("lost_bracket", [p.figures[-1]], p.figures[-1].printed + ")", p.figures[-1].printed)
+            else:
+                p.t(")")
+            last = None
             continue
-        p.t("," if i else "")
+        if i and last and last.expectation == "value" and p.rng.random() < p.opt.damage_rate:
+            # the comma between two listed shares lost, as in Panjin's 0.76%其他占1.43%
+            p.record_damage(
+                "lost_punctuation", [last], f"{last.printed},{cat.name_zh[:2]}", last.printed + cat.name_zh[:2]
+            )
+        else:
+            p.t("," if i else "")
         if metric == "loans_by_floor_area" and i == 0:
             p.t("购房建筑面积")
         p.t(cat.name_zh + "占")
-        p.fig(e, metric, value, category=cat.code, damage=("digits_lost", "spaced"))
+        last = p.fig(e, metric, value, category=cat.code, damage=("digits_lost", "spaced"))
 
 
 def benefit(ctx: Ctx) -> None:
