@@ -85,3 +85,30 @@ def test_single_center_city_counts_center_as_the_city() -> None:
     acc = Accuracy()
     score_report(report, [_fact("center", "staff_total", 95.0)], acc)
     assert acc.metrics["staff_total"].correct == 1 and not acc.misses
+
+
+def test_conflicting_repeat_and_lost_count() -> None:
+    report = SimpleNamespace(
+        stem="990300-2022",
+        truth={
+            "document": {},
+            "entities": [{"code": "city_total"}, {"code": "center"}],
+            "figures": [
+                _truth("city_total", "risk_reserve_balance", 300581300.0, "flag", "conflicting_repeat"),
+                _truth("city_total", "risk_reserve_balance", 301581300.0, "flag", "conflicting_repeat"),
+                _truth("center", "offsite_loans_issued_count", 118.0, "lost", "fused_numbers"),
+            ],
+        },
+    )
+    acc = Accuracy()  # the second statement, flagged, is a right answer; no count is needed
+    score_report(report, [_fact("city_total", "risk_reserve_balance", 301581300.0, ("conflicting_repeat: x",))], acc)
+    assert acc.metrics["risk_reserve_balance"].correct == 1 and not acc.misses
+    assert acc.metrics["offsite_loans_issued_count"].expected == 0
+    acc = Accuracy()  # both statements read without a flag, and a guessed count
+    facts = [
+        _fact("city_total", "risk_reserve_balance", 300581300.0),
+        _fact("city_total", "risk_reserve_balance", 301581300.0),
+        _fact("center", "offsite_loans_issued_count", 1184.0),
+    ]
+    score_report(report, facts, acc)
+    assert sorted(m.kind for m in acc.misses) == ["unflagged", "wrong"]

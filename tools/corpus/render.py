@@ -646,7 +646,7 @@ def risk(ctx: Ctx) -> None:
             ctx.f(e, "overdue_ratio")
         p.t("。")
     p.t("个人贷款风险准备金余额")
-    ctx.f(c, "risk_reserve_balance")
+    _repeat(ctx, c, "risk_reserve_balance")
     if ctx.ents:
         p.t(",其中")
         for i, e in enumerate(ctx.ents):
@@ -655,6 +655,19 @@ def risk(ctx: Ctx) -> None:
     p.t(f"。{y}年,使用个人贷款风险准备金核销呆坏账")
     ctx.f(c, "writeoff_amount")
     p.t("。").para()
+
+
+def _repeat(ctx: Ctx, e: Ent, metric: str) -> None:
+    """A figure stated a second time; damaged, the repeat disagrees with the first statement."""
+    p = ctx.pen
+    first = next(f for f in p.figures if (f.entity_code, f.metric_code) == (e.code, metric))
+    if p.rng.random() >= p.opt.damage_rate:
+        ctx.f(e, metric)
+        return
+    again = p.fig(e, metric, ctx.v(e, metric) + 1e6, damage=())  # 100.00万元 off
+    for fig in (first, again):
+        fig.expectation, fig.flag = "flag", "conflicting_repeat"
+    p.record_damage("conflicting_repeat", [first, again], first.printed, again.printed)
 
 
 # ---------------------------------------------------------------------------- 五、社会经济效益
