@@ -3,6 +3,7 @@
 dbt's sources `raw.*` are the staging assets' keys, so Dagster draws the lineage through."""
 
 
+import fcntl
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -20,17 +21,28 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's, whate
 
 
 def prepared_project() -> DbtProject:
-    """The dbt project, with its manifest re-parsed when any project file is newer."""
+    """The dbt project, with its manifest re-parsed when any project file is newer. Processes
+    that start together take turns; the later ones find the manifest fresh."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR)
-    manifest = project.manifest_path
+    if _manifest_fresh(project):
+        return project
+    project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    with project.manifest_path.with_name(".gjj-parse.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _manifest_fresh(project):
+            dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project
+
+
+def _manifest_fresh(project: DbtProject) -> bool:
+    if not project.manifest_path.exists():
+        return False
     sources = [
         p
         for p in DBT_PROJECT_DIR.rglob("*")
         if p.is_file() and p.suffix in {".sql", ".yml", ".yaml", ".csv"} and "target" not in p.parts
     ]
-    if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
-        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
-    return project
+    return max(p.stat().st_mtime for p in sources) <= project.manifest_path.stat().st_mtime
 
 
 def dbt_resource() -> DbtCliResource:

@@ -1,18 +1,23 @@
 """Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX)."""
 
 
+import hashlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import dagster as dg
 
+import scrapers.extract
 from pipelines.assets import state
 from pipelines.assets.raw import raw_documents
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ManifestRow
 from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
+
+# Cached text is thrown away when the extraction code changes (it has no version number).
+EXTRACTOR_VERSION = hashlib.sha256(Path(scrapers.extract.__file__).read_bytes()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ def extracted_text(context: dg.AssetExecutionContext, warehouse: WarehouseResour
 def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -> TextOutcome:
     where = f"{archive.root}/{row.warc_file}@{row.warc_offset}"
     filename = PurePosixPath(urlsplit(row.archive_url).path).name or None
-    cache = warehouse.cache_dir("text") / f"{state.cache_key(row.sha256, filename, row.content_type)}.pickle"
+    key = state.cache_key(row.sha256, filename, row.content_type, EXTRACTOR_VERSION)
+    cache = warehouse.cache_dir("text") / f"{key}.pickle"
     if cache.exists():
         status, reason, extracted = state.read(cache)
     else:

@@ -1,8 +1,8 @@
 """Stage 3, per city: facts out of each document's text (the pure parser), cached by content.
 
-A document is parsed again only when its bytes (sha256) or the parser version change."""
+A document is parsed again only when its text (so its bytes) or the parser version change."""
 
-
+import hashlib
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -49,13 +49,14 @@ def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseRes
     if outcome.extracted is None:
         return None, outcome.reason, False
     row = outcome.row
-    key = state.cache_key(row.sha256, PARSER_VERSION, row.city_name_zh, row.claimed_year, outcome.extracted.format)
+    text = outcome.extracted.text
+    key = state.cache_key(hashlib.sha256(text.encode()).hexdigest(), PARSER_VERSION, row.city_name_zh, row.claimed_year)
     cache = warehouse.cache_dir("parse") / f"{key}.pickle"
     if cache.exists():
         result, reason = state.read(cache)
         return result, reason, True
     try:
-        result, reason = parse_report(outcome.extracted.text, city=row.city_name_zh, year=row.claimed_year), None
+        result, reason = parse_report(text, city=row.city_name_zh, year=row.claimed_year), None
     except ParseError as exc:
         result, reason = None, f"parse: {exc}"
     state.write(cache, (result, reason))

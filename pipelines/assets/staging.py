@@ -1,8 +1,7 @@
 """Stage 4: the parsed documents of every city in the build warehouse's `raw` tables.
 
-The only writer of the build file at this stage. Documents already loaded with the same bytes
-and parser version are left alone; documents no longer produced are removed; a city whose
-latest run failed keeps what it had from its last good run."""
+The only writer of the build file at this stage. Documents no longer produced are removed; a
+city whose latest run failed keeps what it had from its last good run."""
 
 
 import dagster as dg
@@ -33,17 +32,16 @@ def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         con = duckdb.connect(str(warehouse.build_db))
         try:
             ensure_schema(con)
-            changed, removed = _sync(con, items)
+            removed = _sync(con, items)
             unreadable = con.execute("SELECT count(*) FROM raw.documents WHERE status <> 'parsed'").fetchone()[0]
-            counts = {
-                name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
+            counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
         finally:
             con.close()
-    context.log.info(f"staging: {len(changed)} documents loaded, {len(removed)} removed, {len(items)} in all")
+    context.log.info(f"staging: {len(items)} documents loaded, {len(removed)} removed")
     for key, name in zip(STAGING_KEYS, TABLES, strict=True):
         metadata = {"dagster/row_count": counts[name]}
         if name == "raw.documents":
-            metadata |= {"loaded": len(changed), "removed": len(removed), "unreadable": unreadable}
+            metadata |= {"removed": len(removed), "unreadable": unreadable}
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
@@ -59,28 +57,16 @@ def current_items(warehouse: WarehouseResource) -> list[tuple[DocumentRecord, Pa
     return list(items.values())
 
 
-def _sync(
-    con: duckdb.DuckDBPyConnection, items: list[tuple[DocumentRecord, ParseResult | None]]
-) -> tuple[list[str], list[str]]:
-    loaded = {
-        row[0]: tuple(row[1:])
-        for row in con.execute(
-            "SELECT document_id, sha256, parser_version, status, status_reason, version FROM raw.documents"
-        ).fetchall()
-    }
-    wanted = {doc.document_id for doc, _ in items}
-    changed = [
-        (doc, result)
-        for doc, result in items
-        if loaded.get(doc.document_id)
-        != (doc.sha256, doc.parser_version, doc.status, doc.status_reason, doc.version)
-    ]
-    removed = sorted(set(loaded) - wanted)
-    if changed:
-        load_documents(con, changed)
+def _sync(con: duckdb.DuckDBPyConnection, items: list[tuple[DocumentRecord, ParseResult | None]]) -> list[str]:
+    """Reload every current document (cheap next to parsing, which the cache saves) and drop
+    the documents no city produces any more."""
+    loaded = {row[0] for row in con.execute("SELECT document_id FROM raw.documents").fetchall()}
+    removed = sorted(loaded - {doc.document_id for doc, _ in items})
+    if items:
+        load_documents(con, items)
     if removed:
         con.begin()
         for name in RAW_TABLES:
             con.executemany(f"DELETE FROM {name} WHERE document_id = ?", [[i] for i in removed])
         con.commit()
-    return [doc.document_id for doc, _ in changed], removed
+    return removed

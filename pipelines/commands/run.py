@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         summary = run_job(warehouse, progress)
     except (RunLocked, RunError) as exc:
         raise CliError(str(exc)) from exc
+    except OSError as exc:  # the warehouse folder cannot be created or written
+        raise CliError(f"cannot write {exc.filename or warehouse.published}: {exc.strerror}") from exc
     print("\n".join(summary.lines()))
     if not summary.published:
         return 1
