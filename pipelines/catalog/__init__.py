@@ -21,7 +21,7 @@ class Category:
     phrases: tuple[re.Pattern[str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per code
 class Metric:
     code: str
     name_zh: str

@@ -171,8 +171,8 @@ class ReportReader:
             figure = Figure(start, start + len(match.group()), match["num"], unit, *parse_number(match["num"]))
             if unit is None:
                 figure.flag = figure.flag or "unit_missing"
-            candidates = [m for m in _plain_metrics(self.catalog, section) if _accepts(m, unit)]
-            figure.metric = _best_metric(candidates, column, section)
+            candidates = _candidates(self.catalog, section, unit)
+            figure.metric = _best_metric(candidates, column)
             if figure.metric is None or entity is None:
                 reason = "no entity for this row" if entity is None else f"no metric for column {column!r}"
                 self.unclaimed.append(self._mention(line_start, text, 0, len(text), figure, section, reason))
@@ -194,6 +194,10 @@ class ReportReader:
         entity: Entity,
         claimed: list[Figure],
     ) -> None:
+        zero = _zero_pattern(self.catalog, section)
+        says_zero = zero is not None and zero.search(masked, s_start, s_end) is not None
+        if not figures and not says_zero:
+            return
         classify_changes(masked, s_start, figures)
         for change in attach_changes(masked, s_start, figures):
             o_start, o_end = self._span(line_start + change.start, line_start + change.end)
@@ -210,7 +214,8 @@ class ReportReader:
                 self.facts.append(self._fact(line_start, text, s_start, s_end, figure, section))
             elif figure.unit is not None:
                 self.unclaimed.append(self._mention(line_start, text, s_start, s_end, figure, section))
-        self._zero_statements(line_start, text, masked, s_start, s_end, section, inline, entity)
+        if says_zero:
+            self._zero_statements(line_start, text, masked, s_start, s_end, section, inline, entity)
 
     def _inline_entities(self, masked: str, s_start: int, s_end: int) -> list[tuple[int, Entity]]:
         """Entities named at the start of a clause (其中,市中心…,油田分中心…)."""
@@ -239,14 +244,14 @@ class ReportReader:
         claimed: list[Figure],
         label_contexts: dict[int, str],
     ) -> None:
-        candidates = [m for m in _plain_metrics(self.catalog, section) if _accepts(m, figure.unit)]
+        candidates = _candidates(self.catalog, section, figure.unit)
         context = label_contexts.get(id(figure), masked[s_start : figure.start])
         synthetic = id(figure) in label_contexts
 
         def between(match_end: int) -> int:
             return 0 if synthetic else _figures_between(figures, s_start + match_end, figure.start)
 
-        scored = _score_metrics(candidates, context, masked[figure.end : s_end], between, section)
+        scored = _score_metrics(candidates, context, masked[figure.end : s_end], between)
         best = _pick(scored, masked[: figure.start])
         if figure.unit is None:  # a bare number is a figure only right after its phrase
             if best and best[0].distance == 0:
@@ -257,7 +262,7 @@ class ReportReader:
         if (best is None or best[0].clauses > 0) and names_entity:
             for previous in reversed(claimed):
                 metric = previous.metric
-                if metric and metric in candidates:
+                if metric and any(c.metric is metric for c in candidates):
                     figure.metric, figure.inherited = metric, True
                     return
         if best:
@@ -433,31 +438,33 @@ class ReportReader:
 
 # ---------------------------------------------------------------------- helpers
 def _score_metrics(
-    candidates: list[Metric], context: str, after: str, between: Callable[[int], int], section: str
+    candidates: tuple[_Candidate, ...], context: str, after: str, between: Callable[[int], int]
 ) -> list[tuple[_Match, Metric]]:
     """The nearest phrase of each candidate metric before the figure (or right after it);
     metrics of the section itself come before those of its siblings."""
     scored = []
-    for metric in candidates:
-        outside = 0 if section_allows(section, metric.sections) else 1
+    for candidate in candidates:
         best: _Match | None = None
-        for phrase in metric.phrases:
-            if _literal(phrase) not in context:
+        for phrase, literal in candidate.phrases:
+            if literal not in context:
                 continue
-            for match in phrase.finditer(context):
-                tail = context[match.end() :]
+            last = None
+            for last in phrase.finditer(context):  # noqa: B007 (the last match is the nearest)
+                pass
+            if last is not None:
+                tail = context[last.end() :]
                 clauses = len(_CLAUSE_SEP.findall(tail))
-                found = _Match(outside, clauses, between(match.end()), len(tail), len(match.group()))
+                found = _Match(candidate.outside, clauses, between(last.end()), len(tail), len(last.group()))
                 if best is None or found.key() < best.key():
                     best = found
-        for phrase in metric.after:
+        for phrase in candidate.metric.after:
             match = phrase.match(after)
             if match:
-                found = _Match(outside, 0, 0, 0.5, len(match.group()))
+                found = _Match(candidate.outside, 0, 0, 0.5, len(match.group()))
                 if best is None or found.key() < best.key():
                     best = found
         if best:
-            scored.append((best, metric))
+            scored.append((best, candidate.metric))
     return scored
 
 
@@ -484,8 +491,8 @@ def _section_named_at(metric: Metric, context: str) -> int:
     return max((context.rfind(k) for k in keywords), default=-1)
 
 
-def _best_metric(candidates: list[Metric], context: str, section: str) -> Metric | None:
-    picked = _pick(_score_metrics(candidates, context, "", lambda _end: 0, section), context)
+def _best_metric(candidates: tuple[_Candidate, ...], context: str) -> Metric | None:
+    picked = _pick(_score_metrics(candidates, context, "", lambda _end: 0), context)
     return picked[1] if picked else None
 
 
@@ -532,6 +539,31 @@ def _literal(pattern: re.Pattern[str]) -> str:
 def _intro_pattern(catalog: Catalog, section: str) -> re.Pattern[str]:
     intros = {i for m in _share_metrics(catalog, section) for i in m.intro}
     return re.compile("|".join(re.escape(i) for i in sorted(intros, key=len, reverse=True)))
+
+
+@cache
+def _zero_pattern(catalog: Catalog, section: str) -> re.Pattern[str] | None:
+    """Any zero statement of the section's metrics: a quick test before the per-metric search."""
+    phrases = [p.pattern for m in _plain_metrics(catalog, section) for p in m.zero]
+    return re.compile("|".join(f"(?:{p})" for p in phrases)) if phrases else None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A metric a figure may report, prepared for the phrase search."""
+
+    metric: Metric
+    outside: int  # 1 for a sibling section's metric
+    phrases: tuple[tuple[re.Pattern[str], str], ...]  # with the literal text each match starts with
+
+
+@cache
+def _candidates(catalog: Catalog, section: str, printed_unit: str | None) -> tuple[_Candidate, ...]:
+    return tuple(
+        _Candidate(m, 0 if section_allows(section, m.sections) else 1, tuple((p, _literal(p)) for p in m.phrases))
+        for m in _plain_metrics(catalog, section)
+        if _accepts(m, printed_unit)
+    )
 
 
 def _accepts(metric: Metric, printed_unit: str | None) -> bool:
