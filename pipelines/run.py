@@ -36,7 +36,8 @@ class RunSummary:
     failed_documents: int = 0
     facts: int = 0
     checks_passed: int = 0
-    checks_failed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)  # severity ERROR: blocks publishing
+    checks_warned: list[str] = field(default_factory=list)  # severity WARN: annotates only
     published: bool = False
     problem: str | None = None  # why the warehouse was not published
 
@@ -46,9 +47,11 @@ class RunSummary:
             f"documents: {self.documents} ({self.parsed_now} parsed in this run, "
             f"{self.failed_documents} unreadable)",
             f"facts: {self.facts}",
-            f"checks: {self.checks_passed} passed, {len(self.checks_failed)} failed",
+            f"checks: {self.checks_passed} passed, {len(self.checks_failed)} failed, "
+            f"{len(self.checks_warned)} with warnings",
         ]
         out += [f"  failed check: {name}" for name in self.checks_failed]
+        out += [f"  warning: {name}" for name in self.checks_warned]
         out += [f"  failed city: {code}: {reason}" for code, reason in self.failed_cities.items()]
         if self.published:
             out.append(f"warehouse: {self.warehouse}")
@@ -92,18 +95,19 @@ def run_job(warehouse: WarehouseResource, progress: Progress) -> RunSummary:
         progress(f"building the warehouse: staging → dbt → checks → publish (dbt log: {log})")
         with log.open("w", encoding="utf-8") as fh, redirect_stdout(fh):
             result = _execute(defs, "warehouse_job", instance)
-    blocking = []
+    blocked = []
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             summary.checks_passed += 1
             continue
-        detail = evaluation.metadata.get("first_failures") or evaluation.metadata.get("warnings")
-        summary.checks_failed.append(
-            f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            + (f" ({evaluation.severity.value}): {detail.value}" if detail else f" ({evaluation.severity.value})")
-        )
-        if evaluation.severity == dg.AssetCheckSeverity.ERROR:
-            blocking.append(evaluation.check_name)
+        name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if evaluation.severity == dg.AssetCheckSeverity.WARN:
+            count = evaluation.metadata.get("warnings")
+            summary.checks_warned.append(name + (f": {count.value} findings in quality.findings" if count else ""))
+        else:
+            detail = evaluation.metadata.get("first_failures")
+            summary.checks_failed.append(name + (f": {detail.value}" if detail else ""))
+            blocked.append(evaluation.check_name)
     staged = _metadata(result, "raw/documents")
     summary.documents = staged.get("dagster/row_count", 0)
     summary.failed_documents = staged.get("unreadable", 0)
@@ -112,7 +116,7 @@ def run_job(warehouse: WarehouseResource, progress: Progress) -> RunSummary:
     )
     summary.published = bool(_metadata(result, "published_warehouse"))
     if not summary.published:
-        summary.problem = f"blocked by failed check {', '.join(blocking)}" if blocking else _failure(result)
+        summary.problem = f"blocked by failed check {', '.join(blocked)}" if blocked else _failure(result)
     return summary
 
 

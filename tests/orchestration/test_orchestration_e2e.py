@@ -170,3 +170,37 @@ def test_a_second_run_while_one_is_going_is_refused(story, tmp_path):
     assert out == ""
     assert world.warehouse.stat().st_ino == published.st_ino
     assert world.warehouse.stat().st_mtime == published.st_mtime
+
+
+def test_a_failed_structural_check_blocks_publishing(story, monkeypatch):
+    import pipelines.assets.quality as quality_assets
+    from pipelines.quality import QualityResult, StructuralFailure, run_structural
+    from pipelines.resources import WarehouseResource
+    from pipelines.run import run_job
+
+    broken = StructuralFailure("metric_long_grain", "expect_table_row_count_to_equal", None, "observed 2")
+
+    def marts_broken(con, layer, **kwargs):
+        return QualityResult(layer, (broken,)) if layer == "marts" else run_structural(con, layer, **kwargs)
+
+    monkeypatch.setattr(quality_assets, "run_structural", marts_broken)
+    world = story.world
+    before = world.warehouse.stat()
+    summary = run_job(
+        WarehouseResource(
+            warehouse_path=str(world.warehouse), registry_path=str(world.registry), archive_path=str(world.archive)
+        ),
+        progress=lambda _message: None,
+    )
+    assert not summary.published
+    assert summary.problem == "blocked by failed check marts_structural"
+    assert summary.checks_failed == [
+        "marts/metric_long:marts_structural: metric_long_grain: expect_table_row_count_to_equal failed (observed 2)"
+    ]
+    assert world.warehouse.stat().st_ino == before.st_ino  # the published file was not replaced
+    build = duckdb.connect(str(world.warehouse.parent / "build" / world.warehouse.name), read_only=True)
+    try:
+        rows = build.execute("""SELECT "check" FROM quality.findings WHERE severity = 'error'""").fetchall()
+    finally:
+        build.close()
+    assert rows == [("structural:marts:metric_long_grain",)]
