@@ -36,10 +36,12 @@ class Normalized:
     """NFKC-normalized text with a map from each normalized character to the original."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: tuple[int, ...]  # empty when the map is the identity
     original_length: int
 
     def to_original(self, i: int) -> int:
+        if not self.offsets:  # one normalized character for each original one
+            return min(i, self.original_length)
         return self.offsets[i] if i < len(self.offsets) else self.original_length
 
 
@@ -47,7 +49,7 @@ def normalize(text: str) -> Normalized:
     mapping = {ch: "" if ch in _DROPPED else unicodedata.normalize("NFKC", ch) for ch in set(text)}
     if all(len(out) == 1 for out in mapping.values()):  # the common case: one char for one
         table = {ord(ch): out for ch, out in mapping.items() if out != ch}
-        return Normalized(text.translate(table), tuple(range(len(text))), len(text))
+        return Normalized(text.translate(table), (), len(text))
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):

@@ -4,6 +4,7 @@ figures in each sentence and the metric each figure reports (nearest catalog phr
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ _LIST_GAP = re.compile(r"[\s、,和及]*")
 _LIST_ITEM_SEP = re.compile(r"[、和及]")
 _NUMBERING = re.compile(r"^\d{1,2}[.、]\s*")
 _LEADING_WHERE = re.compile(r"^[\s,:;(]*(?:其中)?[\s,:;]*")
+_LABEL_BOUNDARY = re.compile(r"[,;:。]")
 _LABEL_JUNK = re.compile(r"^[\s,:;()]*(?:其中)?[\s,:;()]*")
 _SPLIT = re.compile(r"其中[,:]?\s*(?:[\u4e00-\u9fff]{1,12}?中心)")
 _UNIT_NOTE = re.compile(rf"单位[:为\s]*(?P<unit>{UNIT})")
@@ -73,6 +75,7 @@ class ReportReader:
         self._intro: str | None = None  # breakdown population (缴存职工中…) carried across paragraphs
         self._table: tuple[list[str], str | None] | None = None  # header cells and unit of a table
         self._unit_note: str | None = None  # the last "(单位:亿元)" seen
+        self._sentence_cache: dict[tuple[int, int], str] = {}
 
     def read(self) -> None:
         lines = list(self._lines())
@@ -116,8 +119,10 @@ class ReportReader:
         figures = find_figures(text, masked_spans)
         masked = _mask(text, [(f.start, f.end) for f in figures] + masked_spans)
         claimed: list[Figure] = []
+        remaining = figures
         for s_start, s_end in _sentences(text):
-            in_sentence = [f for f in figures if s_start <= f.start < s_end]
+            count = next((i for i, f in enumerate(remaining) if f.start >= s_end), len(remaining))
+            in_sentence, remaining = remaining[:count], remaining[count:]
             self._sentence(start, text, masked, s_start, s_end, in_sentence, section, entity, claimed)
 
     def _entity_header(self, stripped: str) -> Entity | None:
@@ -317,20 +322,21 @@ class ReportReader:
         if not shares:
             return
         intros = list(_intro_pattern(self.catalog, section).finditer(text))
+        separators = [m.end() for m in _LABEL_BOUNDARY.finditer(text)]
+        sentences = _sentences(text)
         previous_end = content_start
         for item in SHARE_ITEM.finditer(text):
             intro_before = [i for i in intros if i.end() <= item.start()]
             active = intro_before[-1].group() if intro_before else self._intro
             if active is None:
                 continue
-            boundaries = [previous_end, *(i.end() for i in intro_before)]
-            boundaries += [m.end() for m in re.finditer(r"[,;:。]", text[: item.start()])]
-            label_start = max(boundaries)
+            separator = separators[bisect_right(separators, item.start()) - 1] if separators else 0
+            label_start = max(previous_end, separator, intro_before[-1].end() if intro_before else 0)
             label = _LABEL_JUNK.sub("", text[label_start : item.start()]).strip()
             metric, category = _category(self.catalog, [m for m in shares if active in m.intro], label)
             masked_spans.append((label_start, item.end()))
             previous_end = item.end()
-            s_start, s_end = _sentence_around(text, item.start())
+            s_start, s_end = next(((a, b) for a, b in sentences if a <= item.start() < b), (0, len(text)))
             number = Figure(item.start("num"), item.end(), item["num"], item["unit"], *parse_number(item["num"]))
             if metric is None:
                 reason = f"share of unknown category {label!r}"
@@ -359,7 +365,7 @@ class ReportReader:
         if figure.unit is not None:
             factor = unit_factor(figure.unit, metric.unit)
             assert factor is not None
-            precision = float(factor * Decimal(1).scaleb(-figure.decimals))
+            precision = _precision(factor, figure.decimals)
             if figure.value is not None:
                 value = float(figure.value * factor)
         flags = []
@@ -414,8 +420,11 @@ class ReportReader:
         return self.norm.to_original(start), self.norm.to_original(end - 1) + 1
 
     def _sentence_text(self, line_start: int, s_start: int, s_end: int) -> str:
-        o_start, o_end = self._span(line_start + s_start, line_start + s_end)
-        return self.original[o_start:o_end].strip()
+        key = (line_start + s_start, line_start + s_end)
+        if key not in self._sentence_cache:
+            o_start, o_end = self._span(*key)
+            self._sentence_cache[key] = self.original[o_start:o_end].strip()
+        return self._sentence_cache[key]
 
     def _warn_missing_sections(self) -> None:
         top_level = [s for s in self.catalog.sections if "." not in s.key]
@@ -542,6 +551,12 @@ def _intro_pattern(catalog: Catalog, section: str) -> re.Pattern[str]:
 
 
 @cache
+def _precision(factor: Decimal, decimals: int) -> float:
+    """The base-unit value of the last printed digit."""
+    return float(factor * Decimal(1).scaleb(-decimals))
+
+
+@cache
 def _zero_pattern(catalog: Catalog, section: str) -> re.Pattern[str] | None:
     """Any zero statement of the section's metrics: a quick test before the per-metric search."""
     phrases = [p.pattern for m in _plain_metrics(catalog, section) for p in m.zero]
@@ -598,13 +613,6 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
-
-
-def _sentence_around(text: str, position: int) -> tuple[int, int]:
-    for start, end in _sentences(text):
-        if start <= position < end:
-            return start, end
-    return 0, len(text)
 
 
 def _clause_start(masked: str, s_start: int, position: int) -> int:
