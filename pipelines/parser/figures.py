@@ -61,10 +61,9 @@ def _figure(text: str, match: re.Match[str]) -> Figure | None:
     number, unit = match["num"], match["unit"]
     start, end = match.span()
     before = text[start - 1] if start else ""
-    after = text[end:]
     if before in ("-", "~") and not number.startswith("-"):
         return None  # the upper end of a range such as 90-144(含)平方米
-    if after.startswith(_RANGE_OR_LABEL) or (unit and "平方米" in unit and after.startswith(("以下", "以上"))):
+    if text.startswith(_RANGE_OR_LABEL, end) or (unit and "平方米" in unit and text.startswith(("以下", "以上"), end)):
         return None  # a category label such as 30岁(含)以下, 144平方米以上
     if unit is None:
         return _bare_figure(text, match)

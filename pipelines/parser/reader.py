@@ -257,7 +257,7 @@ class ReportReader:
             return 0 if synthetic else _figures_between(figures, s_start + match_end, figure.start)
 
         scored = _score_metrics(candidates, context, masked[figure.end : s_end], between)
-        best = _pick(scored, masked[: figure.start])
+        best = _pick(scored, masked, figure.start)
         if figure.unit is None:  # a bare number is a figure only right after its phrase
             if best and best[0].distance == 0:
                 figure.metric = best[1]
@@ -333,7 +333,7 @@ class ReportReader:
             separator = separators[bisect_right(separators, item.start()) - 1] if separators else 0
             label_start = max(previous_end, separator, intro_before[-1].end() if intro_before else 0)
             label = _LABEL_JUNK.sub("", text[label_start : item.start()]).strip()
-            metric, category = _category(self.catalog, [m for m in shares if active in m.intro], label)
+            metric, category = _category(self.catalog, _with_intro(shares, active), label)
             masked_spans.append((label_start, item.end()))
             previous_end = item.end()
             s_start, s_end = next(((a, b) for a, b in sentences if a <= item.start() < b), (0, len(text)))
@@ -477,7 +477,7 @@ def _score_metrics(
     return scored
 
 
-def _pick(scored: list[tuple[_Match, Metric]], paragraph: str) -> tuple[_Match, Metric] | None:
+def _pick(scored: list[tuple[_Match, Metric]], paragraph: str, end: int | None = None) -> tuple[_Match, Metric] | None:
     """The best-placed metric. When two metrics tie (the same phrase, such as 其他, under a
     merged heading such as 业务收支), the one whose section is named nearest before the figure
     wins; if that does not settle it, no metric is chosen: the figure is not guessed."""
@@ -487,9 +487,8 @@ def _pick(scored: list[tuple[_Match, Metric]], paragraph: str) -> tuple[_Match, 
     tied = [(match, metric) for match, metric in scored if match.key() == top]
     if len(tied) == 1:
         return tied[0]
-    named = sorted(
-        ((_section_named_at(metric, paragraph), match, metric) for match, metric in tied), key=lambda t: t[0]
-    )
+    before = paragraph[:end]
+    named = sorted(((_section_named_at(metric, before), match, metric) for match, metric in tied), key=lambda t: t[0])
     if named[-1][0] > named[-2][0]:
         return named[-1][1], named[-1][2]
     return None
@@ -551,6 +550,23 @@ def _intro_pattern(catalog: Catalog, section: str) -> re.Pattern[str]:
 
 
 @cache
+def _with_intro(shares: tuple[Metric, ...], intro: str) -> tuple[Metric, ...]:
+    return tuple(m for m in shares if intro in m.intro)
+
+
+@cache
+def _category_phrases(
+    catalog: Catalog, metrics: tuple[Metric, ...]
+) -> tuple[tuple[Metric, str, re.Pattern[str], str], ...]:
+    return tuple(
+        (metric, category.code, phrase, _literal(phrase))
+        for metric in metrics
+        for category in catalog.categories(metric.code)
+        for phrase in category.phrases
+    )
+
+
+@cache
 def _precision(factor: Decimal, decimals: int) -> float:
     """The base-unit value of the last printed digit."""
     return float(factor * Decimal(1).scaleb(-decimals))
@@ -587,14 +603,15 @@ def _accepts(metric: Metric, printed_unit: str | None) -> bool:
     return printed_unit != POINTS and unit_factor(printed_unit, metric.unit) is not None
 
 
-def _category(catalog: Catalog, metrics: list[Metric], label: str) -> tuple[Metric | None, str | None]:
+def _category(catalog: Catalog, metrics: tuple[Metric, ...], label: str) -> tuple[Metric | None, str | None]:
+    """The breakdown metric and category whose phrase matches most of the label."""
     best: tuple[int, Metric, str] | None = None
-    for metric in metrics:
-        for category in catalog.categories(metric.code):
-            for phrase in category.phrases:
-                match = phrase.search(label)
-                if match and (best is None or len(match.group()) > best[0]):
-                    best = (len(match.group()), metric, category.code)
+    for metric, code, phrase, literal in _category_phrases(catalog, metrics):
+        if literal not in label:
+            continue
+        match = phrase.search(label)
+        if match and (best is None or len(match.group()) > best[0]):
+            best = (len(match.group()), metric, code)
     return (best[1], best[2]) if best else (None, None)
 
 
