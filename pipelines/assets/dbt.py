@@ -2,7 +2,6 @@
 
 dbt's sources `raw.*` are the staging assets' keys, so Dagster draws the lineage through."""
 
-
 import fcntl
 import os
 import sys

@@ -1,6 +1,5 @@
 """Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX)."""
 
-
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath

@@ -1,12 +1,16 @@
 """Stage 3, per city: facts out of each document's text (the pure parser), cached by content.
 
-A document is parsed again only when its text (so its bytes) or the parser version change."""
+A document is parsed again only when its text (so its bytes) or the parser change: its version
+number, its code or the metric catalog."""
 
 import hashlib
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 
+import pipelines.catalog
+import pipelines.parser
 from pipelines.assets import state
 from pipelines.assets.extract import TextOutcome, extracted_text
 from pipelines.assets.state import CITY_PARTITIONS
@@ -15,6 +19,11 @@ from pipelines.parser.model import PARSER_VERSION, ParseResult
 from pipelines.resources import WarehouseResource
 from pipelines.staging import DocumentRecord, document_id
 from scrapers.registry import Registry, RegistryError
+
+_PARSER_FILES = sorted(
+    [*Path(pipelines.parser.__file__).parent.glob("*.py"), *Path(pipelines.catalog.__file__).parent.glob("*.*")]
+)
+PARSER_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in _PARSER_FILES)).hexdigest()[:12]
 
 
 @dg.asset(partitions_def=CITY_PARTITIONS, deps=[extracted_text], group_name="parse", compute_kind="python")
@@ -50,7 +59,8 @@ def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseRes
         return None, outcome.reason, False
     row = outcome.row
     text = outcome.extracted.text
-    key = state.cache_key(hashlib.sha256(text.encode()).hexdigest(), PARSER_VERSION, row.city_name_zh, row.claimed_year)
+    text_hash = hashlib.sha256(text.encode()).hexdigest()
+    key = state.cache_key(text_hash, PARSER_VERSION, PARSER_CODE, row.city_name_zh, row.claimed_year)
     cache = warehouse.cache_dir("parse") / f"{key}.pickle"
     if cache.exists():
         result, reason = state.read(cache)

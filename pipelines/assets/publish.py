@@ -1,6 +1,5 @@
 """Stage 6: the published warehouse (atomic swap of the build file) and its Parquet exports."""
 
-
 from collections.abc import Iterable
 
 import dagster as dg

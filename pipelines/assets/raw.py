@@ -1,8 +1,8 @@
 """Stage 1, per city: the raw documents, fetched into (live) or replayed from (offline) the archive."""
 
-
 import dagster as dg
 
+import scrapers.crawl
 from pipelines.assets import state
 from pipelines.assets.registry import registry
 from pipelines.assets.state import CITY_PARTITIONS
@@ -32,7 +32,6 @@ def city_documents(archive: Archive, city_code: str) -> list[ManifestRow]:
     deps=[registry],
     group_name="raw",
     compute_kind="warc",
-    op_tags={"gjj/stage": "fetch"},
 )
 def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every archived version of the city's reports (the archive manifest's rows for the city)."""
@@ -55,9 +54,7 @@ def _crawl(context: dg.AssetExecutionContext, warehouse: WarehouseResource, code
     """Crawl one city. The fetcher already retries single requests; when every request for the
     city failed (the site is down), the step is retried later with exponential backoff, while
     the other cities' runs carry on."""
-    from scrapers.crawl import crawl
-
-    summary = crawl(
+    summary = scrapers.crawl.crawl(
         warehouse.registry(),
         city_archive(warehouse, code, writable=True),
         offline=False,

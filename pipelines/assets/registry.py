@@ -1,6 +1,5 @@
 """Stage 0: the site registry, and the city partitions it defines."""
 
-
 import dagster as dg
 
 from pipelines.assets.state import CITY_PARTITIONS

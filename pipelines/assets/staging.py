@@ -3,7 +3,6 @@
 The only writer of the build file at this stage. Documents no longer produced are removed; a
 city whose latest run failed keeps what it had from its last good run."""
 
-
 import dagster as dg
 import duckdb
 

@@ -4,7 +4,6 @@ Assets hand data to the next stage through these files rather than Dagster IO ma
 the hand-over is the same whether a step runs in `gjj run`, in-process or in another process.
 """
 
-
 import hashlib
 import os
 import pickle
