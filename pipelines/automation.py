@@ -1,6 +1,5 @@
 """The nightly chain: schedule → registry → one run per city → warehouse (see definitions.py)."""
 
-
 from urllib.parse import urlsplit
 
 import dagster as dg
