@@ -31,7 +31,7 @@ class CliError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not the usage block
-        self.exit(2, f"gjj: error: {message} (see gjj {self.prog.split()[-1]} --help)\n")
+        self.exit(2, f"gjj: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

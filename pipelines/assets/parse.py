@@ -66,11 +66,25 @@ def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseRes
         result, reason = state.read(cache)
         return result, reason, True
     try:
-        result, reason = parse_report(text, city=row.city_name_zh, year=row.claimed_year), None
+        result, reason = _parse_text(text, row.city_name_zh, row.claimed_year), None
     except ParseError as exc:
         result, reason = None, f"parse: {exc}"
     state.write(cache, (result, reason))
     return result, reason, False
+
+
+def _parse_text(text: str, city: str, claimed_year: int | None) -> ParseResult:
+    """The report's own title names its city and year; the registry's are the fallback for a
+    text without one, and a disagreement is kept as a warning."""
+    try:
+        result = parse_report(text)
+    except ParseError:
+        return parse_report(text, city=city, year=claimed_year)
+    if claimed_year is not None and result.document.report_year != claimed_year:
+        result.warnings.append(
+            f"the registry expects the {claimed_year} report; the text says {result.document.report_year}"
+        )
+    return result
 
 
 def _record(
@@ -79,13 +93,16 @@ def _record(
     row = outcome.row
     year = result.document.report_year if result is not None else row.claimed_year
     status = "parsed" if result is not None else ("unsupported" if outcome.status == "unsupported" else "failed")
+    # the warehouse keys cities by administrative code (dim_city); the registry's slug names
+    # the archive folder only
     try:
-        province = registry.city(row.city_code).province_zh
+        city = registry.city(row.city_code)
+        city_code, province = city.admin_code or row.city_code, city.province_zh
     except RegistryError:
-        province = None
+        city_code, province = row.city_code, None
     return DocumentRecord(
-        document_id=document_id(row.city_code, year, row.sha256),
-        city_code=row.city_code,
+        document_id=document_id(city_code, year, row.sha256),
+        city_code=city_code,
         city_name_zh=row.city_name_zh,
         province_zh=province,
         report_year=year,

@@ -102,7 +102,9 @@ class Cell:
 
 def expected_from_registry(registry: Registry) -> list[ExpectedCity]:
     return [
-        ExpectedCity(c.code, c.name_zh, c.province_zh, c.synthetic, tuple(sorted({r.year for r in c.reports})))
+        ExpectedCity(
+            c.admin_code or c.code, c.name_zh, c.province_zh, c.synthetic, tuple(sorted({r.year for r in c.reports}))
+        )
         for c in registry.cities
     ]
 

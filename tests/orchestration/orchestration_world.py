@@ -25,6 +25,9 @@ HTML = "text/html; charset=utf-8"
 SYNTHETIC_YEARS = (2021, 2022)
 BROKEN_CITY = "brokentext"
 CORRUPT_CITY = "corruptwarc"
+# the warehouse keys cities by administrative code; the registry slug names the archive only
+PANJIN_CODE = "211100"
+BROKEN_CODE = "990900"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,8 @@ class World:
     archive: Path
     registry: Path
     warehouse: Path
-    synthetic_cities: tuple[str, ...]  # city codes
+    synthetic_cities: tuple[str, ...]  # registry slugs
+    synthetic_codes: tuple[str, ...]  # their administrative codes, as the warehouse keys them
 
     def args(self) -> list[str]:
         return ["--archive", str(self.archive), "--registry", str(self.registry), "--warehouse", str(self.warehouse)]
@@ -58,12 +62,19 @@ def build_world(root: Path) -> World:
 
     bundled = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     cities = [c for c in bundled["cities"] if c["code"] == "panjin"] + entries
-    cities += [_entry(BROKEN_CITY, "破损", "990900"), _entry(CORRUPT_CITY, "截断", "990800")]
+    cities += [_entry(BROKEN_CITY, "破损", BROKEN_CODE), _entry(CORRUPT_CITY, "截断", "990800")]
     registry = root / "registry.yaml"
     registry.write_text(
         yaml.safe_dump({"defaults": bundled["defaults"], "cities": cities}, allow_unicode=True), encoding="utf-8"
     )
-    return World(root, archive_dir, registry, root / "out" / "warehouse.duckdb", tuple(e["code"] for e in entries))
+    return World(
+        root,
+        archive_dir,
+        registry,
+        root / "out" / "warehouse.duckdb",
+        tuple(e["code"] for e in entries),
+        tuple(str(e["admin_code"]) for e in entries),
+    )
 
 
 def add_report(world: World, city_code: str, year: int) -> None:

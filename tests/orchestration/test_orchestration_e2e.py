@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from bi_reader import Reader
-from orchestration_world import BROKEN_CITY, CORRUPT_CITY, World, add_report, build_world
+from orchestration_world import BROKEN_CODE, CORRUPT_CITY, PANJIN_CODE, World, add_report, build_world
 
 from pipelines.publish import run_lock
 
@@ -97,16 +97,16 @@ def query(world: World, sql: str) -> list[tuple]:
 
 def test_the_marts_hold_every_city_whose_run_worked(story):
     cities = {row[0] for row in query(story.world, "SELECT DISTINCT city_code FROM marts.fct_fund_metric")}
-    assert cities == {"panjin", *story.world.synthetic_cities}
+    assert cities == {PANJIN_CODE, *story.world.synthetic_codes}
     city_years = set(query(story.world, "SELECT city_code, report_year FROM marts.mart_city_year"))
-    expected = {("panjin", 2022)} | {(c, y) for c in story.world.synthetic_cities for y in (2021, 2022)}
+    expected = {(PANJIN_CODE, 2022)} | {(c, y) for c in story.world.synthetic_codes for y in (2021, 2022)}
     assert expected <= city_years
-    panjin = query(story.world, "SELECT count(*) FROM marts.metric_long WHERE city_code = 'panjin'")
+    panjin = query(story.world, f"SELECT count(*) FROM marts.metric_long WHERE city_code = '{PANJIN_CODE}'")
     assert panjin[0][0] > 0
 
 
 def test_a_document_that_is_no_report_is_kept_as_failed(story):
-    rows = query(story.world, f"SELECT status, status_reason FROM raw.documents WHERE city_code = '{BROKEN_CITY}'")
+    rows = query(story.world, f"SELECT status, status_reason FROM raw.documents WHERE city_code = '{BROKEN_CODE}'")
     assert len(rows) == 1
     assert rows[0][0] == "failed"
     assert rows[0][1].startswith("parse: ")
@@ -116,7 +116,7 @@ def test_a_failed_city_run_leaves_the_others_published(story):
     assert story.first.code == 1  # one city failed: not a clean run
     assert f"failed city: {CORRUPT_CITY}: extracted_text: " in story.first.out
     assert "cannot read warc/" in story.first.out
-    assert query(story.world, f"SELECT count(*) FROM raw.documents WHERE city_code = '{CORRUPT_CITY}'") == [(0,)]
+    assert query(story.world, "SELECT count(*) FROM raw.documents WHERE city_code = '990800'") == [(0,)]
     assert f"warehouse: {story.world.warehouse}" in story.first.out
     assert "Traceback" not in story.first.err
 

@@ -45,21 +45,21 @@ def live(tmp_path_factory):
         manifest = root / "data" / "archive" / entries[0]["code"] / "manifest.jsonl"
         archived = manifest.read_text(encoding="utf-8")
         second = run_job(warehouse, progress=lambda _message: None)
-    return root, entries[0]["code"], first, second, archived, manifest, bundled_manifest
+    return root, entries[0], first, second, archived, manifest, bundled_manifest
 
 
 def test_a_live_run_archives_each_city_apart_and_publishes_it(live):
-    root, code, first, _, archived, _, bundled_manifest = live
+    root, entry, first, _, archived, _, bundled_manifest = live
     assert first.published
     assert first.failed_cities == {}
-    assert f'"city_code": "{code}"' in archived
+    assert f'"city_code": "{entry["code"]}"' in archived  # the archive is kept per registry slug
     assert (BUNDLED_ARCHIVE / "manifest.jsonl").read_bytes() == bundled_manifest  # never written to
     con = duckdb.connect(str(root / "data" / "warehouse.duckdb"), read_only=True)
     try:
         cities = con.execute("SELECT DISTINCT city_code, report_year FROM marts.fct_fund_metric").fetchall()
     finally:
         con.close()
-    assert cities == [(code, 2022)]
+    assert cities == [(str(entry["admin_code"]), 2022)]  # the warehouse keys the administrative code
 
 
 def test_an_unchanged_site_adds_nothing_the_second_time(live):
