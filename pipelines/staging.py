@@ -19,7 +19,7 @@ import pyarrow as pa
 from pipelines.catalog import load_catalog
 from pipelines.parser.model import ParseResult
 
-STATUSES = ("parsed", "failed", "unsupported")
+STATUSES = ("parsed", "failed", "unsupported", "duplicate")
 
 # Column name -> DuckDB type, in table order. The pyarrow tables below follow the same order.
 DOCUMENT_COLUMNS = {
@@ -158,7 +158,7 @@ class DocumentRecord:
     encoding: str | None
     sha256: str | None
     archive_path: str | None
-    status: str  # parsed | failed | unsupported
+    status: str  # parsed | failed | unsupported | duplicate (another rendition of a parsed report)
     status_reason: str | None = None
     parser_version: str | None = None  # taken from the ParseResult when there is one
     is_synthetic: bool = False

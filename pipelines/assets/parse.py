@@ -4,6 +4,7 @@ A document is parsed again only when its text (so its bytes) or the parser chang
 number, its code or the metric catalog."""
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,8 +21,13 @@ from pipelines.resources import WarehouseResource
 from pipelines.staging import DocumentRecord, document_id
 from scrapers.registry import Registry, RegistryError
 
+# the parser, the catalog, and this module (which decides how the parser is called)
 _PARSER_FILES = sorted(
-    [*Path(pipelines.parser.__file__).parent.glob("*.py"), *Path(pipelines.catalog.__file__).parent.glob("*.*")]
+    [
+        *Path(pipelines.parser.__file__).parent.glob("*.py"),
+        *Path(pipelines.catalog.__file__).parent.glob("*.*"),
+        Path(__file__),
+    ]
 )
 PARSER_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in _PARSER_FILES)).hexdigest()[:12]
 
@@ -38,6 +44,7 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         cached += hit
         parsed_now += outcome.extracted is not None and not hit
         items.append((_record(outcome, result, reason, registry), result))
+    items = _one_per_report(items)
     state.write(warehouse.city_dir(code) / state.PARSED, items)
     return dg.MaterializeResult(
         metadata={
@@ -45,6 +52,7 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "parsed": sum(doc.status == "parsed" for doc, _ in items),
             "failed": sum(doc.status == "failed" for doc, _ in items),
             "unsupported": sum(doc.status == "unsupported" for doc, _ in items),
+            "duplicate": sum(doc.status == "duplicate" for doc, _ in items),
             "facts": sum(len(result.facts) for _, result in items if result is not None),
             "from_cache": cached,
             "parsed_now": parsed_now,
@@ -71,6 +79,29 @@ def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseRes
         result, reason = None, f"parse: {exc}"
     state.write(cache, (result, reason))
     return result, reason, False
+
+
+def _one_per_report(
+    items: list[tuple[DocumentRecord, ParseResult | None]],
+) -> list[tuple[DocumentRecord, ParseResult | None]]:
+    """A report page and its attachment (PDF, DOCX) are two documents of one report: the one
+    that gives more facts is the report; the other stays on record as a duplicate."""
+    best: dict[tuple[str, int, int], int] = {}
+    for i, (doc, result) in enumerate(items):
+        if result is None:
+            continue
+        key = (doc.city_code, doc.report_year, doc.version)
+        if key not in best or len(result.facts) > len(items[best[key]][1].facts):
+            best[key] = i
+    out = []
+    for i, (doc, result) in enumerate(items):
+        primary = best.get((doc.city_code, doc.report_year, doc.version)) if result is not None else None
+        if primary is None or primary == i:
+            out.append((doc, result))
+            continue
+        reason = f"same report as {items[primary][0].document_id} (a page and its attachment); kept on record"
+        out.append((replace(doc, status="duplicate", status_reason=reason), None))
+    return out
 
 
 def _parse_text(text: str, city: str, claimed_year: int | None) -> ParseResult:
@@ -113,7 +144,10 @@ def _record(
         published_date=_date(row.published_date) or (result.document.published_date if result else None),
         title=row.title or (result.document.title if result else None),
         content_type=row.content_type,
-        encoding=outcome.extracted.encoding if outcome.extracted else row.encoding,
+        # a PDF or DOCX has no text encoding: say which binary format it is instead
+        encoding=(outcome.extracted.encoding or f"binary ({outcome.extracted.format})")
+        if outcome.extracted
+        else row.encoding,
         sha256=row.sha256,
         archive_path=outcome.archive_path,
         status=status,

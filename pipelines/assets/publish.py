@@ -36,7 +36,7 @@ def row_counts(warehouse: WarehouseResource) -> dict[str, int]:
     try:
         documents, unreadable, facts = con.execute(
             "SELECT (SELECT count(*) FROM raw.documents), "
-            "(SELECT count(*) FROM raw.documents WHERE status <> 'parsed'), "
+            "(SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')), "
             "(SELECT count(*) FROM raw.facts) + (SELECT count(*) FROM raw.breakdown_facts)"
         ).fetchone()
     finally:

@@ -32,7 +32,9 @@ def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         try:
             ensure_schema(con)
             removed = _sync(con, items)
-            unreadable = con.execute("SELECT count(*) FROM raw.documents WHERE status <> 'parsed'").fetchone()[0]
+            unreadable = con.execute(
+                "SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')"
+            ).fetchone()[0]
             counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
         finally:
             con.close()

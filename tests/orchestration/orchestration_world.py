@@ -46,6 +46,7 @@ class World:
 def build_world(root: Path) -> World:
     archive_dir = root / "archive"
     shutil.copytree(BUNDLED_ARCHIVE, archive_dir)
+    _keep_only_panjin(archive_dir)  # the world's synthetic cities are its own, not the bundle's peers
     corpus = generate(cities=2, years=range(SYNTHETIC_YEARS[0], SYNTHETIC_YEARS[-1] + 1), seed=7)
     entries = registry_entries(corpus)
     archive = Archive(archive_dir)
@@ -94,6 +95,12 @@ def _add(archive: Archive, url: str, body: bytes, code: str, name: str, year: in
         exchange, url=url, encoding="utf-8", city_code=code, city_name_zh=name, claimed_year=year, title=title,
         published_date=f"{year + 1}-03-15", role="page", synthetic=True,
     )
+
+
+def _keep_only_panjin(archive_dir: Path) -> None:
+    manifest = archive_dir / "manifest.jsonl"
+    rows = [line for line in manifest.read_text(encoding="utf-8").splitlines() if '"city_code": "panjin"' in line]
+    manifest.write_text("".join(f"{line}\n" for line in rows), encoding="utf-8")
 
 
 def _entry(code: str, name: str, admin_code: str) -> dict:

@@ -16,9 +16,13 @@ from tools.build_bundled_archive import BUNDLE, PANJIN_LIST, build, panjin_pages
 from tools.fixture_server import html
 
 
+def panjin_documents(archive: Archive) -> list:
+    return [d for d in archive.documents() if d.city_code == "panjin"]
+
+
 def test_bundle_holds_the_panjin_report_as_a_local_copy_without_a_web_address():
     archive = Archive(BUNDLE, read_only=True)
-    (doc,) = archive.documents()
+    (doc,) = panjin_documents(archive)
     assert doc.url is None  # the real address is unknown
     assert doc.archive_url.startswith("http://panjin-gjj.local-copy.invalid/")
     assert (doc.city_code, doc.city_name_zh, doc.claimed_year, doc.version) == ("panjin", "盘锦", 2022, 1)
@@ -53,6 +57,16 @@ def test_offline_replay_of_the_bundle_finds_the_report_and_writes_nothing():
     assert archive_state(BUNDLE) == before
 
 
+def test_bundle_peers_are_synthetic_cities_of_the_registry():
+    # the only other cities of the bundle: labelled synthetic peers, each with a registry entry
+    registry = load_registry()
+    others = {d.city_code for d in Archive(BUNDLE, read_only=True).documents()} - {"panjin"}
+    assert others, "the bundle carries synthetic peers for make run and gjj compare"
+    for code in others:
+        city = registry.city(code)
+        assert city.synthetic and "synthetic" in city.notes and city.admin_code.startswith("9")
+
+
 def test_online_crawl_skips_local_copy_names():
     summary = crawl(load_registry(), Archive(BUNDLE, read_only=True), offline=False, cities=["panjin"])
     assert [(r.outcome, r.reason) for r in summary.results] == [
@@ -75,7 +89,7 @@ def test_builder_rebuilds_the_committed_report_and_takes_extra_sites(tmp_path):
     out = tmp_path / "bundle"
     build(out, extra_sites=peer, registry=registry)
     docs = {d.city_code: d for d in Archive(out).documents()}
-    (committed,) = Archive(BUNDLE).documents()
+    (committed,) = panjin_documents(Archive(BUNDLE))
     assert docs["panjin"].sha256 == committed.sha256
     assert (docs["peer"].synthetic, docs["peer"].url, docs["peer"].claimed_year) == (True, None, 2022)
 
