@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipelines.cli import CliError
-from pipelines.outputs.warehouse import warehouse_path
+from pipelines.outputs.warehouse import OutputError, open_readonly, warehouse_path
 
 if TYPE_CHECKING:
     from pipelines.quality import Finding
@@ -66,16 +66,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
-    if not path.is_file():
-        raise CliError(f"no warehouse at {path}: run `gjj run` first or pass --warehouse PATH")
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        raise CliError(f"cannot open {path} read-only: {str(exc).splitlines()[0]}") from None
-    if "raw" not in _schemas(con):
-        con.close()
-        raise CliError(f"{path} has no raw.* tables: it is not a gjj warehouse")
-    return con
+        return open_readonly(path, required=("raw", "documents"))
+    except OutputError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _schemas(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -20,7 +20,10 @@ def warehouse_path(path: str | Path | None) -> Path:
     return Path(path or os.environ.get("GJJ_WAREHOUSE") or DEFAULT_WAREHOUSE)
 
 
-def open_readonly(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+def open_readonly(
+    path: str | Path | None = None, required: tuple[str, str] = ("marts", "metric_long")
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a warehouse that holds `required` (schema, relation)."""
     target = warehouse_path(path)
     if not target.is_file():
         raise OutputError(f"no warehouse at {target}: run `gjj run` first or pass --warehouse PATH")
@@ -28,9 +31,9 @@ def open_readonly(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(target), read_only=True)
     except duckdb.Error as exc:
         raise OutputError(f"cannot open {target} read-only: {str(exc).splitlines()[0]}") from exc
-    if not has_relation(con, "marts", "metric_long"):
+    if not has_relation(con, *required):
         con.close()
-        raise OutputError(f"{target} has no marts.metric_long: it is not a built warehouse")
+        raise OutputError(f"{target} has no {'.'.join(required)}: it is not a built warehouse")
     return con
 
 

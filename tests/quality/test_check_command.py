@@ -98,4 +98,4 @@ def test_missing_or_foreign_warehouse(tmp_path: Path, capsys: pytest.CaptureFixt
     duckdb.connect(str(tmp_path / "empty.duckdb")).close()
     assert check(tmp_path, "--warehouse", str(tmp_path / "empty.duckdb")) == 2
     err = capsys.readouterr().err
-    assert err == f"gjj check: {tmp_path / 'empty.duckdb'} has no raw.* tables: it is not a gjj warehouse\n"
+    assert err == f"gjj check: {tmp_path / 'empty.duckdb'} has no raw.documents: it is not a built warehouse\n"
