@@ -16,8 +16,6 @@ from pathlib import Path
 
 import duckdb
 
-EXPORT_SCHEMA = "marts"
-
 _held: dict[Path, int] = {}  # lock path -> nesting depth in this process
 
 
@@ -88,33 +86,6 @@ def publish(build_db: Path, published: Path) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     _fsync(published.parent)
-
-
-def export_parquet(db_path: Path, exports_dir: Path, schema: str = EXPORT_SCHEMA) -> list[Path]:
-    """Every table and view of `schema` as `<exports_dir>/<name>.parquet`, each swapped in atomically."""
-    exports_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=True)
-    written = []
-    try:
-        names = [
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1",
-                [schema],
-            ).fetchall()
-        ]
-        for name in names:
-            target = exports_dir / f"{name}.parquet"
-            tmp = exports_dir / f".{name}.{os.getpid()}.tmp"
-            try:
-                con.execute(f"COPY (SELECT * FROM {schema}.\"{name}\") TO '{tmp}' (FORMAT parquet)")
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
-            written.append(target)
-    finally:
-        con.close()
-    return written
 
 
 def _fsync(path: Path) -> None:

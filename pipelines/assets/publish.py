@@ -1,4 +1,5 @@
-"""Stage 6: the published warehouse (atomic swap of the build file) and its Parquet exports."""
+"""Stage 6: the coverage table, the published warehouse (atomic swap of the build file) and its
+Parquet exports."""
 
 from collections.abc import Iterable
 
@@ -6,11 +7,25 @@ import dagster as dg
 import duckdb
 
 from pipelines import publish as publishing
+from pipelines.outputs.coverage import build_coverage, expected_from_registry
+from pipelines.outputs.export import export_marts
 from pipelines.resources import WarehouseResource
 
 
 def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefinition]:
-    @dg.asset(deps=list(upstream), group_name="publish", compute_kind="duckdb")
+    upstream = list(upstream)
+
+    @dg.asset(key=["marts", "coverage"], deps=upstream, group_name="dbt_marts", compute_kind="duckdb")
+    def coverage_table(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        """City × year of the registry: present, missing, failed (with the reason), unsupported."""
+        con = duckdb.connect(str(warehouse.build_db))
+        try:
+            rows = build_coverage(con, expected_from_registry(warehouse.registry()))
+        finally:
+            con.close()
+        return dg.MaterializeResult(metadata={"rows": rows})
+
+    @dg.asset(deps=[*upstream, coverage_table], group_name="publish", compute_kind="duckdb")
     def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
         """The warehouse BI tools read (read-only), replaced in one step by the finished build."""
         with publishing.run_lock(warehouse.lock_path, warehouse.published):
@@ -21,13 +36,17 @@ def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefin
 
     @dg.asset(deps=[published_warehouse], group_name="publish", compute_kind="parquet")
     def parquet_exports(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        """Every mart of the published warehouse as a Parquet file."""
-        written = publishing.export_parquet(warehouse.published, warehouse.exports_dir)
+        """Every mart of the published warehouse as a Parquet file, with schema.json and schema.md."""
+        con = duckdb.connect(str(warehouse.published), read_only=True)
+        try:
+            tables = export_marts(con, warehouse.exports_dir, "parquet")
+        finally:
+            con.close()
         return dg.MaterializeResult(
-            metadata={"files": len(written), "directory": dg.MetadataValue.path(str(warehouse.exports_dir))}
+            metadata={"files": len(tables), "directory": dg.MetadataValue.path(str(warehouse.exports_dir))}
         )
 
-    return [published_warehouse, parquet_exports]
+    return [coverage_table, published_warehouse, parquet_exports]
 
 
 def row_counts(warehouse: WarehouseResource) -> dict[str, int]:

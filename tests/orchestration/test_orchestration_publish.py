@@ -9,11 +9,10 @@ import textwrap
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 from bi_reader import Reader
 
-from pipelines.publish import RunLocked, export_parquet, publish, run_lock
+from pipelines.publish import RunLocked, publish, run_lock
 
 
 def _table(path: Path, rows: int) -> None:
@@ -86,15 +85,3 @@ def test_publish_folds_the_wal_into_the_copied_file(tmp_path):
     con = duckdb.connect(str(published), read_only=True)
     assert con.execute("SELECT answer FROM t").fetchone() == (42,)
     con.close()
-
-
-def test_exports_every_marts_table_as_parquet(tmp_path):
-    db = tmp_path / "w.duckdb"
-    _table(db, 4)
-    con = duckdb.connect(str(db))
-    con.execute("CREATE VIEW marts.v AS SELECT n * 2 AS m FROM marts.t")
-    con.execute("CREATE TABLE main.not_exported AS SELECT 1 AS x")
-    con.close()
-    written = export_parquet(db, tmp_path / "exports")
-    assert [p.name for p in written] == ["t.parquet", "v.parquet"]
-    assert pq.read_table(tmp_path / "exports" / "v.parquet").column("m").to_pylist() == [0, 2, 4, 6]
