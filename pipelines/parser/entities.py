@@ -34,11 +34,15 @@ class EntityBook:
         """Find the centers named by paragraph headers and short-name definitions."""
         short_names: dict[str, str] = {}
         for line in lines:
+            if "简称" not in line:  # a cheap test before the regex
+                continue
             for match in _SHORT_NAME.finditer(line):
                 short_names[match["full"]] = match["short"]
         for full, short in short_names.items():
             self._add(short, aliases=(full,))
         for line in lines:
+            if "中心" not in line[:24]:  # a header names its center within its first characters
+                continue
             match = _HEADER.match(line.strip())
             if match and not self.resolve(match["name"]):
                 self._add(match["name"])

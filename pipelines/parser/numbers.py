@@ -48,8 +48,11 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     mapping = {ch: "" if ch in _DROPPED else unicodedata.normalize("NFKC", ch) for ch in set(text)}
     if all(len(out) == 1 for out in mapping.values()):  # the common case: one char for one
-        table = {ord(ch): out for ch, out in mapping.items() if out != ch}
-        return Normalized(text.translate(table), (), len(text))
+        changed = {ch: out for ch, out in mapping.items() if out != ch}
+        if not changed:
+            return Normalized(text, (), len(text))
+        pattern = re.compile("[" + "".join(map(re.escape, changed)) + "]")
+        return Normalized(pattern.sub(lambda m: changed[m.group()], text), (), len(text))
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):

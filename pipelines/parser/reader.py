@@ -39,6 +39,7 @@ _COLUMN_UNIT = re.compile(rf"\((?:单位[:为\s]*)?(?P<unit>{UNIT})\)")
 _CELL = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰)?")
 _TOTAL_ROWS = ("合计", "全市", "总计", "全市合计", "合 计")
 
+_PERCENT, _PER_MILLE = Decimal("0.01"), Decimal("0.001")
 _FLAG_REASONS = {
     "unit_missing": "no unit after {raw!r}: its scale cannot be read from the text",
     "misplaced_separator": "thousands separator out of place in {raw!r}: read from its digits",
@@ -378,7 +379,7 @@ class ReportReader:
             c_start, c_end = self._span(line_start + change.start, line_start + change.end)
             change_raw = self.original[c_start:c_end]
             change_unit = "ratio" if change.unit == "%" else "pp"
-            scale = Decimal("0.001") if change.unit == "‰" else Decimal("0.01")
+            scale = _PER_MILLE if change.unit == "‰" else _PERCENT
             if change.value is not None:
                 change_value = float(change.value * scale * change.sign)
             if change.flag:
