@@ -98,6 +98,10 @@ class EntityBook:
         match = _UNKNOWN_SUB_CENTER.match(text)
         return (self._add(match["name"]), len(match["name"])) if match else None
 
+    def may_name(self, text: str) -> bool:
+        """A cheap test: could `text` contain the name of an entity (known or new)?"""
+        return "中心" in text or any(name[-2:] in text for name in self._names)
+
     def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         if self._compiled is None:
             names = sorted(self._names, key=len, reverse=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
 from pipelines.catalog import Catalog, Metric, load_catalog
 from pipelines.parser.entities import EntityBook
@@ -40,6 +41,7 @@ _CELL = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰)?")
 _TOTAL_ROWS = ("合计", "全市", "总计", "全市合计", "合 计")
 
 _PERCENT, _PER_MILLE = Decimal("0.01"), Decimal("0.001")
+_LONGEST_NAME = 24  # characters an entity's name (with a qualifier) may take
 _FLAG_REASONS = {
     "unit_missing": "no unit after {raw!r}: its scale cannot be read from the text",
     "misplaced_separator": "thousands separator out of place in {raw!r}: read from its digits",
@@ -48,18 +50,15 @@ _FLAG_REASONS = {
 }
 
 
-@dataclass(frozen=True)
-class _Match:
-    """Where a metric phrase was found relative to a figure; smaller sorts first."""
+class _Match(NamedTuple):
+    """Where a metric phrase was found relative to a figure; compares as a tuple, so the
+    nearest phrase sorts first (then the longest)."""
 
     outside: int  # 1 when the metric belongs to a sibling section (a heading merged or missing)
     clauses: int
     figures_between: int
     distance: float
-    length: int
-
-    def key(self) -> tuple[int, int, int, float, int]:
-        return (self.outside, self.clauses, self.figures_between, self.distance, -self.length)
+    neg_length: int
 
 
 class ReportReader:
@@ -226,11 +225,15 @@ class ReportReader:
     def _inline_entities(self, masked: str, s_start: int, s_end: int) -> list[tuple[int, Entity]]:
         """Entities named at the start of a clause (其中,市中心…,油田分中心…)."""
         found: list[tuple[int, Entity]] = []
+        if not self.book.may_name(masked[s_start:s_end]):
+            return found
         starts = [s_start] + [m.end() for m in _CLAUSE_SEP.finditer(masked, s_start, s_end)]
         for clause_start in starts:
             clause = masked[clause_start:s_end]
             lead = _LEADING_WHERE.match(clause)
             skip = lead.end() if lead else 0
+            if not self.book.may_name(clause[skip : skip + _LONGEST_NAME]):
+                continue
             # a name the report never introduced counts only inside a split (其中,省直分中心…)
             splitting = bool(found) or "其中" in masked[s_start : clause_start + skip]
             hit = self.book.at_start(clause[skip:], allow_new=splitting)
@@ -464,14 +467,14 @@ def _score_metrics(
             if last is not None:
                 tail = context[last.end() :]
                 clauses = len(_CLAUSE_SEP.findall(tail))
-                found = _Match(candidate.outside, clauses, between(last.end()), len(tail), len(last.group()))
-                if best is None or found.key() < best.key():
+                found = _Match(candidate.outside, clauses, between(last.end()), len(tail), -len(last.group()))
+                if best is None or found < best:
                     best = found
         for phrase in candidate.metric.after:
             match = phrase.match(after)
             if match:
-                found = _Match(candidate.outside, 0, 0, 0.5, len(match.group()))
-                if best is None or found.key() < best.key():
+                found = _Match(candidate.outside, 0, 0, 0.5, -len(match.group()))
+                if best is None or found < best:
                     best = found
         if best:
             scored.append((best, candidate.metric))
@@ -484,8 +487,8 @@ def _pick(scored: list[tuple[_Match, Metric]], paragraph: str, end: int | None =
     wins; if that does not settle it, no metric is chosen: the figure is not guessed."""
     if not scored:
         return None
-    top = min(match.key() for match, _ in scored)
-    tied = [(match, metric) for match, metric in scored if match.key() == top]
+    top = min(match for match, _ in scored)
+    tied = [(match, metric) for match, metric in scored if match == top]
     if len(tied) == 1:
         return tied[0]
     before = paragraph[:end]
