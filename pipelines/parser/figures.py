@@ -4,7 +4,7 @@ last year (同比增长 x%, 比上年减少 y 个百分点) rather than a value 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pipelines.catalog import Metric
@@ -23,7 +23,7 @@ _BARE_FOLLOWER = re.compile(r"(?P<scale>[万亿])?(?=[,;。、/]|$)")
 _RANGE_OR_LABEL = ("-", "~", "(含)", "岁", "至")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Figure:
     start: int  # offsets in the normalized paragraph
     end: int
@@ -36,8 +36,6 @@ class Figure:
     metric: Metric | None = None
     entity: Entity | None = None
     change: Figure | None = None
-    inherited: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def decimals(self) -> int:

@@ -117,6 +117,9 @@ class ReportReader:
         if section.startswith("benefit"):
             self._breakdowns(start, text, section, entity, content_start, masked_spans)
         figures = find_figures(text, masked_spans)
+        zero = _zero_pattern(self.catalog, section)
+        if not figures and (zero is None or not zero.search(text)):
+            return  # nothing here can become a fact
         masked = _mask(text, [(f.start, f.end) for f in figures] + masked_spans)
         claimed: list[Figure] = []
         remaining = figures
@@ -128,6 +131,8 @@ class ReportReader:
     def _entity_header(self, stripped: str) -> Entity | None:
         """A line that only names an entity ("盘锦中心:"): it speaks for the paragraphs below."""
         body = _NUMBERING.sub("", stripped).rstrip(":").strip()
+        if len(body) > _LONGEST_NAME or not self.book.may_name(body):
+            return None
         found = self.book.at_start(body)
         return found[0] if found and found[1] == len(body) else None
 
@@ -272,7 +277,7 @@ class ReportReader:
             for previous in reversed(claimed):
                 metric = previous.metric
                 if metric and any(c.metric is metric for c in candidates):
-                    figure.metric, figure.inherited = metric, True
+                    figure.metric = metric
                     return
         if best:
             figure.metric = best[1]

@@ -12,6 +12,8 @@ _LEVEL2 = re.compile(r"^\([一二三四五六七八九十]+\)\s*(?P<title>.+)$")
 _LEVEL3 = re.compile(r"^\d{1,2}[.、]\s*(?P<title>[^\d]{1,24})$")
 _BARE = re.compile(r"^(?P<title>[^\d,;。]{2,12}):$")
 
+_HEADING_STARTS = frozenset("一二三四五六七八九十(")
+
 NO_SECTION = ""  # before the first heading: every metric may be looked for
 UNKNOWN = "unknown"  # a top-level heading outside the template: no metric is looked for
 
@@ -23,6 +25,8 @@ class Heading:
 
 
 def read_heading(line: str) -> Heading | None:
+    if not line or not (line[0] in _HEADING_STARTS or line[0].isdigit() or line.endswith(":")):
+        return None  # a cheap test before the patterns
     for level, pattern in ((1, _LEVEL1), (2, _LEVEL2), (3, _LEVEL3), (3, _BARE)):
         match = pattern.match(line)
         if match:
