@@ -14,6 +14,8 @@ from pipelines.parser.numbers import NUMBER, POINTS, UNIT, decimals_of, parse_nu
 FIGURE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})?")
 SHARE_ITEM = re.compile(rf"占\s*(?P<num>{NUMBER})\s*(?P<unit>%|‰)")
 RATIO_UNITS = ("%", "‰", POINTS)
+# 与上年持平, or a bare 持平 as an item of a list of changes (增长6.86%、持平、下降5.63%)
+FLAT = re.compile(r"(?:(?:与上年(?:末)?|同比|比上年(?:末)?|较上年(?:末)?)(?:基本)?|(?<=[、,]))持平")
 
 _UP = "增长|增加|上升|提高|上涨|上调"
 _DOWN = "下降|减少|降低|下滑|回落|下调"
@@ -43,7 +45,8 @@ class Figure:
 
 
 def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
-    """Every figure of a paragraph outside the masked spans (breakdown items already read)."""
+    """Every figure of a paragraph outside the masked spans (breakdown items already read),
+    and every 与上年持平 (a change of zero, in words)."""
     figures = []
     for match in FIGURE.finditer(text):
         start, end = match.span()
@@ -52,6 +55,9 @@ def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
         figure = _figure(text, match)
         if figure:
             figures.append(figure)
+    if "持平" in text:
+        flats = [Figure(m.start(), m.end(), "0", None, Decimal(0), None, is_change=True) for m in FLAT.finditer(text)]
+        figures = sorted(figures + flats, key=lambda f: f.start)
     return figures
 
 

@@ -386,7 +386,10 @@ class ReportReader:
             change = figure.change
             c_start, c_end = self._span(line_start + change.start, line_start + change.end)
             change_raw = self.original[c_start:c_end]
-            change_unit = "ratio" if change.unit == "%" else "pp"
+            if change.unit is None:  # 与上年持平: no change, in points for a ratio
+                change_unit = "pp" if metric.unit == "ratio" else "ratio"
+            else:
+                change_unit = "ratio" if change.unit == "%" else "pp"
             scale = _PER_MILLE if change.unit == "‰" else _PERCENT
             if change.value is not None:
                 change_value = float(change.value * scale * change.sign)

@@ -87,3 +87,16 @@ def test_label_list_keeps_the_shared_head_for_every_value() -> None:
 def test_missing_template_sections_are_warned() -> None:
     result = parse_report(TITLE + "二、业务运行情况\n(一)缴存:\n2023年,缴存额10.00亿元。\n")
     assert any("主要财务数据" in w for w in result.warnings)
+
+
+def test_no_change_in_words_is_a_change_of_zero_and_keeps_lists_aligned() -> None:
+    text = (
+        "三、主要财务数据\n(三)增值收益:\n2023年,增值收益20,430.68万元,同比增长7.66%。增值收益率0.96%,与上年持平。\n"
+        "二、业务运行情况\n(一)缴存:\n2023年,实缴单位2,086家,实缴职工24.38万人,缴存额48.18亿元,"
+        "分别同比增长6.86%、持平、下降5.63%。\n"
+    )
+    changes = {f.metric_code: (f.change_value, f.change_unit) for f in parse_report(TITLE + text).facts}
+    assert changes["value_added_yield"] == (0.0, "pp")  # a ratio's change is in points
+    assert changes["active_employers"] == (pytest.approx(0.0686), "ratio")
+    assert changes["active_depositors"] == (0.0, "ratio")  # the 持平 in the middle of the list
+    assert changes["deposit_amount"] == (pytest.approx(-0.0563), "ratio")
