@@ -6,13 +6,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
-from typing import NamedTuple
 
-from pipelines.catalog import Catalog, Metric, load_catalog
+from pipelines.catalog import Catalog
 from pipelines.parser.entities import EntityBook
 from pipelines.parser.figures import (
     SHARE_ITEM,
@@ -22,11 +20,23 @@ from pipelines.parser.figures import (
     find_figures,
 )
 from pipelines.parser.model import DocumentMeta, Entity, Fact, Mention
-from pipelines.parser.numbers import NUMBER, POINTS, UNIT, Normalized, parse_number, unit_factor
-from pipelines.parser.sections import SectionTracker, read_heading, section_allows
+from pipelines.parser.numbers import NUMBER, UNIT, Normalized, parse_number, unit_factor
+from pipelines.parser.phrases import (
+    CLAUSE_SEP,
+    best_metric,
+    candidates_for,
+    category_of,
+    intro_pattern,
+    pick,
+    plain_metrics,
+    score_metrics,
+    share_metrics,
+    with_intro,
+    zero_pattern,
+)
+from pipelines.parser.sections import SectionTracker, read_heading
 
 _SENTENCE_END = re.compile(r"[。!?]")
-_CLAUSE_SEP = re.compile(r"[,;:]")
 _RESPECTIVELY = re.compile(r"分别(?:为|是|调整为|不低于|不高于|达到)")
 _LIST_GAP = re.compile(r"[\s、,和及]*")
 _LIST_ITEM_SEP = re.compile(r"[、和及]")
@@ -48,18 +58,6 @@ _FLAG_REASONS = {
     "fused_numbers": "{raw!r} reads as two figures run together after a lost unit: not read",
     "digits_lost": "{raw!r} lost digits: not read",
 }
-
-
-class _Match(NamedTuple):
-    """Where a metric phrase was found relative to a figure; compares as a tuple, so the
-    nearest phrase sorts first (then the longest)."""
-
-    outside: int  # 1 when the metric belongs to a sibling section (a heading merged or missing)
-    clauses: int
-    figures_between: int
-    distance: float
-    neg_length: int
-
 
 class ReportReader:
     def __init__(self, norm: Normalized, original: str, meta: DocumentMeta, catalog: Catalog):
@@ -117,7 +115,7 @@ class ReportReader:
         if section.startswith("benefit"):
             self._breakdowns(start, text, section, entity, content_start, masked_spans)
         figures = find_figures(text, masked_spans)
-        zero = _zero_pattern(self.catalog, section)
+        zero = zero_pattern(self.catalog, section)
         if not figures and (zero is None or not zero.search(text)):
             return  # nothing here can become a fact
         masked = _mask(text, [(f.start, f.end) for f in figures] + masked_spans)
@@ -181,8 +179,8 @@ class ReportReader:
             figure = Figure(start, start + len(match.group()), match["num"], unit, *parse_number(match["num"]))
             if unit is None:
                 figure.flag = figure.flag or "unit_missing"
-            candidates = _candidates(self.catalog, section, unit)
-            figure.metric = _best_metric(candidates, column)
+            candidates = candidates_for(self.catalog, section, unit)
+            figure.metric = best_metric(candidates, column)
             if figure.metric is None or entity is None:
                 reason = "no entity for this row" if entity is None else f"no metric for column {column!r}"
                 self.unclaimed.append(self._mention(line_start, text, 0, len(text), figure, section, reason))
@@ -204,7 +202,7 @@ class ReportReader:
         entity: Entity,
         claimed: list[Figure],
     ) -> None:
-        zero = _zero_pattern(self.catalog, section)
+        zero = zero_pattern(self.catalog, section)
         says_zero = zero is not None and zero.search(masked, s_start, s_end) is not None
         if not figures and not says_zero:
             return
@@ -232,7 +230,7 @@ class ReportReader:
         found: list[tuple[int, Entity]] = []
         if not self.book.may_name(masked[s_start:s_end]):
             return found
-        starts = [s_start] + [m.end() for m in _CLAUSE_SEP.finditer(masked, s_start, s_end)]
+        starts = [s_start] + [m.end() for m in CLAUSE_SEP.finditer(masked, s_start, s_end)]
         for clause_start in starts:
             clause = masked[clause_start:s_end]
             lead = _LEADING_WHERE.match(clause)
@@ -258,15 +256,15 @@ class ReportReader:
         claimed: list[Figure],
         label_contexts: dict[int, str],
     ) -> None:
-        candidates = _candidates(self.catalog, section, figure.unit)
+        candidates = candidates_for(self.catalog, section, figure.unit)
         context = label_contexts.get(id(figure), masked[s_start : figure.start])
         synthetic = id(figure) in label_contexts
 
         def between(match_end: int) -> int:
             return 0 if synthetic else _figures_between(figures, s_start + match_end, figure.start)
 
-        scored = _score_metrics(candidates, context, masked[figure.end : s_end], between)
-        best = _pick(scored, masked, figure.start)
+        scored = score_metrics(candidates, context, masked[figure.end : s_end], between)
+        best = pick(scored, masked, figure.start)
         if figure.unit is None:  # a bare number is a figure only right after its phrase
             if best and best[0].distance == 0:
                 figure.metric = best[1]
@@ -294,7 +292,7 @@ class ReportReader:
         entity: Entity,
     ) -> None:
         """无异地贷款, 未发放公转商贴息贷款: a stated nothing is a real zero."""
-        for metric in _plain_metrics(self.catalog, section):
+        for metric in plain_metrics(self.catalog, section):
             for phrase in metric.zero:
                 for match in phrase.finditer(masked, s_start, s_end):
                     who = _entity_at(inline, match.start()) or entity
@@ -327,10 +325,10 @@ class ReportReader:
         masked_spans: list[tuple[int, int]],
     ) -> None:
         """Shares such as 缴存职工中,国家机关和事业单位占26.21%,…: one fact per category."""
-        shares = _share_metrics(self.catalog, section)
+        shares = share_metrics(self.catalog, section)
         if not shares:
             return
-        intros = list(_intro_pattern(self.catalog, section).finditer(text))
+        intros = list(intro_pattern(self.catalog, section).finditer(text))
         separators = [m.end() for m in _LABEL_BOUNDARY.finditer(text)]
         sentences = _sentences(text)
         previous_end = content_start
@@ -342,7 +340,7 @@ class ReportReader:
             separator = separators[bisect_right(separators, item.start()) - 1] if separators else 0
             label_start = max(previous_end, separator, intro_before[-1].end() if intro_before else 0)
             label = _LABEL_JUNK.sub("", text[label_start : item.start()]).strip()
-            metric, category = _category(self.catalog, _with_intro(shares, active), label)
+            metric, category = category_of(self.catalog, with_intro(shares, active), label)
             masked_spans.append((label_start, item.end()))
             previous_end = item.end()
             s_start, s_end = next(((a, b) for a, b in sentences if a <= item.start() < b), (0, len(text)))
@@ -458,69 +456,10 @@ class ReportReader:
 
 
 # ---------------------------------------------------------------------- helpers
-def _score_metrics(
-    candidates: tuple[_Candidate, ...], context: str, after: str, between: Callable[[int], int]
-) -> list[tuple[_Match, Metric]]:
-    """The nearest phrase of each candidate metric before the figure (or right after it);
-    metrics of the section itself come before those of its siblings."""
-    scored = []
-    for candidate in candidates:
-        best: _Match | None = None
-        for phrase, literal in candidate.phrases:
-            if literal not in context:
-                continue
-            last = None
-            for last in phrase.finditer(context):  # noqa: B007 (the last match is the nearest)
-                pass
-            if last is not None:
-                tail = context[last.end() :]
-                clauses = len(_CLAUSE_SEP.findall(tail))
-                found = _Match(candidate.outside, clauses, between(last.end()), len(tail), -len(last.group()))
-                if best is None or found < best:
-                    best = found
-        for phrase in candidate.metric.after:
-            match = phrase.match(after)
-            if match:
-                found = _Match(candidate.outside, 0, 0, 0.5, -len(match.group()))
-                if best is None or found < best:
-                    best = found
-        if best:
-            scored.append((best, candidate.metric))
-    return scored
-
-
-def _pick(scored: list[tuple[_Match, Metric]], paragraph: str, end: int | None = None) -> tuple[_Match, Metric] | None:
-    """The best-placed metric. When two metrics tie (the same phrase, such as 其他, under a
-    merged heading such as 业务收支), the one whose section is named nearest before the figure
-    wins; if that does not settle it, no metric is chosen: the figure is not guessed."""
-    if not scored:
-        return None
-    top = min(match for match, _ in scored)
-    tied = [(match, metric) for match, metric in scored if match == top]
-    if len(tied) == 1:
-        return tied[0]
-    before = paragraph[:end]
-    named = sorted(((_section_named_at(metric, before), match, metric) for match, metric in tied), key=lambda t: t[0])
-    if named[-1][0] > named[-2][0]:
-        return named[-1][1], named[-1][2]
-    return None
-
-
-def _section_named_at(metric: Metric, context: str) -> int:
-    keywords = [k for s in load_catalog().sections if s.key in metric.sections for k in s.keywords]
-    return max((context.rfind(k) for k in keywords), default=-1)
-
-
-def _best_metric(candidates: tuple[_Candidate, ...], context: str) -> Metric | None:
-    picked = _pick(_score_metrics(candidates, context, "", lambda _end: 0), context)
-    return picked[1] if picked else None
-
-
 @dataclass(frozen=True)
 class _Cell:
     start: int
     text: str
-
 
 def _cells(text: str) -> list[_Cell]:
     cells, start = [], 0
@@ -529,110 +468,16 @@ def _cells(text: str) -> list[_Cell]:
         start += len(part) + 1
     return cells
 
-
-@cache
-def _plain_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
-    """Metrics looked for in a section: its own, and its siblings' (sorted after them by the
-    score), because reports merge or drop sub-headings."""
-    top = section.split(".")[0]
-    return tuple(
-        m
-        for m in catalog.metrics.values()
-        if not m.is_breakdown and (section_allows(section, m.sections) or section_allows(top, m.sections))
-    )
-
-
-@cache
-def _share_metrics(catalog: Catalog, section: str) -> tuple[Metric, ...]:
-    return tuple(m for m in catalog.metrics.values() if m.is_breakdown and section_allows(section, m.sections))
-
-
-@cache
-def _literal(pattern: re.Pattern[str]) -> str:
-    """The plain text every match of `pattern` starts with ("" when it starts with syntax)."""
-    literal = re.match(r"[^\\.^$*+?{}\[\]|()]*", pattern.pattern).group()
-    quantified = pattern.pattern[len(literal) : len(literal) + 1] in ("?", "*", "{")
-    return literal[:-1] if quantified else literal
-
-
-@cache
-def _intro_pattern(catalog: Catalog, section: str) -> re.Pattern[str]:
-    intros = {i for m in _share_metrics(catalog, section) for i in m.intro}
-    return re.compile("|".join(re.escape(i) for i in sorted(intros, key=len, reverse=True)))
-
-
-@cache
-def _with_intro(shares: tuple[Metric, ...], intro: str) -> tuple[Metric, ...]:
-    return tuple(m for m in shares if intro in m.intro)
-
-
-@cache
-def _category_phrases(
-    catalog: Catalog, metrics: tuple[Metric, ...]
-) -> tuple[tuple[Metric, str, re.Pattern[str], str], ...]:
-    return tuple(
-        (metric, category.code, phrase, _literal(phrase))
-        for metric in metrics
-        for category in catalog.categories(metric.code)
-        for phrase in category.phrases
-    )
-
-
 @cache
 def _precision(factor: Decimal, decimals: int) -> float:
     """The base-unit value of the last printed digit."""
     return float(factor * Decimal(1).scaleb(-decimals))
-
-
-@cache
-def _zero_pattern(catalog: Catalog, section: str) -> re.Pattern[str] | None:
-    """Any zero statement of the section's metrics: a quick test before the per-metric search."""
-    phrases = [p.pattern for m in _plain_metrics(catalog, section) for p in m.zero]
-    return re.compile("|".join(f"(?:{p})" for p in phrases)) if phrases else None
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """A metric a figure may report, prepared for the phrase search."""
-
-    metric: Metric
-    outside: int  # 1 for a sibling section's metric
-    phrases: tuple[tuple[re.Pattern[str], str], ...]  # with the literal text each match starts with
-
-
-@cache
-def _candidates(catalog: Catalog, section: str, printed_unit: str | None) -> tuple[_Candidate, ...]:
-    return tuple(
-        _Candidate(m, 0 if section_allows(section, m.sections) else 1, tuple((p, _literal(p)) for p in m.phrases))
-        for m in _plain_metrics(catalog, section)
-        if _accepts(m, printed_unit)
-    )
-
-
-def _accepts(metric: Metric, printed_unit: str | None) -> bool:
-    if printed_unit is None:
-        return True
-    return printed_unit != POINTS and unit_factor(printed_unit, metric.unit) is not None
-
-
-def _category(catalog: Catalog, metrics: tuple[Metric, ...], label: str) -> tuple[Metric | None, str | None]:
-    """The breakdown metric and category whose phrase matches most of the label."""
-    best: tuple[int, Metric, str] | None = None
-    for metric, code, phrase, literal in _category_phrases(catalog, metrics):
-        if literal not in label:
-            continue
-        match = phrase.search(label)
-        if match and (best is None or len(match.group()) > best[0]):
-            best = (len(match.group()), metric, code)
-    return (best[1], best[2]) if best else (None, None)
-
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     chars = list(text)
     for start, end in spans:
         chars[start:end] = "#" * (end - start)
     return "".join(chars)
-
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
@@ -643,11 +488,9 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         spans.append((start, len(text)))
     return spans
 
-
 def _clause_start(masked: str, s_start: int, position: int) -> int:
-    separators = [m.end() for m in _CLAUSE_SEP.finditer(masked, s_start, position)]
+    separators = [m.end() for m in CLAUSE_SEP.finditer(masked, s_start, position)]
     return separators[-1] if separators else s_start
-
 
 def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None:
     found = None
@@ -656,10 +499,8 @@ def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None
             found = entity
     return found
 
-
 def _figures_between(figures: list[Figure], start: int, end: int) -> int:
     return sum(1 for f in figures if f.start >= start and f.end <= end)
-
 
 def _respectively_labels(masked: str, s_start: int, s_end: int, figures: list[Figure]) -> dict[int, str]:
     """人员、公用、专项经费分别为a、b、c: each value gets its own label as the phrase context
