@@ -31,6 +31,7 @@ class RunSummary:
     warehouse: str
     cities: int = 0
     failed_cities: dict[str, str] = field(default_factory=dict)  # city code -> one-line reason
+    empty_cities: int = 0  # cities the archive (or the live crawl) holds no document of
     documents: int = 0
     parsed_now: int = 0  # parsed in this run (the rest came from the cache)
     failed_documents: int = 0
@@ -43,7 +44,8 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         out = [
-            f"cities: {self.cities} ({len(self.failed_cities)} failed)",
+            f"cities: {self.cities} ({len(self.failed_cities)} failed)"
+            + (f"; {self.empty_cities} with no document in the archive" if self.empty_cities else ""),
             f"documents: {self.documents} ({self.parsed_now} parsed in this run, "
             f"{self.failed_documents} unreadable)",
             f"facts: {self.facts}",
@@ -86,6 +88,7 @@ def run_job(warehouse: WarehouseResource, progress: Progress) -> RunSummary:
                 continue
             meta = _metadata(result, "parsed_documents")
             summary.parsed_now += meta["parsed_now"]
+            summary.empty_cities += not meta["documents"]
             if meta["documents"]:
                 progress(
                     f"[{number}/{len(codes)}] {code}: {meta['documents']} documents, {meta['facts']} facts"
