@@ -11,7 +11,9 @@ from pipelines.catalog import Metric
 from pipelines.parser.model import Entity
 from pipelines.parser.numbers import NUMBER, POINTS, UNIT, decimals_of, parse_number
 
-FIGURE = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>{UNIT})?")
+# The leading look-ahead lets the regex engine skip to digits fast (the number starts with
+# look-behinds, which it cannot scan for).
+FIGURE = re.compile(rf"(?=[-\d])(?P<num>{NUMBER})\s*(?P<unit>{UNIT})?")
 SHARE_ITEM = re.compile(rf"占\s*(?P<num>{NUMBER})\s*(?P<unit>%|‰)")
 RATIO_UNITS = ("%", "‰", POINTS)
 # 与上年持平, or a bare 持平 as an item of a list of changes (增长6.86%、持平、下降5.63%)

@@ -427,6 +427,8 @@ class ReportReader:
         )
 
     def _span(self, start: int, end: int) -> tuple[int, int]:
+        if not self.norm.offsets:  # the identity map: normalized offsets are original ones
+            return start, end
         return self.norm.to_original(start), self.norm.to_original(end - 1) + 1
 
     def _sentence_text(self, line_start: int, s_start: int, s_end: int) -> str:
