@@ -33,8 +33,10 @@ def score_metrics(
 ) -> list[tuple[Match, Metric]]:
     """The nearest phrase of each candidate metric before the figure (or right after it);
     metrics of the section itself come before those of its siblings."""
-    scored = []
+    scored: list[tuple[Match, Metric]] = []
     for candidate in candidates:
+        if candidate.outside and scored:
+            break  # a sibling section's metric never beats one of the section itself
         best: Match | None = None
         for phrase, literal in candidate.phrases:
             if literal not in context:
@@ -152,11 +154,13 @@ class Candidate:
 
 @cache
 def candidates_for(catalog: Catalog, section: str, printed_unit: str | None) -> tuple[Candidate, ...]:
-    return tuple(
+    """The metrics a figure printed in `printed_unit` may report, the section's own first."""
+    found = [
         Candidate(m, 0 if section_allows(section, m.sections) else 1, tuple((p, _literal(p)) for p in m.phrases))
         for m in plain_metrics(catalog, section)
         if accepts(m, printed_unit)
-    )
+    ]
+    return tuple(sorted(found, key=lambda c: c.outside))
 
 
 def accepts(metric: Metric, printed_unit: str | None) -> bool:
