@@ -80,18 +80,6 @@ class Catalog:
         set_name = self.metrics[metric_code].category_set
         return self.category_sets[set_name] if set_name else ()
 
-    def printed_units(self) -> dict[str, tuple[str, Decimal]]:
-        """Printed unit -> (base unit, multiplier); a printed unit shared by two base units
-        (个, 家) maps to the first listed; `compatible` answers the real question."""
-        table: dict[str, tuple[str, Decimal]] = {}
-        for base, printed in self.units.items():
-            for unit, factor in printed.items():
-                table.setdefault(unit, (base, factor))
-        return table
-
-    def compatible(self, printed_unit: str, metric: Metric) -> Decimal | None:
-        """The multiplier that turns `printed_unit` into the metric's base unit, or None."""
-        return self.units.get(metric.unit, {}).get(printed_unit)
 
 
 _METRIC_KEYS = frozenset(

@@ -8,6 +8,7 @@ plus fixture cities written straight into a copy of it, and a registry listing t
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +100,8 @@ def _add(archive: Archive, url: str, body: bytes, code: str, name: str, year: in
 
 def _keep_only_panjin(archive_dir: Path) -> None:
     manifest = archive_dir / "manifest.jsonl"
-    rows = [line for line in manifest.read_text(encoding="utf-8").splitlines() if '"city_code": "panjin"' in line]
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines if json.loads(line)["city_code"] == "panjin"]
     manifest.write_text("".join(f"{line}\n" for line in rows), encoding="utf-8")
 
 
