@@ -1,0 +1,1 @@
+"""The layout stage: format readers' lines and tables → one reading text (see model.py)."""
