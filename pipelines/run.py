@@ -95,7 +95,7 @@ def run_job(warehouse: WarehouseResource, progress: Progress) -> RunSummary:
                     f" ({meta['from_cache']} from cache, {meta['failed'] + meta['unsupported']} unreadable)"
                 )
         log = warehouse.build_dir / "dbt.log"
-        progress(f"building the warehouse: staging → dbt → checks → publish (dbt log: {log})")
+        progress(f"building the warehouse: load raw → dbt → checks → publish (dbt log: {log})")
         with log.open("w", encoding="utf-8") as fh, redirect_stdout(fh):
             result = _execute(defs, "warehouse_job", instance)
     blocked = []

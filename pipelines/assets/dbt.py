@@ -1,6 +1,6 @@
 """Stage 5: the dbt project (staging → intermediate → marts), run against the BUILD warehouse.
 
-dbt's sources `raw.*` are the staging assets' keys, so Dagster draws the lineage through."""
+dbt's sources `raw.*` are the loader assets' keys, so Dagster draws the lineage through."""
 
 import fcntl
 import os

@@ -15,10 +15,10 @@ import pipelines.parser
 from pipelines.assets import state
 from pipelines.assets.extract import TextOutcome, extracted_text
 from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.loader import DocumentRecord, document_id
 from pipelines.parser import ParseError, parse_report
 from pipelines.parser.model import PARSER_VERSION, ParseResult
 from pipelines.resources import WarehouseResource
-from pipelines.staging import DocumentRecord, document_id
 from scrapers.registry import Registry, RegistryError
 
 # the parser, the catalog, and this module (which decides how the parser is called)
@@ -34,7 +34,7 @@ PARSER_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in _PARSER_FILES)).he
 
 @dg.asset(partitions_def=CITY_PARTITIONS, deps=[extracted_text], group_name="parse", compute_kind="python")
 def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """One staging record per document and its facts, ready for the loader."""
+    """One raw.documents record per document and its facts, ready for the loader."""
     code = context.partition_key
     outcomes: list[TextOutcome] = state.read(warehouse.city_dir(code) / state.EXTRACTED)
     registry = warehouse.registry()

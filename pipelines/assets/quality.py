@@ -10,19 +10,19 @@ from collections.abc import Iterable
 import dagster as dg
 import duckdb
 
-from pipelines.assets.staging import STAGING_KEYS
+from pipelines.assets.load import RAW_KEYS
 from pipelines.publish import run_lock
 from pipelines.quality import WARNING, audit_consistency, read_findings, run_structural, write_findings
 from pipelines.quality.structural import QualityResult
 from pipelines.resources import WarehouseResource
 
 FINDINGS_KEY = dg.AssetKey(["quality", "findings"])
-PRE_DBT_LAYERS = ("raw", "staging")  # both validate the raw.* tables the loader wrote
+PRE_DBT_LAYERS = ("raw_documents", "raw_facts")  # the raw.* tables the loader wrote
 
 
 @dg.asset(
     key=FINDINGS_KEY,
-    deps=STAGING_KEYS,
+    deps=RAW_KEYS,
     group_name="quality",
     compute_kind="great_expectations",
     check_specs=[

@@ -30,7 +30,7 @@ def city_documents(archive: Archive, city_code: str) -> list[ManifestRow]:
 @dg.asset(
     partitions_def=CITY_PARTITIONS,
     deps=[registry],
-    group_name="raw",
+    group_name="archive",
     compute_kind="warc",
 )
 def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

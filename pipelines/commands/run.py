@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="run the main job: fetch or replay, parse, build, check and publish the warehouse",
         description="The Dagster jobs of pipelines/definitions.py, in-process: registry, then per city "
-        "raw documents, text and facts, then staging tables, quality checks, dbt, and an atomic "
+        "raw documents, text and facts, then the raw tables, quality checks, dbt, and an atomic "
         "publish of the warehouse with Parquet exports. Progress on stderr, summary on stdout.",
     )
     p.add_argument("--live", action="store_true", help="crawl the registry's sites (default: replay the archive)")

@@ -5,8 +5,8 @@ city, year and version)."""
 from __future__ import annotations
 
 from pipelines.assets.parse import _one_per_report
+from pipelines.loader import DocumentRecord
 from pipelines.parser import parse_report
-from pipelines.staging import DocumentRecord
 
 REPORT = "晴川市住房公积金2023年年度报告\n二、业务运行情况\n(一)缴存:\n2023年,缴存额10.00亿元,缴存余额50.00亿元。\n"
 PAGE_ONLY = "晴川市住房公积金2023年年度报告\n二、业务运行情况\n(一)缴存:\n2023年,缴存额10.00亿元。详见附件。\n"

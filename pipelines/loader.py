@@ -1,4 +1,4 @@
-"""Staging tables in DuckDB (schema `raw`): the parser's output, one document at a time.
+"""The loader: the parser's output into DuckDB's schema `raw`, one document at a time.
 
 `ensure_schema` creates the tables of docs/contracts.md section 4, an empty `quality.findings`
 (so dbt can always read it as a source) and refreshes `raw.metric_catalog` /

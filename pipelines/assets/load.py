@@ -9,21 +9,21 @@ import duckdb
 from pipelines.assets import state
 from pipelines.assets.parse import parsed_documents
 from pipelines.assets.registry import registry
+from pipelines.loader import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
 from pipelines.parser.model import ParseResult
 from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
-from pipelines.staging import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
 
 # quality.findings is created here but filled by the quality asset, which owns that key.
 TABLES = [name for name in (*RAW_TABLES, *OTHER_TABLES) if name != "quality.findings"]
-STAGING_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
+RAW_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, deps=[registry, parsed_documents], group_name="staging") for key in STAGING_KEYS],
+    specs=[dg.AssetSpec(key, deps=[registry, parsed_documents], group_name="raw") for key in RAW_KEYS],
     compute_kind="duckdb",
 )
-def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog)."""
     items = current_items(warehouse)
     with run_lock(warehouse.lock_path, warehouse.published):
@@ -38,8 +38,8 @@ def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
         finally:
             con.close()
-    context.log.info(f"staging: {len(items)} documents loaded, {len(removed)} removed")
-    for key, name in zip(STAGING_KEYS, TABLES, strict=True):
+    context.log.info(f"raw: {len(items)} documents loaded, {len(removed)} removed")
+    for key, name in zip(RAW_KEYS, TABLES, strict=True):
         metadata = {"dagster/row_count": counts[name]}
         if name == "raw.documents":
             metadata |= {"removed": len(removed), "unreadable": unreadable}
