@@ -5,8 +5,7 @@ dbt's sources `raw.*` are the loader assets' keys, so Dagster draws the lineage 
 import fcntl
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,25 +56,12 @@ class GjjTranslator(DagsterDbtTranslator):
         return f"dbt_{layer}"
 
 
-@contextmanager
-def build_target(warehouse: WarehouseResource) -> Iterator[None]:
-    """Point dbt's profile (env var GJJ_WAREHOUSE) at the build file for the duration."""
-    before = os.environ.get("GJJ_WAREHOUSE")
-    os.environ["GJJ_WAREHOUSE"] = os.fspath(warehouse.build_db)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["GJJ_WAREHOUSE"]
-        else:
-            os.environ["GJJ_WAREHOUSE"] = before
-
-
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=GjjTranslator())
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        with run_lock(warehouse.lock_path, warehouse.published), build_target(warehouse):
+        with run_lock(warehouse.lock_path, warehouse.published):
             target = warehouse.build_dir / "dbt_target"
-            yield from dbt.cli(["build"], context=context, target_path=target).stream()
+            args = ["build", "--profiles-dir", str(warehouse.dbt_profiles_dir())]
+            yield from dbt.cli(args, context=context, target_path=target).stream()
 
     return dbt_models

@@ -11,7 +11,6 @@ from pipelines.assets.parse import parsed_documents
 from pipelines.assets.registry import registry
 from pipelines.loader import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
 from pipelines.parser.model import ParseResult
-from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
 
 # quality.findings is created here but filled by the quality asset, which owns that key.
@@ -26,18 +25,13 @@ RAW_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
 def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog)."""
     items = current_items(warehouse)
-    with run_lock(warehouse.lock_path, warehouse.published):
-        warehouse.build_dir.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(warehouse.build_db))
-        try:
-            ensure_schema(con)
-            removed = _sync(con, items)
-            unreadable = con.execute(
-                "SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')"
-            ).fetchone()[0]
-            counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
-        finally:
-            con.close()
+    with warehouse.open_build() as con:
+        ensure_schema(con)
+        removed = _sync(con, items)
+        unreadable = con.execute(
+            "SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')"
+        ).fetchone()[0]
+        counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
     context.log.info(f"raw: {len(items)} documents loaded, {len(removed)} removed")
     for key, name in zip(RAW_KEYS, TABLES, strict=True):
         metadata = {"dagster/row_count": counts[name]}

@@ -18,11 +18,8 @@ def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefin
     @dg.asset(key=["marts", "coverage"], deps=upstream, group_name="dbt_marts", compute_kind="duckdb")
     def coverage_table(warehouse: WarehouseResource) -> dg.MaterializeResult:
         """City × year of the registry: present, missing, failed (with the reason), unsupported."""
-        con = duckdb.connect(str(warehouse.build_db))
-        try:
+        with warehouse.open_build() as con:
             rows = build_coverage(con, expected_from_registry(warehouse.registry()))
-        finally:
-            con.close()
         return dg.MaterializeResult(metadata={"rows": rows})
 
     @dg.asset(deps=[*upstream, coverage_table], group_name="publish", compute_kind="duckdb")

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from pipelines.cli import CliError
+from pipelines.commands import CliError
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 
