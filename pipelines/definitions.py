@@ -7,7 +7,9 @@ Nightly, 02:00 Asia/Shanghai:
   3. `warehouse_after_cities`, once every city run of the night has finished, successful or
      not, requests `warehouse_job`: load raw → dbt → checks → publish. A failed city keeps the
      data of its last good run; the others are published.
-`gjj run` executes the same jobs in-process, one after the other (pipelines/run.py).
+A run that fails is written down and alerted by `alert_on_run_failure`.
+`gjj run` launches the same jobs, one after the other, recorded in the same instance
+(pipelines/run.py); it skips cities with nothing new, and the warehouse when nothing changed.
 """
 
 from __future__ import annotations
@@ -62,10 +64,18 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
         sensors=[
             automation.cities_after_registry(registry_job, city_job),
             automation.warehouse_after_cities(city_job, warehouse_job),
+            automation.alert_on_failure(),
         ],
         resources={"warehouse": warehouse or WarehouseResource(), "dbt": dbt_resource()},
     )
 
 
 # GJJ_LIVE=1: the deployment crawls the sites; otherwise it replays the archive like `gjj run`.
-defs = build_definitions(WarehouseResource(live=os.environ.get("GJJ_LIVE") == "1"))
+# GJJ_ALERT_WEBHOOK / GJJ_ALERT_COMMAND: where a failed run is reported (pipelines/alerts.py).
+defs = build_definitions(
+    WarehouseResource(
+        live=os.environ.get("GJJ_LIVE") == "1",
+        alert_webhook=os.environ.get("GJJ_ALERT_WEBHOOK"),
+        alert_command=os.environ.get("GJJ_ALERT_COMMAND"),
+    )
+)

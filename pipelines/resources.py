@@ -30,6 +30,8 @@ class WarehouseResource(dg.ConfigurableResource):
     registry_path: str | None = None  # None: the registry shipped with the scrapers
     archive_path: str | None = None  # None: bundled archive offline, data/archive live
     live: bool = False  # crawl the sites; otherwise replay the archive
+    alert_webhook: str | None = None  # a failed run's summary is POSTed here (pipelines/alerts.py)
+    alert_command: str | None = None  # ... and given to this command on its stdin
 
     @property
     def published(self) -> Path:

@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines import stopping
 from pipelines.publish import run_lock
 from pipelines.resources import DBT_PROJECT_DIR, WarehouseResource
 
@@ -59,9 +60,19 @@ class GjjTranslator(DagsterDbtTranslator):
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=GjjTranslator())
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        stopping.checkpoint("dbt", pause=False)  # tests pause once dbt runs (below)
         with run_lock(warehouse.lock_path, warehouse.published):
             target = warehouse.build_dir / "dbt_target"
             args = ["build", "--profiles-dir", str(warehouse.dbt_profiles_dir())]
-            yield from dbt.cli(args, context=context, target_path=target).stream()
+            invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+            with stopping.child(invocation.process):  # a stop ends dbt; the build file is private
+                for number, event in enumerate(invocation.stream()):
+                    if number == 0:
+                        stopping.pause_point("dbt")
+                    yield event
+            stopping.checkpoint("dbt", pause=False)
+            if not invocation.is_successful():
+                error = str(invocation.get_error() or "see dbt.log").strip().splitlines()
+                raise RuntimeError(f"dbt build failed: {error[0] if error else 'see dbt.log'}")
 
     return dbt_models

@@ -5,62 +5,55 @@ number, its code or the metric catalog."""
 
 import hashlib
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import dagster as dg
 
-import pipelines.catalog
-import pipelines.documents
-import pipelines.parser
+from pipelines import stopping
 from pipelines.assets import state
 from pipelines.assets.extract import TextOutcome, extracted_text
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.documents import one_per_report, parse_text, warehouse_city
+from pipelines.inputs import PARSER_CODE, city_fingerprint, record_city_inputs
 from pipelines.loader import DocumentRecord, document_id
 from pipelines.parser import ParseError
 from pipelines.parser.model import PARSER_VERSION, ParseResult
 from pipelines.resources import WarehouseResource
-from scrapers.registry import Registry
-
-# the parser, the catalog, and the modules that decide how the parser is called
-_PARSER_FILES = sorted(
-    [
-        *Path(pipelines.parser.__file__).parent.glob("*.py"),
-        *Path(pipelines.catalog.__file__).parent.glob("*.*"),
-        Path(pipelines.documents.__file__),
-        Path(__file__),
-    ]
-)
-PARSER_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in _PARSER_FILES)).hexdigest()[:12]
+from pipelines.summary import CityCounts
+from scrapers.registry import Registry, RegistryError
 
 
 @dg.asset(partitions_def=CITY_PARTITIONS, deps=[extracted_text], group_name="parse", compute_kind="python")
 def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One raw.documents record per document and its facts, ready for the loader."""
     code = context.partition_key
+    root, rows = state.read(warehouse.city_dir(code) / state.DOCUMENTS)
     outcomes: list[TextOutcome] = state.read(warehouse.city_dir(code) / state.EXTRACTED)
     registry = warehouse.registry()
     items, cached, parsed_now = [], 0, 0
     for outcome in outcomes:
+        stopping.checkpoint("parse")
         result, reason, hit = _parse(outcome, warehouse)
         cached += hit
         parsed_now += outcome.extracted is not None and not hit
         items.append((_record(outcome, result, reason, registry), result))
     items = one_per_report(items)
     state.write(warehouse.city_dir(code) / state.PARSED, items)
-    return dg.MaterializeResult(
-        metadata={
-            "documents": len(items),
-            "parsed": sum(doc.status == "parsed" for doc, _ in items),
-            "failed": sum(doc.status == "failed" for doc, _ in items),
-            "unsupported": sum(doc.status == "unsupported" for doc, _ in items),
-            "duplicate": sum(doc.status == "duplicate" for doc, _ in items),
-            "facts": sum(len(result.facts) for _, result in items if result is not None),
-            "from_cache": cached,
-            "parsed_now": parsed_now,
-            "parser_version": PARSER_VERSION,
-        }
+    try:
+        city = registry.city(code)
+    except RegistryError:
+        city = None
+    record_city_inputs(warehouse, code, city_fingerprint(root, rows, city))
+    counts = CityCounts(
+        documents=len(items),
+        parsed=sum(doc.status == "parsed" for doc, _ in items),
+        failed=sum(doc.status == "failed" for doc, _ in items),
+        unsupported=sum(doc.status == "unsupported" for doc, _ in items),
+        duplicate=sum(doc.status == "duplicate" for doc, _ in items),
+        facts=sum(len(result.facts) for _, result in items if result is not None),
+        from_cache=cached,
+        parsed_now=parsed_now,
     )
+    return dg.MaterializeResult(metadata={**counts.metadata(), "parser_version": PARSER_VERSION})
 
 
 def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseResult | None, str | None, bool]:

@@ -6,13 +6,16 @@ own arithmetic, the parser flagged a figure) only annotates: severity WARN, and 
 land in `quality.findings`, which dbt turns into `quality_flag` on the marts."""
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from pipelines import stopping
 from pipelines.assets.load import RAW_KEYS
-from pipelines.quality import WARNING, audit_consistency, read_findings, run_structural, write_findings
-from pipelines.quality.structural import QualityResult
 from pipelines.resources import WarehouseResource
+
+if TYPE_CHECKING:
+    from pipelines.quality.structural import QualityResult
 
 FINDINGS_KEY = dg.AssetKey(["quality", "findings"])
 PRE_DBT_LAYERS = ("raw_documents", "raw_facts")  # the raw.* tables the loader wrote
@@ -29,7 +32,10 @@ PRE_DBT_LAYERS = ("raw_documents", "raw_facts")  # the raw.* tables the loader w
     ],
 )
 def quality_findings(warehouse: WarehouseResource):
-    """Validate the staged layers and audit every report; store all findings."""
+    """Validate the raw layers and audit every report; store all findings."""
+    from pipelines.quality import WARNING, audit_consistency, run_structural, write_findings  # GX: slow import
+
+    stopping.checkpoint("checks")
     with warehouse.open_build() as con:
         results = [run_structural(con, layer, docs_dir=docs_dir(warehouse)) for layer in PRE_DBT_LAYERS]
         audit = audit_consistency(con)
@@ -56,6 +62,9 @@ def build_marts_check(marts_key: dg.AssetKey, dbt_keys: Iterable[dg.AssetKey]) -
         description="Great Expectations suites on the marts; a failure stops publishing.",
     )
     def marts_structural(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        from pipelines.quality import read_findings, run_structural, write_findings
+
+        stopping.checkpoint("checks")
         with warehouse.open_build() as con:
             result = run_structural(con, "marts", docs_dir=docs_dir(warehouse))
             if not result.passed:  # keep the failures beside the audit's findings
@@ -65,7 +74,7 @@ def build_marts_check(marts_key: dg.AssetKey, dbt_keys: Iterable[dg.AssetKey]) -
     return marts_structural
 
 
-def structural_result(name: str, result: QualityResult) -> dg.AssetCheckResult:
+def structural_result(name: str, result: "QualityResult") -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=name,
         passed=result.passed,
