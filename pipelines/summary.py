@@ -108,5 +108,5 @@ class RunSummary:
         elif self.unchanged:
             out.append(f"warehouse: {self.warehouse} (nothing changed since the last publish; not rebuilt)")
         else:
-            out.append(f"warehouse NOT published ({self.problem}); {self.warehouse} is unchanged")
+            out.append(f"warehouse NOT published ({self.problem or self.stopped}); {self.warehouse} is unchanged")
         return out
