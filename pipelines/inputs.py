@@ -77,14 +77,29 @@ def city_documents(archive: Archive, city_code: str) -> list[ManifestRow]:
     return [row for row in archive.documents() if row.city_code == city_code]
 
 
+def _digest(parts: object) -> str:
+    """A hash that is the same in every process (sets sorted: their order follows the
+    per-process string hash seed)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, set | frozenset):
+            return sorted(value, key=str)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.asdict(value)
+        return str(value)
+
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=plain).encode()).hexdigest()
+
+
 def city_fingerprint(archive_root: Path, rows: list[ManifestRow], city: City | None) -> str:
-    parts = {
-        "archive": str(archive_root),
-        "rows": [dataclasses.asdict(row) for row in rows],
-        "city": repr(city),
-        "code": [EXTRACTOR_VERSION, PARSER_CODE],
-    }
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return _digest(
+        {
+            "archive": str(archive_root),
+            "rows": [dataclasses.asdict(row) for row in rows],
+            "city": city,
+            "code": [EXTRACTOR_VERSION, PARSER_CODE],
+        }
+    )
 
 
 def record_city_inputs(warehouse: WarehouseResource, code: str, fingerprint: str) -> None:
@@ -122,8 +137,7 @@ def warehouse_fingerprint(warehouse: WarehouseResource) -> str:
     for city in registry.cities:
         stored = warehouse.city_dir(city.code) / CITY_INPUTS
         cities[city.code] = stored.read_text(encoding="utf-8") if stored.exists() else None
-    parts = {"cities": cities, "registry": [repr(c) for c in registry.cities], "code": WAREHOUSE_CODE}
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return _digest({"cities": cities, "registry": list(registry.cities), "code": WAREHOUSE_CODE})
 
 
 def _published_state(published: Path) -> dict:

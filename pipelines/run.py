@@ -202,7 +202,7 @@ def run_job(
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     watcher = watcher or Watcher(instance, progress)
     summary = RunSummary(warehouse=str(warehouse.published))
-    clock = time.monotonic()
+    clock = started = time.monotonic()
     with run_lock(warehouse.lock_path, warehouse.published):
         from pipelines.definitions import build_definitions  # parses the dbt project when needed
 
@@ -229,6 +229,7 @@ def run_job(
             _build(defs, warehouse, instance, summary, watcher, force)
         summary.timings["warehouse"] = _lap(clock)
         _read_published(warehouse, summary)
+    summary.timings["total"] = _lap(started)
     _write_summary(warehouse, summary)
     return summary
 

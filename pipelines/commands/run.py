@@ -100,7 +100,6 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"cannot write {exc.filename or warehouse.published}: {exc.strerror}") from exc
     finally:
         instance.dispose()
-    summary.timings["total"] = round(time.monotonic() - started, 2)
     if args.format == "json":
         json.dump(summary.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         print()

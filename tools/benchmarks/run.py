@@ -4,7 +4,9 @@
 - fresh: an empty data folder and archive;
 - unchanged: the same site again (the crawl finds nothing new: nothing is parsed, rebuilt or
   published);
-- one_new: one more report on one city's site.
+- one_new: one more report on one city's site;
+- replay_unchanged: the archive replayed offline (`gjj run` without --live): every city has
+  nothing new and is not run, the warehouse is not rebuilt.
 
 Scale 1 is 10 cities × 3 years (30 reports); 10× is 100 cities (300 reports). For each run:
 wall and CPU seconds (this process and its children, dbt included) and peak resident memory
@@ -63,6 +65,7 @@ def _measured(fn):
         "peak_mb": round(peak[0] / 2**20),
         "parsed": summary.parsed_now,
         "published": int(summary.published),
+        **{f"{phase}_s": seconds for phase, seconds in summary.timings.items()},
     }
 
 
@@ -110,9 +113,12 @@ def bench_gjj_run(scale: int = 1) -> dict:
             unchanged = _measured(run)
             server.routes = build_site(corpus)
             one_new = _measured(run)
+        # the same archive replayed offline: every city has nothing new, nothing is rebuilt
+        offline = warehouse.model_copy(update={"live": False, "archive_path": str(root / "data" / "archive")})
+        replay = _measured(lambda: launch(offline, quiet, instance=instance))
         instance.dispose()
     dbt_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    runs = {"fresh": fresh, "unchanged": unchanged, "one_new": one_new}
+    runs = {"fresh": fresh, "unchanged": unchanged, "one_new": one_new, "replay_unchanged": replay}
     return {
         "reports": len(corpus.reports),
         **{f"{run}_{key}": value for run, measured in runs.items() for key, value in measured.items()},
