@@ -174,6 +174,7 @@ def launch(
         for sig in (signal.SIGINT, signal.SIGTERM):
             stack.callback(signal.signal, sig, signal.signal(sig, on_signal))
         watcher.say("loading the Dagster definitions")
+        watcher.enter("loading the Dagster definitions")
         worker.start()
         while worker.is_alive():
             worker.join(0.5)
@@ -207,7 +208,6 @@ def run_job(
         from pipelines.definitions import build_definitions  # parses the dbt project when needed
 
         _clean_up_after_dead_runs(warehouse, instance, progress)
-        watcher.enter("loading the Dagster definitions")
         defs = build_definitions(warehouse)
         graph = defs.resolve_asset_graph()
         watcher.dbt_keys = {k for k in graph.get_all_asset_keys() if (graph.get(k).group_name or "").startswith("dbt_")}
@@ -227,6 +227,8 @@ def run_job(
             summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
         else:
             _build(defs, warehouse, instance, summary, watcher, force)
+            if stopping.requested() and not summary.stopped:  # told during the publish: it finished
+                summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
         summary.timings["warehouse"] = _lap(clock)
         _read_published(warehouse, summary)
     summary.timings["total"] = _lap(started)

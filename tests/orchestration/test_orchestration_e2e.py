@@ -340,8 +340,33 @@ def test_a_signal_stops_the_whole_run_at_the_next_safe_point(story, phase, sig):
     assert not list(world.warehouse.parent.glob(".*.tmp"))
 
 
+def test_a_second_signal_stops_at_once(story):
+    world = story.world
+    before = published_file(world.warehouse)
+    (world.warehouse.parent / "build" / "cities" / world.synthetic_cities[0] / "inputs.sha").unlink(missing_ok=True)
+    proc = gjj_run(world, env={"GJJ_TEST_PAUSE_AT": "parse"})
+    lines = _wait_for(proc, "paused at parse")
+    proc.send_signal(signal.SIGTERM)
+    _wait_for_more(lines, "stopping at the next safe point")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 130, "".join(lines)
+    time.sleep(0.2)  # the reader thread takes the last lines
+    assert "SIGINT again: stopped at once" in "".join(lines)
+    assert published_file(world.warehouse) == before
+
+
+def _wait_for_more(lines: list[str], line: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(line in text for text in lines):
+        assert time.monotonic() < deadline, "".join(lines)
+        time.sleep(0.02)
+
+
 def test_the_next_run_recovers_and_force_publishes(story):
     """After the stopped runs; --force rebuilds and publishes although nothing changed."""
+    from pipelines.instance import get_instance
+    from pipelines.run import LAUNCHER_TAG
+
     world = story.world
     before = published_file(world.warehouse)
     run = finish(gjj_run(world, "--force"), world)
@@ -351,3 +376,8 @@ def test_the_next_run_recovers_and_force_publishes(story):
     assert run.tables == story.third.tables
     again = finish(gjj_run(world), world)
     assert again.summary["unchanged"] and again.file == run.file
+    # the run the second signal ended at once was marked canceled by the next one
+    instance = get_instance()
+    started = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED], tags={LAUNCHER_TAG: "gjj run"}))
+    assert started == []
+    assert instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.CANCELED], tags={LAUNCHER_TAG: "gjj run"}))
