@@ -1,10 +1,15 @@
-"""The nightly chain: schedule → registry → one run per city → warehouse (see definitions.py)."""
+"""The nightly chain: schedule → registry → one run per city → warehouse (see definitions.py),
+and the alert when a run fails."""
 
+import json
+import os
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from pipelines import alerts, inputs
 from pipelines.resources import WarehouseResource
 from scrapers.registry import City
 
@@ -69,7 +74,7 @@ def warehouse_after_cities(city_job: JobLike, warehouse_job: JobLike):
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
-    def warehouse_after_cities(context: dg.SensorEvaluationContext):
+    def warehouse_after_cities(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
         latest = context.instance.get_runs(dg.RunsFilter(job_name=city_job.name), limit=1)
         batch = latest[0].tags.get(BATCH_TAG) if latest else None
         if batch is None:
@@ -77,6 +82,33 @@ def warehouse_after_cities(city_job: JobLike, warehouse_job: JobLike):
         runs = context.instance.get_runs(dg.RunsFilter(job_name=city_job.name, tags={BATCH_TAG: batch}))
         if not batch_finished([run.status for run in runs]):
             return dg.SkipReason(f"batch {batch}: city runs still going")
+        if inputs.unchanged_since_publish(warehouse, inputs.warehouse_fingerprint(warehouse)):
+            return dg.SkipReason(f"batch {batch}: nothing changed since the last publish")
         return dg.RunRequest(run_key=f"warehouse:{batch}", tags={BATCH_TAG: batch})
 
     return warehouse_after_cities
+
+
+def alert_on_failure():
+    @dg.run_failure_sensor(name="alert_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING)
+    def alert_on_run_failure(context: dg.RunFailureSensorContext, warehouse: WarehouseResource):
+        """A failed run is written down beside the build (failed_runs/<run id>.json) and sent to
+        the alert webhook or command, when configured."""
+        run = context.dagster_run
+        summary = {
+            "status": "failed",
+            "run_id": run.run_id,
+            "job": run.job_name,
+            "partition": run.tags.get("dagster/partition"),
+            "batch": run.tags.get(BATCH_TAG),
+            "failure": context.failure_event.message,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        folder = warehouse.build_dir / "failed_runs"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{run.run_id}.json.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(folder / f"{run.run_id}.json")
+        alerts.send(summary, webhook=warehouse.alert_webhook, command=warehouse.alert_command, warn=context.log.warning)
+
+    return alert_on_run_failure

@@ -9,6 +9,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from pipelines.commands import CliError
+
+__all__ = ["CliError", "build_parser", "main"]
+
 # Modules that provide sub-commands, in the order `gjj --help` lists them.
 COMMAND_MODULES = (
     "pipelines.commands.run",
@@ -19,14 +23,6 @@ COMMAND_MODULES = (
     "pipelines.commands.coverage",
     "pipelines.commands.check",
 )
-
-
-class CliError(Exception):
-    """An expected failure: printed as one line on stderr, exit code 2 (or `code`)."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,8 +55,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run as `python -m pipelines.cli`: use the module's own import so that command modules
-    # raise the same CliError class that main() catches.
-    from pipelines.cli import main as package_main
-
-    sys.exit(package_main())
+    sys.exit(main())

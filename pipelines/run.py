@@ -1,23 +1,39 @@
-"""`gjj run`: the Dagster jobs of definitions.py, executed in-process, one after the other.
+"""`gjj run`: a thin launcher of the Dagster jobs of definitions.py, recorded in the Dagster
+instance of dagster.yaml (so each run, its materializations, partitions and checks show in
+the UI), one after the other: registry_job → city_job per city with something new →
+warehouse_job, unless nothing changed since the last publish.
 
-registry_job (and the city partitions) → city_job once per city → warehouse_job. A city whose
-run fails is reported and left out; the warehouse is built from every other city (and the
-failed city's last good output) and published if its checks pass."""
+The jobs run in a worker thread; the main thread keeps the signals (first SIGINT/SIGTERM:
+stop at the next safe point; second: at once), the deadline, and the progress lines read
+from the instance's event log."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
 import warnings
 from collections.abc import Callable
-from contextlib import redirect_stdout
-from dataclasses import dataclass, field
+from contextlib import ExitStack, redirect_stdout
+from pathlib import Path
+from typing import ClassVar
 
 import dagster as dg
 
+from pipelines import inputs, stopping
 from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
+from pipelines.summary import CityCounts, LoadCounts, RunSummary
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+LAUNCHER_TAG = "gjj/launcher"
+PID_TAG = "gjj/pid"
+HEARTBEAT_SECONDS = 5.0
 
 Progress = Callable[[str], None]
 
@@ -26,78 +42,263 @@ class RunError(Exception):
     """The job could not start (one-line reason)."""
 
 
-@dataclass
-class RunSummary:
-    warehouse: str
-    cities: int = 0
-    failed_cities: dict[str, str] = field(default_factory=dict)  # city code -> one-line reason
-    empty_cities: int = 0  # cities the archive (or the live crawl) holds no document of
-    documents: int = 0
-    parsed_now: int = 0  # parsed in this run (the rest came from the cache)
-    failed_documents: int = 0
-    facts: int = 0
-    checks_passed: int = 0
-    checks_failed: list[str] = field(default_factory=list)  # severity ERROR: blocks publishing
-    checks_warned: list[str] = field(default_factory=list)  # severity WARN: annotates only
-    published: bool = False
-    problem: str | None = None  # why the warehouse was not published
-
-    def lines(self) -> list[str]:
-        out = [
-            f"cities: {self.cities} ({len(self.failed_cities)} failed)"
-            + (f"; {self.empty_cities} with no document in the archive" if self.empty_cities else ""),
-            f"documents: {self.documents} ({self.parsed_now} parsed in this run, "
-            f"{self.failed_documents} unreadable)",
-            f"facts: {self.facts}",
-            f"checks: {self.checks_passed} passed, {len(self.checks_failed)} failed, "
-            f"{len(self.checks_warned)} with warnings",
-        ]
-        out += [f"  failed check: {name}" for name in self.checks_failed]
-        out += [f"  warning: {name}" for name in self.checks_warned]
-        out += [f"  failed city: {code}: {reason}" for code, reason in self.failed_cities.items()]
-        if self.published:
-            out.append(f"warehouse: {self.warehouse}")
-        else:
-            out.append(f"warehouse NOT published ({self.problem}); {self.warehouse} is unchanged")
-        return out
+def summary_path(warehouse: WarehouseResource) -> Path:
+    """The run summary, beside the published warehouse."""
+    return warehouse.published.with_name(f"{warehouse.published.stem}.run.json")
 
 
-def run_job(warehouse: WarehouseResource, progress: Progress) -> RunSummary:
-    """Run everything once. Raises publish.RunLocked when another run holds the warehouse,
+class Watcher:
+    """Progress lines from what the instance records of the running job, and a heartbeat
+    so that no phase is silent for long."""
+
+    STEP_NAMES: ClassVar[dict[str, str]] = {
+        "raw_tables": "loading the raw tables",
+        "quality_findings": "checks: raw layers and the consistency audit",
+        "dbt_models": "dbt build",
+        "marts_coverage": "coverage table",
+        "published_warehouse": "publishing",
+        "parquet_exports": "Parquet exports",
+    }
+
+    def __init__(self, instance: dg.DagsterInstance, progress: Progress) -> None:
+        self.instance, self.progress = instance, progress
+        self.lock = threading.Lock()
+        self.run_id: str | None = None
+        self.cursor: str | None = None
+        self.phase = "starting"
+        self.dbt_total = 0
+        self.dbt_done = 0
+        self.dbt_keys: set[dg.AssetKey] = set()
+        self.last_line = time.monotonic()
+        self.phase_started = time.monotonic()
+
+    def say(self, message: str) -> None:
+        with self.lock:
+            self.last_line = time.monotonic()
+        self.progress(message)
+
+    def enter(self, phase: str) -> None:
+        with self.lock:
+            self.phase, self.phase_started = phase, time.monotonic()
+
+    def watch(self, run_id: str | None) -> None:
+        with self.lock:
+            self.run_id, self.cursor = run_id, None
+
+    def poll(self) -> None:
+        with self.lock:
+            run_id, cursor = self.run_id, self.cursor
+        if run_id is not None:
+            try:
+                connection = self.instance.get_records_for_run(
+                    run_id,
+                    cursor=cursor,
+                    of_type={
+                        dg.DagsterEventType.STEP_START,
+                        dg.DagsterEventType.ASSET_MATERIALIZATION,
+                        dg.DagsterEventType.STEP_FAILURE,
+                    },
+                )
+            except Exception:
+                connection = None
+            if connection is not None:
+                with self.lock:
+                    self.cursor = connection.cursor
+                for record in connection.records:
+                    self._event(record.event_log_entry.dagster_event)
+        with self.lock:
+            silent = time.monotonic() - self.last_line
+            phase, since = self.phase, time.monotonic() - self.phase_started
+        if silent >= HEARTBEAT_SECONDS:
+            self.say(f"  … {phase} ({since:.0f} s)")
+
+    def _event(self, event: dg.DagsterEvent | None) -> None:
+        if event is None:
+            return
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            step = (event.step_key or "").replace("__", "_")
+            name = next((v for k, v in self.STEP_NAMES.items() if k in step), None)
+            if "marts_structural" in step:
+                name = "checks: marts"
+            if name == "dbt build":
+                name = f"dbt: building {self.dbt_total} models and their tests"
+            if name:
+                self.enter(name)
+                self.say(name)
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            key = event.asset_key
+            if key in self.dbt_keys:
+                self.dbt_done += 1
+                with self.lock:
+                    due = time.monotonic() - self.last_line >= 2 or self.dbt_done == self.dbt_total
+                if due:
+                    self.say(f"dbt: {self.dbt_done}/{self.dbt_total} models built")
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            self.say(f"step failed: {event.step_key}")
+
+
+def launch(
+    warehouse: WarehouseResource,
+    progress: Progress,
+    *,
+    instance: dg.DagsterInstance,
+    force: bool = False,
+    deadline_seconds: float | None = None,
+) -> RunSummary:
+    """Run everything once in a worker thread, with the signals and the deadline handled here.
+    Must be called from the main thread. Raises what run_job raises."""
+    stopping.reset()
+    watcher = Watcher(instance, progress)
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            outcome["summary"] = run_job(warehouse, watcher.say, instance=instance, force=force, watcher=watcher)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    def on_signal(signum: int, _frame: object) -> None:
+        name = signal.Signals(signum).name
+        if stopping.requested():  # the second one: at once (a publish is one rename: never half done)
+            stopping.kill_children()
+            print(f"gjj run: {name} again: stopped at once", file=sys.stderr, flush=True)
+            os._exit(128 + signum)
+        progress(f"{name}: stopping at the next safe point (send it again to stop at once)")
+        stopping.request(f"stopped by {name}", signum)
+
+    worker = threading.Thread(target=work, name="gjj-run", daemon=True)
+    started = time.monotonic()
+    with ExitStack() as stack:
+        # refuse at once when another run holds the lock (the worker takes it again, re-entrant)
+        stack.enter_context(run_lock(warehouse.lock_path, warehouse.published))
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            stack.callback(signal.signal, sig, signal.signal(sig, on_signal))
+        watcher.say("loading the Dagster definitions")
+        watcher.enter("loading the Dagster definitions")
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.5)
+            watcher.poll()
+            late = deadline_seconds is not None and time.monotonic() - started > deadline_seconds
+            if late and not stopping.requested():
+                progress(f"deadline of {deadline_seconds:.0f} s passed: stopping at the next safe point")
+                stopping.request(f"deadline of {deadline_seconds:.0f} s passed")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["summary"]  # type: ignore[return-value]
+
+
+def run_job(
+    warehouse: WarehouseResource,
+    progress: Progress,
+    *,
+    instance: dg.DagsterInstance,
+    force: bool = False,
+    watcher: Watcher | None = None,
+) -> RunSummary:
+    """Run the jobs once. Raises publish.RunLocked when another run holds the warehouse,
     RunError when the registry cannot be read."""
-    from pipelines.definitions import build_definitions  # parses the dbt project when needed
-
     warnings.filterwarnings("ignore", module="dagster")
     for noisy in ("dagster", "great_expectations"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    watcher = watcher or Watcher(instance, progress)
     summary = RunSummary(warehouse=str(warehouse.published))
+    clock = started = time.monotonic()
     with run_lock(warehouse.lock_path, warehouse.published):
-        progress("loading definitions")
+        from pipelines.definitions import build_definitions  # parses the dbt project when needed
+
+        _clean_up_after_dead_runs(warehouse, instance, progress)
         defs = build_definitions(warehouse)
-        instance = dg.DagsterInstance.ephemeral()
-        result = _execute(defs, "registry_job", instance)
+        graph = defs.resolve_asset_graph()
+        watcher.dbt_keys = {k for k in graph.get_all_asset_keys() if (graph.get(k).group_name or "").startswith("dbt_")}
+        watcher.dbt_keys.discard(dg.AssetKey(["marts", "coverage"]))
+        watcher.dbt_total = len(watcher.dbt_keys)
+        summary.timings["definitions"] = _lap(clock)
+
+        clock = time.monotonic()
+        result = _execute(defs, "registry_job", instance, summary)
         if not result.success:
             raise RunError(f"registry: {_failure(result)}")
-        codes = [city.code for city in warehouse.registry().cities]
-        summary.cities = len(codes)
-        for number, code in enumerate(codes, 1):
-            result = _execute(defs, "city_job", instance, partition_key=code)
-            if not result.success:
-                summary.failed_cities[code] = _failure(result)
-                progress(f"[{number}/{len(codes)}] {code}: FAILED: {summary.failed_cities[code]}")
-                continue
-            meta = _metadata(result, "parsed_documents")
-            summary.parsed_now += meta["parsed_now"]
-            summary.empty_cities += not meta["documents"]
-            if meta["documents"]:
-                progress(
-                    f"[{number}/{len(codes)}] {code}: {meta['documents']} documents, {meta['facts']} facts"
-                    f" ({meta['from_cache']} from cache, {meta['failed'] + meta['unsupported']} unreadable)"
-                )
-        log = warehouse.build_dir / "dbt.log"
-        progress(f"building the warehouse: staging → dbt → checks → publish (dbt log: {log})")
-        with log.open("w", encoding="utf-8") as fh, redirect_stdout(fh):
-            result = _execute(defs, "warehouse_job", instance)
+        _run_cities(defs, warehouse, instance, summary, watcher)
+        summary.timings["cities"] = _lap(clock)
+
+        clock = time.monotonic()
+        if stopping.requested():
+            summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
+        else:
+            _build(defs, warehouse, instance, summary, watcher, force)
+            if stopping.requested() and not summary.stopped:  # told during the publish: it finished
+                summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
+        summary.timings["warehouse"] = _lap(clock)
+        _read_published(warehouse, summary)
+    summary.timings["total"] = _lap(started)
+    _write_summary(warehouse, summary)
+    return summary
+
+
+def _run_cities(
+    defs: dg.Definitions,
+    warehouse: WarehouseResource,
+    instance: dg.DagsterInstance,
+    summary: RunSummary,
+    watcher: Watcher,
+) -> None:
+    codes = [city.code for city in warehouse.registry().cities]
+    summary.cities = len(codes)
+    unchanged = inputs.cities_with_nothing_new(warehouse)
+    summary.unchanged_cities = sum(code in unchanged for code in codes)
+    todo = [code for code in codes if code not in unchanged]
+    if unchanged:
+        watcher.say(f"cities: {len(unchanged)} of {len(codes)} with nothing new since their last run")
+    for number, code in enumerate(todo, 1):
+        if stopping.requested():
+            summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
+            watcher.say(f"{summary.stopped}: {len(todo) - number + 1} cities not run")
+            return
+        watcher.enter(f"city {code} ({number}/{len(todo)})")
+        result = _execute(defs, "city_job", instance, summary, partition_key=code)
+        if not result.success:
+            if stopping.requested():
+                continue  # reported at the top of the loop
+            summary.failed_cities[code] = _failure(result)
+            watcher.say(f"[{number}/{len(todo)}] {code}: FAILED: {summary.failed_cities[code]}")
+            continue
+        counts = CityCounts.from_metadata(_metadata(result, "parsed_documents"))
+        summary.parsed_now += counts.parsed_now
+        summary.empty_cities += not counts.documents
+        summary.updated_cities.append(code)
+        watcher.say(
+            f"[{number}/{len(todo)}] {code}: {counts.documents} documents, {counts.facts} facts"
+            f" ({counts.from_cache} from cache, {counts.failed + counts.unsupported} unreadable)"
+        )
+    if todo and len(summary.failed_cities) == len(todo) == len(codes):
+        summary.problem = "every city failed"
+
+
+def _build(
+    defs: dg.Definitions,
+    warehouse: WarehouseResource,
+    instance: dg.DagsterInstance,
+    summary: RunSummary,
+    watcher: Watcher,
+    force: bool,
+) -> None:
+    if summary.problem:
+        watcher.say(f"warehouse not built: {summary.problem}")
+        return
+    if not force and inputs.unchanged_since_publish(warehouse, inputs.warehouse_fingerprint(warehouse)):
+        summary.unchanged = True
+        watcher.say("nothing changed since the last publish: no dbt build, no publish (--force rebuilds)")
+        return
+    log = warehouse.build_dir / "dbt.log"
+    watcher.say(f"building the warehouse: load raw → checks → dbt → checks → publish (dbt log: {log})")
+    run_id = str(uuid.uuid4())
+    watcher.enter("starting the warehouse job")
+    watcher.watch(run_id)
+    with log.open("w", encoding="utf-8") as fh, redirect_stdout(fh):
+        result = _execute(defs, "warehouse_job", instance, summary, run_id=run_id)
+    watcher.poll()
+    watcher.watch(None)
     blocked = []
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
@@ -111,22 +312,99 @@ def run_job(warehouse: WarehouseResource, progress: Progress) -> RunSummary:
             detail = evaluation.metadata.get("first_failures")
             summary.checks_failed.append(name + (f": {detail.value}" if detail else ""))
             blocked.append(evaluation.check_name)
-    staged = _metadata(result, "raw/documents")
-    summary.documents = staged.get("dagster/row_count", 0)
-    summary.failed_documents = staged.get("unreadable", 0)
-    summary.facts = sum(
-        _metadata(result, key).get("dagster/row_count", 0) for key in ("raw/facts", "raw/breakdown_facts")
-    )
+    loaded = LoadCounts.from_metadata(_metadata(result, "raw/documents"))
+    summary.documents, summary.failed_documents, summary.facts = loaded.documents, loaded.unreadable, loaded.facts
     summary.published = bool(_metadata(result, "published_warehouse"))
     if not summary.published:
-        summary.problem = f"blocked by failed check {', '.join(blocked)}" if blocked else _failure(result)
-    return summary
+        if stopping.requested():
+            summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
+            summary.problem = summary.stopped
+        else:
+            summary.problem = f"blocked by failed check {', '.join(blocked)}" if blocked else _failure(result)
 
 
-def _execute(defs: dg.Definitions, job: str, instance: dg.DagsterInstance, **kwargs) -> dg.ExecuteInProcessResult:
-    return defs.resolve_job_def(job).execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET, **kwargs
+def _read_published(warehouse: WarehouseResource, summary: RunSummary) -> None:
+    """Counts (when the warehouse was not rebuilt) and the unreadable documents, from the
+    file BI tools read."""
+    import duckdb
+
+    if not warehouse.published.exists():
+        return
+    con = duckdb.connect(str(warehouse.published), read_only=True)
+    try:
+        unreadable = con.execute(
+            "SELECT document_id, status, status_reason FROM raw.documents "
+            "WHERE status IN ('failed', 'unsupported') ORDER BY document_id"
+        ).fetchall()
+        if not summary.published:
+            from pipelines.assets.publish import row_counts
+
+            counts = row_counts(warehouse)
+            summary.documents, summary.facts = counts["documents"], counts["facts"]
+            summary.failed_documents = counts["unreadable_documents"]
+    except duckdb.Error:
+        return
+    finally:
+        con.close()
+    summary.unreadable = [{"document_id": d, "status": s, "reason": r or ""} for d, s, r in unreadable]
+
+
+def _write_summary(warehouse: WarehouseResource, summary: RunSummary) -> None:
+    path = summary_path(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _clean_up_after_dead_runs(warehouse: WarehouseResource, instance: dg.DagsterInstance, progress: Progress) -> None:
+    """Temporary files of runs that died (killed, second signal) and their Dagster runs, still
+    marked as started. Called under the run lock: no other run is writing."""
+    removed = 0
+    candidates = [
+        *warehouse.published.parent.glob(f".{warehouse.published.name}.*.tmp"),
+        *(warehouse.build_dir.rglob(".*.tmp") if warehouse.build_dir.exists() else []),
+    ]
+    for path in candidates:
+        pid = path.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        progress(f"removed {removed} temporary files of runs that did not finish")
+    started = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED], tags={LAUNCHER_TAG: "gjj run"}))
+    for run in started:
+        pid = run.tags.get(PID_TAG, "")
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            instance.report_run_canceled(run, message=f"the gjj run process (pid {pid}) ended before the run did")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _lap(start: float) -> float:
+    return round(time.monotonic() - start, 2)
+
+
+def _execute(
+    defs: dg.Definitions, job: str, instance: dg.DagsterInstance, summary: RunSummary, **kwargs
+) -> dg.ExecuteInProcessResult:
+    result = defs.resolve_job_def(job).execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config=QUIET,
+        tags={LAUNCHER_TAG: "gjj run", PID_TAG: str(os.getpid())},
+        **kwargs,
     )
+    summary.dagster_runs.append(result.run_id)
+    return result
 
 
 def _metadata(result: dg.ExecuteInProcessResult, key: str) -> dict:

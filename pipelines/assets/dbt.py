@@ -1,18 +1,18 @@
 """Stage 5: the dbt project (staging → intermediate → marts), run against the BUILD warehouse.
 
-dbt's sources `raw.*` are the staging assets' keys, so Dagster draws the lineage through."""
+dbt's sources `raw.*` are the loader assets' keys, so Dagster draws the lineage through."""
 
 import fcntl
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines import stopping
 from pipelines.publish import run_lock
 from pipelines.resources import DBT_PROJECT_DIR, WarehouseResource
 
@@ -57,25 +57,22 @@ class GjjTranslator(DagsterDbtTranslator):
         return f"dbt_{layer}"
 
 
-@contextmanager
-def build_target(warehouse: WarehouseResource) -> Iterator[None]:
-    """Point dbt's profile (env var GJJ_WAREHOUSE) at the build file for the duration."""
-    before = os.environ.get("GJJ_WAREHOUSE")
-    os.environ["GJJ_WAREHOUSE"] = os.fspath(warehouse.build_db)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["GJJ_WAREHOUSE"]
-        else:
-            os.environ["GJJ_WAREHOUSE"] = before
-
-
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=GjjTranslator())
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        with run_lock(warehouse.lock_path, warehouse.published), build_target(warehouse):
+        stopping.checkpoint("dbt", pause=False)  # tests pause once dbt runs (below)
+        with run_lock(warehouse.lock_path, warehouse.published):
             target = warehouse.build_dir / "dbt_target"
-            yield from dbt.cli(["build"], context=context, target_path=target).stream()
+            args = ["build", "--profiles-dir", str(warehouse.dbt_profiles_dir())]
+            invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+            with stopping.child(invocation.process):  # a stop ends dbt; the build file is private
+                for number, event in enumerate(invocation.stream()):
+                    if number == 0:
+                        stopping.pause_point("dbt")
+                    yield event
+            stopping.checkpoint("dbt", pause=False)
+            if not invocation.is_successful():
+                error = str(invocation.get_error() or "see dbt.log").strip().splitlines()
+                raise RuntimeError(f"dbt build failed: {error[0] if error else 'see dbt.log'}")
 
     return dbt_models

@@ -1,22 +1,19 @@
 """Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX)."""
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import dagster as dg
 
-import scrapers.extract
+from pipelines import stopping
 from pipelines.assets import state
 from pipelines.assets.raw import raw_documents
 from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.inputs import EXTRACTOR_VERSION
 from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ManifestRow
 from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
-
-# Cached text is thrown away when the extraction code changes (it has no version number).
-EXTRACTOR_VERSION = hashlib.sha256(Path(scrapers.extract.__file__).read_bytes()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -44,6 +41,7 @@ def extracted_text(context: dg.AssetExecutionContext, warehouse: WarehouseResour
 
 
 def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -> TextOutcome:
+    stopping.checkpoint("parse")
     where = f"{archive.root}/{row.warc_file}@{row.warc_offset}"
     filename = PurePosixPath(urlsplit(row.archive_url).path).name or None
     key = state.cache_key(row.sha256, filename, row.content_type, EXTRACTOR_VERSION)

@@ -7,6 +7,8 @@ import dagster as dg
 import duckdb
 
 from pipelines import publish as publishing
+from pipelines import stopping
+from pipelines.inputs import record_publish
 from pipelines.outputs.coverage import build_coverage, expected_from_registry
 from pipelines.outputs.export import export_marts
 from pipelines.resources import WarehouseResource
@@ -18,18 +20,17 @@ def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefin
     @dg.asset(key=["marts", "coverage"], deps=upstream, group_name="dbt_marts", compute_kind="duckdb")
     def coverage_table(warehouse: WarehouseResource) -> dg.MaterializeResult:
         """City × year of the registry: present, missing, failed (with the reason), unsupported."""
-        con = duckdb.connect(str(warehouse.build_db))
-        try:
+        with warehouse.open_build() as con:
             rows = build_coverage(con, expected_from_registry(warehouse.registry()))
-        finally:
-            con.close()
         return dg.MaterializeResult(metadata={"rows": rows})
 
     @dg.asset(deps=[*upstream, coverage_table], group_name="publish", compute_kind="duckdb")
     def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
         """The warehouse BI tools read (read-only), replaced in one step by the finished build."""
+        stopping.checkpoint("publish")  # the last safe point: a publish, once begun, finishes
         with publishing.run_lock(warehouse.lock_path, warehouse.published):
             publishing.publish(warehouse.build_db, warehouse.published)
+            record_publish(warehouse)
         return dg.MaterializeResult(
             metadata={"path": dg.MetadataValue.path(str(warehouse.published)), **row_counts(warehouse)}
         )

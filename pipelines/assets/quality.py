@@ -6,23 +6,24 @@ own arithmetic, the parser flagged a figure) only annotates: severity WARN, and 
 land in `quality.findings`, which dbt turns into `quality_flag` on the marts."""
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
 
-from pipelines.assets.staging import STAGING_KEYS
-from pipelines.publish import run_lock
-from pipelines.quality import WARNING, audit_consistency, read_findings, run_structural, write_findings
-from pipelines.quality.structural import QualityResult
+from pipelines import stopping
+from pipelines.assets.load import RAW_KEYS
 from pipelines.resources import WarehouseResource
 
+if TYPE_CHECKING:
+    from pipelines.quality.structural import QualityResult
+
 FINDINGS_KEY = dg.AssetKey(["quality", "findings"])
-PRE_DBT_LAYERS = ("raw", "staging")  # both validate the raw.* tables the loader wrote
+PRE_DBT_LAYERS = ("raw_documents", "raw_facts")  # the raw.* tables the loader wrote
 
 
 @dg.asset(
     key=FINDINGS_KEY,
-    deps=STAGING_KEYS,
+    deps=RAW_KEYS,
     group_name="quality",
     compute_kind="great_expectations",
     check_specs=[
@@ -31,15 +32,14 @@ PRE_DBT_LAYERS = ("raw", "staging")  # both validate the raw.* tables the loader
     ],
 )
 def quality_findings(warehouse: WarehouseResource):
-    """Validate the staged layers and audit every report; store all findings."""
-    with run_lock(warehouse.lock_path, warehouse.published):
-        con = duckdb.connect(str(warehouse.build_db))
-        try:
-            results = [run_structural(con, layer, docs_dir=docs_dir(warehouse)) for layer in PRE_DBT_LAYERS]
-            audit = audit_consistency(con)
-            write_findings(con, [f for r in results for f in r.findings()] + audit)
-        finally:
-            con.close()
+    """Validate the raw layers and audit every report; store all findings."""
+    from pipelines.quality import WARNING, audit_consistency, run_structural, write_findings  # GX: slow import
+
+    stopping.checkpoint("checks")
+    with warehouse.open_build() as con:
+        results = [run_structural(con, layer, docs_dir=docs_dir(warehouse)) for layer in PRE_DBT_LAYERS]
+        audit = audit_consistency(con)
+        write_findings(con, [f for r in results for f in r.findings()] + audit)
     warnings = sum(f.severity == WARNING for f in audit)
     yield dg.MaterializeResult(metadata={"findings": len(audit), "warnings": warnings})
     for result in results:
@@ -62,20 +62,19 @@ def build_marts_check(marts_key: dg.AssetKey, dbt_keys: Iterable[dg.AssetKey]) -
         description="Great Expectations suites on the marts; a failure stops publishing.",
     )
     def marts_structural(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with run_lock(warehouse.lock_path, warehouse.published):
-            con = duckdb.connect(str(warehouse.build_db))
-            try:
-                result = run_structural(con, "marts", docs_dir=docs_dir(warehouse))
-                if not result.passed:  # keep the failures beside the audit's findings
-                    write_findings(con, read_findings(con) + result.findings())
-            finally:
-                con.close()
+        from pipelines.quality import read_findings, run_structural, write_findings
+
+        stopping.checkpoint("checks")
+        with warehouse.open_build() as con:
+            result = run_structural(con, "marts", docs_dir=docs_dir(warehouse))
+            if not result.passed:  # keep the failures beside the audit's findings
+                write_findings(con, read_findings(con) + result.findings())
         return structural_result("marts_structural", result)
 
     return marts_structural
 
 
-def structural_result(name: str, result: QualityResult) -> dg.AssetCheckResult:
+def structural_result(name: str, result: "QualityResult") -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=name,
         passed=result.passed,

@@ -3,39 +3,27 @@
 import dagster as dg
 
 import scrapers.crawl
+from pipelines import stopping
 from pipelines.assets import state
 from pipelines.assets.registry import registry
 from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.inputs import city_archive, city_documents
 from pipelines.resources import WarehouseResource
-from scrapers.archive import MANIFEST, Archive, ManifestRow
 
 MAX_ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 30
 
 
-def city_archive(warehouse: WarehouseResource, city_code: str, *, writable: bool = False) -> Archive:
-    """A live archive keeps one archive per city (so cities can be crawled in parallel, each
-    archive with one writer); a shared archive such as the bundled one holds every city."""
-    root = warehouse.archive_root
-    own = root / city_code
-    if writable or (own / MANIFEST).exists():
-        return Archive(own, read_only=not writable)
-    return Archive(root, read_only=True)
-
-
-def city_documents(archive: Archive, city_code: str) -> list[ManifestRow]:
-    return [row for row in archive.documents() if row.city_code == city_code]
-
-
 @dg.asset(
     partitions_def=CITY_PARTITIONS,
     deps=[registry],
-    group_name="raw",
+    group_name="archive",
     compute_kind="warc",
 )
 def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every archived version of the city's reports (the archive manifest's rows for the city)."""
     code = context.partition_key
+    stopping.checkpoint("crawl")
     if warehouse.live:
         _crawl(context, warehouse, code)
     archive = city_archive(warehouse, code)
@@ -59,7 +47,7 @@ def _crawl(context: dg.AssetExecutionContext, warehouse: WarehouseResource, code
         city_archive(warehouse, code, writable=True),
         offline=False,
         cities=[code],
-        progress=context.log.info,
+        progress=lambda message: (stopping.checkpoint("crawl"), context.log.info(message)),
     )
     results = [r for r in summary.results if r.city_code == code]
     if results and all(r.outcome == "failed" for r in results):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.cli import CliError
+from pipelines.commands import CliError
 from pipelines.outputs.warehouse import OutputError, open_readonly, warehouse_path
 
 if TYPE_CHECKING:

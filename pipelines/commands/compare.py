@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.cli import CliError
+from pipelines.commands import CliError
 from pipelines.outputs.compare import compare
 from pipelines.outputs.compare_text import render_text
 from pipelines.outputs.report import render_html

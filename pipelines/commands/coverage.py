@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipelines.cli import CliError
+from pipelines.commands import CliError
 from pipelines.outputs.coverage import compute_coverage, expected_from_registry, render_coverage
 from pipelines.outputs.warehouse import OutputError, open_readonly
 from scrapers.registry import DEFAULT_PATH, RegistryError, load_registry

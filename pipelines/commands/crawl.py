@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.cli import CliError
+from pipelines.commands import CliError
 from scrapers.archive import Archive, ArchiveError
 from scrapers.crawl import CrawlSummary, crawl
 from scrapers.http import HttpPolicy

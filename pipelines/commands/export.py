@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipelines.cli import CliError
+from pipelines.commands import CliError
 from pipelines.outputs.export import FORMATS, export_marts
 from pipelines.outputs.warehouse import OutputError, open_readonly
 

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.cli import CliError
+from pipelines.commands import CliError
 from pipelines.parser import ParseError, ParseResult, parse_report
 
 FORMATS = ("json", "csv", "table")

@@ -2,7 +2,7 @@
 of every report against its own arithmetic. Findings land in `quality.findings`.
 
 Public API (callable from Dagster asset checks and from `gjj check`):
-- `run_structural(con, layer) -> QualityResult` (layer raw | staging | marts; `.passed`,
+- `run_structural(con, layer) -> QualityResult` (layer raw_documents | raw_facts | marts; `.passed`,
   `.failures`, `.findings()` as `error` findings)
 - `audit_consistency(con) -> list[Finding]` (parser flags and arithmetic, all `warning`)
 - `write_findings(con, findings)` (replaces `quality.findings`; pass all findings of a run)

@@ -24,7 +24,7 @@ from pipelines.catalog import load_catalog
 from pipelines.quality.findings import ERROR, Finding
 from pipelines.quality.rules import checkpoints, rules, suite
 
-LAYERS = ("raw", "staging", "marts")
+LAYERS = ("raw_documents", "raw_facts", "marts")  # raw.documents; the other raw.* tables; marts.*
 DOCS_DIR = Path("data/gx_docs")
 
 
@@ -65,7 +65,7 @@ class QualityResult:
 def run_structural(
     con: duckdb.DuckDBPyConnection, layer: str, *, docs_dir: Path | None = DOCS_DIR
 ) -> QualityResult:
-    """Validate `layer` (raw | staging | marts) of the warehouse behind `con` (read only)."""
+    """Validate `layer` (raw_documents | raw_facts | marts) of the warehouse behind `con` (read only)."""
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
     context = gx.get_context(mode="ephemeral")

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import staging
+from pipelines import loader
+from pipelines.loader import DocumentRecord
 from pipelines.parser import parse_report
 from pipelines.parser.model import DocumentMeta, Fact, ParseResult
-from pipelines.staging import DocumentRecord
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -75,7 +75,7 @@ def record(city: str, year: int, version: int, status: str = "parsed", reason: s
     sha = f"{city}{year}{version}".ljust(64, "0")
     name, province = CITIES[city]
     return DocumentRecord(
-        document_id=staging.document_id(city, year, sha),
+        document_id=loader.document_id(city, year, sha),
         city_code=city,
         city_name_zh=name,
         province_zh=province,
@@ -184,7 +184,7 @@ def synthetic_documents() -> list[tuple[DocumentRecord, ParseResult | None]]:
 def panjin_document() -> tuple[DocumentRecord, ParseResult]:
     result = parse_report(PANJIN_TEXT.read_text(encoding="utf-8"))
     doc = DocumentRecord(
-        document_id=staging.document_id("211100", 2022, PANJIN_SHA),
+        document_id=loader.document_id("211100", 2022, PANJIN_SHA),
         city_code="211100",
         city_name_zh="盘锦市",
         province_zh="辽宁省",
@@ -208,8 +208,8 @@ def load_warehouse(path: Path) -> None:
     """Fill the raw tables; the connection is closed before dbt runs (one writer per file)."""
     con = duckdb.connect(str(path))
     try:
-        staging.ensure_schema(con)
-        staging.load_documents(con, [panjin_document(), *synthetic_documents()])
+        loader.ensure_schema(con)
+        loader.load_documents(con, [panjin_document(), *synthetic_documents()])
     finally:
         con.close()
 

@@ -40,17 +40,17 @@ def test_assets_grouped_by_stage():
     graph = defs.resolve_asset_graph()
     group = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert group["registry"] == "registry"
-    assert group["raw_documents"] == "raw"
+    assert group["raw_documents"] == "archive"
     assert group["extracted_text"] == "extract"
     assert group["parsed_documents"] == "parse"
-    assert group["raw/facts"] == "staging"
+    assert group["raw/facts"] == "raw"
     assert group["quality/findings"] == "quality"
     assert group["published_warehouse"] == "publish"
     assert group["parquet_exports"] == "publish"
     assert group["marts/metric_long"] == "dbt_marts"
 
 
-def test_dbt_reads_the_staging_assets():
+def test_dbt_staging_reads_the_raw_assets():
     graph = defs.resolve_asset_graph()
     parents = graph.get(dg.AssetKey(["staging", "stg_facts"])).parent_keys
     assert dg.AssetKey(["raw", "facts"]) in parents
@@ -59,7 +59,7 @@ def test_dbt_reads_the_staging_assets():
 def test_blocking_checks_guard_publishing():
     graph = defs.resolve_asset_graph()
     checks = {key.name: key for key in graph.asset_check_keys}
-    for name in ("raw_structural", "staging_structural", "marts_structural"):
+    for name in ("raw_documents_structural", "raw_facts_structural", "marts_structural"):
         assert graph.get_check_spec(checks[name]).blocking, name
     assert not graph.get_check_spec(checks["consistency"]).blocking
 

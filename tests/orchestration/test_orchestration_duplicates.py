@@ -4,9 +4,9 @@ city, year and version)."""
 
 from __future__ import annotations
 
-from pipelines.assets.parse import _one_per_report
+from pipelines.documents import one_per_report
+from pipelines.loader import DocumentRecord
 from pipelines.parser import parse_report
-from pipelines.staging import DocumentRecord
 
 REPORT = "晴川市住房公积金2023年年度报告\n二、业务运行情况\n(一)缴存:\n2023年,缴存额10.00亿元,缴存余额50.00亿元。\n"
 PAGE_ONLY = "晴川市住房公积金2023年年度报告\n二、业务运行情况\n(一)缴存:\n2023年,缴存额10.00亿元。详见附件。\n"
@@ -22,7 +22,7 @@ def record(document_id: str, year: int = 2023, version: int = 1) -> DocumentReco
 def test_the_fuller_rendition_is_the_report_and_the_other_a_duplicate():
     page, attachment = parse_report(PAGE_ONLY), parse_report(REPORT)  # 1 fact and 2 facts
     items = [(record("page"), page), (record("pdf"), attachment), (record("other-year", year=2022), page)]
-    out = {doc.document_id: (doc, result) for doc, result in _one_per_report(items)}
+    out = {doc.document_id: (doc, result) for doc, result in one_per_report(items)}
     assert out["pdf"][0].status == "parsed" and out["pdf"][1] is attachment
     assert out["page"][0].status == "duplicate" and out["page"][1] is None
     assert "same report as pdf" in out["page"][0].status_reason
@@ -35,4 +35,4 @@ def test_unparsed_documents_are_left_as_they_are():
         "failed", "parse: not a report",
     )
     items = [(failed, None), (record("page"), parse_report(REPORT))]
-    assert [(d.document_id, d.status) for d, _ in _one_per_report(items)] == [("bad", "failed"), ("page", "parsed")]
+    assert [(d.document_id, d.status) for d, _ in one_per_report(items)] == [("bad", "failed"), ("page", "parsed")]

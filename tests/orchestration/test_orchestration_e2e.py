@@ -1,16 +1,24 @@
 """`gjj run` end to end (Dagster, dbt, Great Expectations, publishing) over the bundled
 archive plus fixture cities (orchestration_world.py). One world for the module: three runs
-(first, unchanged rerun, rerun with one more report while a BI reader stays connected)."""
+(first, unchanged rerun, rerun with one more report while a BI reader stays connected), then
+runs stopped by SIGINT/SIGTERM in each phase, and a forced run that recovers."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
+import dagster as dg
 import duckdb
 import pytest
 from bi_reader import Reader
@@ -29,18 +37,40 @@ class Run:
     out: str
     err: str
     tables: dict[str, int]  # row count of every table and view of SCHEMAS in the published file
+    file: tuple[int, int, str]  # the published file: inode, mtime_ns, sha256
+    summary: dict  # the run summary written beside the warehouse
 
 
-def gjj_run(world: World) -> subprocess.Popen:
+def gjj_run(world: World, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run", *world.args()],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "pipelines.cli", "run", *world.args(), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
     )
+
+
+def published_file(path: Path) -> tuple[int, int, str]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def finish(proc: subprocess.Popen, world: World) -> Run:
     out, err = proc.communicate(timeout=600)
-    return Run(proc.returncode, out, err, table_counts(world.warehouse))
+    summary = json.loads(world.warehouse.with_name("warehouse.run.json").read_text(encoding="utf-8"))
+    return Run(proc.returncode, out, err, table_counts(world.warehouse), published_file(world.warehouse), summary)
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """The alert webhook: a loopback HTTP server that keeps what is POSTed."""
+
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self):
+        type(self).received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -64,12 +94,20 @@ class Story:
     during: list[str]  # the reader's answers while the third run was going
     reader_after_run: str  # on the connection it held through the run
     reader_reconnected: str
+    alerts: list[dict]  # what the alert webhook received during the first run
 
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory) -> Story:
     world = build_world(tmp_path_factory.mktemp("world"))
-    first = finish(gjj_run(world), world)
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        webhook = {"GJJ_ALERT_WEBHOOK": f"http://127.0.0.1:{server.server_address[1]}/gjj"}
+        first = finish(gjj_run(world, env=webhook), world)
+    finally:
+        server.shutdown()
+    alerts = list(Receiver.received)
     second = finish(gjj_run(world), world)
     add_report(world, world.synthetic_cities[0], 2023)
     reader = Reader(world.warehouse)
@@ -84,7 +122,7 @@ def story(tmp_path_factory) -> Story:
         reconnected = reader.query("SELECT count(*) FROM raw.documents")
     finally:
         reader.close()
-    return Story(world, first, second, third, during, after, reconnected)
+    return Story(world, first, second, third, during, after, reconnected, alerts)
 
 
 def query(world: World, sql: str) -> list[tuple]:
@@ -143,6 +181,58 @@ def test_an_unchanged_rerun_changes_nothing(story):
     assert story.second.tables == story.first.tables
     assert "documents: 6 (0 parsed in this run, 1 unreadable)" in story.second.out
     assert story.second.code == story.first.code
+    # nothing rebuilt, nothing published: the very same file, not even touched
+    assert story.second.file == story.first.file
+    assert "nothing changed since the last publish" in story.second.err
+    assert "dbt: building" not in story.second.err
+    assert story.second.summary["unchanged"] and not story.second.summary["published"]
+    # the cities with nothing new are not run again; only the city that fails every time is
+    assert story.second.summary["unchanged_cities"] == 4
+    assert f"[1/1] {CORRUPT_CITY}: FAILED" in story.second.err
+
+
+def test_the_exit_code_and_the_summary_say_a_city_failed(story):
+    summary = story.first.summary
+    assert (summary["status"], summary["exit_code"]) == ("degraded", 1)
+    assert list(summary["failed_cities"]) == [CORRUPT_CITY]
+    assert summary["published"] is True
+    assert [d["status"] for d in summary["unreadable"]] == ["failed"]
+    assert summary["unreadable"][0]["document_id"].startswith(f"{BROKEN_CODE}-2022-")
+    assert {"definitions", "cities", "warehouse", "total"} <= set(summary["timings"])
+
+
+def test_a_degraded_run_is_posted_to_the_alert_webhook(story):
+    assert [alert["status"] for alert in story.alerts] == ["degraded"]
+    assert list(story.alerts[0]["failed_cities"]) == [CORRUPT_CITY]
+
+
+def test_the_runs_are_recorded_in_the_dagster_instance(story):
+    from pipelines.instance import get_instance
+
+    instance = get_instance()  # the tests' DAGSTER_HOME (conftest.py)
+    runs = {run.run_id: run for run in instance.get_runs(dg.RunsFilter(run_ids=story.first.summary["dagster_runs"]))}
+    assert len(runs) == len(story.first.summary["dagster_runs"]) == 1 + 5 + 1  # registry, 5 cities, warehouse
+    jobs = sorted(run.job_name for run in runs.values())
+    assert jobs == ["city_job"] * 5 + ["registry_job", "warehouse_job"]
+    statuses = {run.tags.get("dagster/partition"): run.status for run in runs.values() if run.job_name == "city_job"}
+    assert statuses.pop(CORRUPT_CITY) == dg.DagsterRunStatus.FAILURE
+    assert set(statuses.values()) == {dg.DagsterRunStatus.SUCCESS}
+    warehouse_run = next(run for run in runs.values() if run.job_name == "warehouse_job")
+    assert warehouse_run.status == dg.DagsterRunStatus.SUCCESS
+    materialized = {
+        record.event_log_entry.dagster_event.asset_key.to_user_string()
+        for record in instance.get_records_for_run(
+            warehouse_run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        ).records
+    }
+    assert {"raw/documents", "quality/findings", "marts/metric_long", "published_warehouse"} <= materialized
+    assert "panjin" in instance.get_materialized_partitions(dg.AssetKey("parsed_documents"))
+    checks = instance.get_records_for_run(
+        warehouse_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    assert {r.event_log_entry.dagster_event.event_specific_data.check_name for r in checks} >= {
+        "raw_documents_structural", "raw_facts_structural", "consistency", "marts_structural"
+    }
 
 
 def test_a_reader_connected_during_a_run_keeps_working_and_sees_new_data_after_reconnecting(story):
@@ -173,7 +263,8 @@ def test_a_second_run_while_one_is_going_is_refused(story, tmp_path):
 
 
 def test_a_failed_structural_check_blocks_publishing(story, monkeypatch):
-    import pipelines.assets.quality as quality_assets
+    import pipelines.quality
+    from pipelines.instance import get_instance
     from pipelines.quality import QualityResult, StructuralFailure, run_structural
     from pipelines.resources import WarehouseResource
     from pipelines.run import run_job
@@ -183,7 +274,7 @@ def test_a_failed_structural_check_blocks_publishing(story, monkeypatch):
     def marts_broken(con, layer, **kwargs):
         return QualityResult(layer, (broken,)) if layer == "marts" else run_structural(con, layer, **kwargs)
 
-    monkeypatch.setattr(quality_assets, "run_structural", marts_broken)
+    monkeypatch.setattr(pipelines.quality, "run_structural", marts_broken)
     world = story.world
     before = world.warehouse.stat()
     summary = run_job(
@@ -191,6 +282,8 @@ def test_a_failed_structural_check_blocks_publishing(story, monkeypatch):
             warehouse_path=str(world.warehouse), registry_path=str(world.registry), archive_path=str(world.archive)
         ),
         progress=lambda _message: None,
+        instance=get_instance(),
+        force=True,
     )
     assert not summary.published
     assert summary.problem == "blocked by failed check marts_structural"
@@ -204,3 +297,92 @@ def test_a_failed_structural_check_blocks_publishing(story, monkeypatch):
     finally:
         build.close()
     assert rows == [("structural:marts:metric_long_grain",)]
+
+
+def _wait_for(proc: subprocess.Popen, line: str, timeout: float = 300) -> list[str]:
+    """Collect the run's stderr in a thread; return once `line` was printed."""
+    lines: list[str] = []
+    seen = threading.Event()
+
+    def read() -> None:
+        for text in proc.stderr:
+            lines.append(text)
+            if line in text:
+                seen.set()
+        seen.set()  # ended without it: the assertion below says so
+
+    threading.Thread(target=read, daemon=True).start()
+    seen.wait(timeout)
+    assert any(line in text for text in lines), "".join(lines)
+    return lines
+
+
+STOPS = [("crawl", signal.SIGINT), ("parse", signal.SIGTERM), ("dbt", signal.SIGTERM), ("publish", signal.SIGINT)]
+
+
+@pytest.mark.parametrize(("phase", "sig"), STOPS, ids=[f"{p}-{s.name}" for p, s in STOPS])
+def test_a_signal_stops_the_whole_run_at_the_next_safe_point(story, phase, sig):
+    world = story.world
+    before = published_file(world.warehouse)
+    # one city with something new (its record of what it was parsed from is gone), so that the
+    # run has a city to crawl and parse; --force so that it goes on to dbt and publish
+    (world.warehouse.parent / "build" / "cities" / world.synthetic_cities[0] / "inputs.sha").unlink(missing_ok=True)
+    proc = gjj_run(world, "--force", env={"GJJ_TEST_PAUSE_AT": phase})
+    lines = _wait_for(proc, f"paused at {phase}")
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    took = time.monotonic() - sent
+    out = proc.stdout.read()
+    assert took <= 10, "".join(lines)
+    assert proc.returncode == 128 + sig, "".join(lines)
+    assert f"STOPPED: stopped by {sig.name}" in out
+    assert published_file(world.warehouse) == before  # not replaced, not touched
+    summary = json.loads(world.warehouse.with_name("warehouse.run.json").read_text(encoding="utf-8"))
+    assert (summary["status"], summary["exit_code"]) == ("stopped", 128 + sig)
+    assert not summary["published"]
+    assert "Traceback" not in "".join(lines)
+    assert not list(world.warehouse.parent.glob(".*.tmp"))
+
+
+def test_a_second_signal_stops_at_once(story):
+    world = story.world
+    before = published_file(world.warehouse)
+    (world.warehouse.parent / "build" / "cities" / world.synthetic_cities[0] / "inputs.sha").unlink(missing_ok=True)
+    proc = gjj_run(world, env={"GJJ_TEST_PAUSE_AT": "parse"})
+    lines = _wait_for(proc, "paused at parse")
+    proc.send_signal(signal.SIGTERM)
+    _wait_for_more(lines, "stopping at the next safe point")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 130, "".join(lines)
+    time.sleep(0.2)  # the reader thread takes the last lines
+    assert "SIGINT again: stopped at once" in "".join(lines)
+    assert published_file(world.warehouse) == before
+
+
+def _wait_for_more(lines: list[str], line: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(line in text for text in lines):
+        assert time.monotonic() < deadline, "".join(lines)
+        time.sleep(0.02)
+
+
+def test_the_next_run_recovers_and_force_publishes(story):
+    """After the stopped runs; --force rebuilds and publishes although nothing changed."""
+    from pipelines.instance import get_instance
+    from pipelines.run import LAUNCHER_TAG
+
+    world = story.world
+    before = published_file(world.warehouse)
+    run = finish(gjj_run(world, "--force"), world)
+    assert run.code == 1, run.err  # the corrupt city fails as ever; the rest is published
+    assert run.summary["published"] and not run.summary["unchanged"]
+    assert run.file[0] != before[0]  # a new file was swapped in
+    assert run.tables == story.third.tables
+    again = finish(gjj_run(world), world)
+    assert again.summary["unchanged"] and again.file == run.file
+    # the run the second signal ended at once was marked canceled by the next one
+    instance = get_instance()
+    started = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED], tags={LAUNCHER_TAG: "gjj run"}))
+    assert started == []
+    assert instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.CANCELED], tags={LAUNCHER_TAG: "gjj run"}))

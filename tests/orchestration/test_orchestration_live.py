@@ -1,6 +1,7 @@
 """`gjj run --live` through the real crawler, against a fixture site on 127.0.0.1: each city
 is crawled into an archive of its own, then parsed and published like an offline run; a
-second live run over the unchanged site archives nothing new and parses nothing again."""
+second live run over the unchanged site archives nothing new, parses nothing again and
+rebuilds nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 import yaml
 
 import scrapers.crawl
+from pipelines.instance import get_instance
 from pipelines.resources import BUNDLED_ARCHIVE, WarehouseResource
 from pipelines.run import run_job
 from scrapers.http import HttpPolicy
@@ -41,10 +43,11 @@ def live(tmp_path_factory):
             functools.partial(scrapers.crawl.crawl, session=loopback_session(server, hosts),
                               policy=HttpPolicy(delay=0.0, backoff=0.0)),
         )
-        first = run_job(warehouse, progress=lambda _message: None)
+        instance = get_instance()
+        first = run_job(warehouse, progress=lambda _message: None, instance=instance)
         manifest = root / "data" / "archive" / entries[0]["code"] / "manifest.jsonl"
         archived = manifest.read_text(encoding="utf-8")
-        second = run_job(warehouse, progress=lambda _message: None)
+        second = run_job(warehouse, progress=lambda _message: None, instance=instance)
     return root, entries[0], first, second, archived, manifest, bundled_manifest
 
 
@@ -67,4 +70,4 @@ def test_an_unchanged_site_adds_nothing_the_second_time(live):
     assert manifest.read_text(encoding="utf-8") == archived
     assert second.parsed_now == 0
     assert (second.documents, second.facts) == (first.documents, first.facts)
-    assert second.published
+    assert second.unchanged and not second.published  # same inputs as the last publish: not rebuilt

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.run import RunSummary
+from pipelines.summary import RunSummary
 
 
 def test_cities_without_documents_are_counted_apart_from_failed_ones():

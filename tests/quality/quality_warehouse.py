@@ -1,4 +1,4 @@
-"""A small warehouse built by hand: the staging tables of docs/contracts.md section 4, filled
+"""A small warehouse built by hand: the raw tables of docs/contracts.md section 4, filled
 with figures the tests choose (values in base units, as the parser stores them)."""
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def test_summary_then_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert out[3].split() == ["total", "2"]
     assert out[5].startswith("[warning] parts_sum dalian 2021 city_total: ")
     assert out[6].startswith("[warning] entity_sum panjin 2022 city_total: ")
-    assert (tmp_path / "docs" / "raw" / "index.html").is_file()
+    assert (tmp_path / "docs" / "raw_documents" / "index.html").is_file()
 
 
 def test_filters_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,8 +68,8 @@ def test_structural_error_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
     db = build(tmp_path / "w.duckdb", status="archived")  # not a status the contract knows
     assert check(tmp_path, "--warehouse", str(db)) == 1
     captured = capsys.readouterr()
-    assert "[error] structural:raw:raw_documents: raw_documents.status" in captured.out
-    assert captured.err.count("\n") == 1 and "structural failures (raw, staging)" in captured.err
+    assert "[error] structural:raw_documents:raw_documents: raw_documents.status" in captured.out
+    assert captured.err.count("\n") == 1 and "structural failures (raw_documents, raw_facts)" in captured.err
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import staging
+from pipelines import loader
 from pipelines.parser import parse_report
 from pipelines.quality import WARNING, audit_consistency, run_structural
 
@@ -66,11 +66,11 @@ def panjin() -> duckdb.DuckDBPyConnection:
     result = parse_report(text)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     con = duckdb.connect()
-    staging.ensure_schema(con)
-    staging.load_document(
+    loader.ensure_schema(con)
+    loader.load_document(
         con,
-        staging.DocumentRecord(
-            document_id=staging.document_id("panjin", 2022, sha), city_code="panjin", city_name_zh="盘锦市",
+        loader.DocumentRecord(
+            document_id=loader.document_id("panjin", 2022, sha), city_code="panjin", city_name_zh="盘锦市",
             province_zh="辽宁省", report_year=2022, version=1, url="http://127.0.0.1/panjin/2022.html",
             archive_url=None, fetched_at=None, published_date=result.document.published_date,
             title=result.document.title, content_type="text/html", encoding="utf-8", sha256=sha,
@@ -118,6 +118,6 @@ def test_panjin_findings_carry_the_hand_arithmetic(panjin: duckdb.DuckDBPyConnec
 
 
 def test_panjin_passes_the_structural_suites(panjin: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    for layer in ("raw", "staging"):
+    for layer in ("raw_documents", "raw_facts"):
         result = run_structural(panjin, layer, docs_dir=tmp_path)
         assert result.passed, [f.describe() for f in result.failures]

@@ -32,7 +32,7 @@ def well_formed(wh: Warehouse) -> str:
 
 def test_well_formed_layers_pass_and_docs_are_rendered(warehouse: Warehouse, tmp_path: Path) -> None:
     well_formed(warehouse)
-    for layer in ("raw", "staging"):
+    for layer in ("raw_documents", "raw_facts"):
         result = run_structural(warehouse.con, layer, docs_dir=tmp_path)
         assert result.passed, [f.describe() for f in result.failures]
         assert result.docs_index == (tmp_path / layer / "index.html").resolve()
@@ -77,7 +77,7 @@ def test_raw_suite_names_the_break(warehouse: Warehouse, case: str) -> None:
     well_formed(warehouse)
     make, expected = RAW_BREAKS[case]
     make(warehouse)
-    result = run_structural(warehouse.con, "raw", docs_dir=None)
+    result = run_structural(warehouse.con, "raw_documents", docs_dir=None)
     assert not result.passed
     assert failing(result) == {expected}
 
@@ -137,11 +137,11 @@ STAGING_BREAKS: dict[str, tuple[Callable[[Warehouse], object], set[tuple[str, st
 
 
 @pytest.mark.parametrize("case", STAGING_BREAKS)
-def test_staging_suite_names_the_break(warehouse: Warehouse, case: str) -> None:
+def test_raw_facts_suite_names_the_break(warehouse: Warehouse, case: str) -> None:
     well_formed(warehouse)
     make, expected = STAGING_BREAKS[case]
     make(warehouse)
-    result = run_structural(warehouse.con, "staging", docs_dir=None)
+    result = run_structural(warehouse.con, "raw_facts", docs_dir=None)
     assert failing(result) == expected
 
 

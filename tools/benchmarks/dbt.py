@@ -3,7 +3,7 @@
 `bench_dbt_build(scale)` loads scale × 30 synthetic reports (10 cities × 3 years per unit of
 scale; every report has the catalog's plain metrics for a city total, a center and a
 sub-center, the city total's breakdown shares and a few repeated statements: about 330 facts)
-through `pipelines.staging`, then times one `dbt build` (all models and tests) in a child
+through `pipelines.loader`, then times one `dbt build` (all models and tests) in a child
 process and reads the child's peak RSS from the kernel (wait4). 100× ≈ 3,000 reports and
 about a million fact rows.
 
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import staging
+from pipelines import loader
 from pipelines.catalog import load_catalog
+from pipelines.loader import DocumentRecord
 from pipelines.parser.model import DocumentMeta, Fact, ParseResult
-from pipelines.staging import DocumentRecord
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 CITIES_PER_SCALE = 10
@@ -86,7 +86,7 @@ def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231) -> dict[st
     items: list[tuple[DocumentRecord, ParseResult | None]] = []
     con = duckdb.connect(str(path))
     try:
-        staging.ensure_schema(con)
+        loader.ensure_schema(con)
         for n in range(scale * CITIES_PER_SCALE):
             code = f"99{n + 1:04d}"
             city = f"基准{n + 1}"
@@ -94,7 +94,7 @@ def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231) -> dict[st
             for year in YEARS:
                 sha = f"{code}{year}".ljust(64, "0")
                 doc = DocumentRecord(
-                    staging.document_id(code, year, sha),
+                    loader.document_id(code, year, sha),
                     code,
                     f"{city}市",
                     province,
@@ -115,10 +115,10 @@ def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231) -> dict[st
                 meta = DocumentMeta(city, f"{city}市", year, doc.title or "", None)
                 items.append((doc, ParseResult(meta, [], _facts(rng, city))))
                 if len(items) == BATCH:
-                    staging.load_documents(con, items)
+                    loader.load_documents(con, items)
                     items = []
         if items:
-            staging.load_documents(con, items)
+            loader.load_documents(con, items)
         return {
             table.removeprefix("raw."): con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("raw.documents", "raw.facts", "raw.breakdown_facts")

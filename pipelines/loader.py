@@ -1,4 +1,4 @@
-"""Staging tables in DuckDB (schema `raw`): the parser's output, one document at a time.
+"""The loader: the parser's output into DuckDB's schema `raw`, one document at a time.
 
 `ensure_schema` creates the tables of docs/contracts.md section 4, an empty `quality.findings`
 (so dbt can always read it as a source) and refreshes `raw.metric_catalog` /
@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from pipelines.catalog import load_catalog
 from pipelines.parser.model import ParseResult
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 STATUSES = ("parsed", "failed", "unsupported", "duplicate")
 
@@ -204,6 +207,8 @@ def load_documents(
     """Store many documents in one transaction: their old rows go, the new ones come in."""
     _check(items)
     tables = _rows(items)
+    import pyarrow as pa  # a second to import: only when loading
+
     ids = pa.table({"document_id": pa.array([doc.document_id for doc, _ in items], pa.string())})
     con.begin()
     try:
@@ -282,19 +287,24 @@ def _rows(items: Iterable[tuple[DocumentRecord, ParseResult | None]]) -> dict[st
     return {name: _arrow(rows[name], RAW_TABLES[name]) for name in RAW_TABLES}
 
 
-_ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "INTEGER": pa.int32(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "DATE": pa.date32(),
-    "VARCHAR[]": pa.list_(pa.string()),
-}
+def _arrow_type(sql_type: str) -> pa.DataType:
+    import pyarrow as pa
+
+    return {
+        "VARCHAR": pa.string(),
+        "INTEGER": pa.int32(),
+        "DOUBLE": pa.float64(),
+        "BOOLEAN": pa.bool_(),
+        "TIMESTAMP": pa.timestamp("us"),
+        "DATE": pa.date32(),
+        "VARCHAR[]": pa.list_(pa.string()),
+    }[sql_type]
 
 
 def _arrow(rows: list[dict], columns: dict[str, str]) -> pa.Table:
-    schema = pa.schema([(col, _ARROW_TYPES[typ.removesuffix(" NOT NULL")]) for col, typ in columns.items()])
+    import pyarrow as pa
+
+    schema = pa.schema([(col, _arrow_type(typ.removesuffix(" NOT NULL"))) for col, typ in columns.items()])
     return pa.Table.from_pylist(rows, schema=schema)
 
 

@@ -6,43 +6,49 @@ city whose latest run failed keeps what it had from its last good run."""
 import dagster as dg
 import duckdb
 
+from pipelines import stopping
 from pipelines.assets import state
 from pipelines.assets.parse import parsed_documents
 from pipelines.assets.registry import registry
+from pipelines.inputs import record_load, warehouse_fingerprint
+from pipelines.loader import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
 from pipelines.parser.model import ParseResult
-from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
-from pipelines.staging import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
+from pipelines.summary import LoadCounts
 
 # quality.findings is created here but filled by the quality asset, which owns that key.
 TABLES = [name for name in (*RAW_TABLES, *OTHER_TABLES) if name != "quality.findings"]
-STAGING_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
+RAW_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, deps=[registry, parsed_documents], group_name="staging") for key in STAGING_KEYS],
+    specs=[dg.AssetSpec(key, deps=[registry, parsed_documents], group_name="raw") for key in RAW_KEYS],
     compute_kind="duckdb",
 )
-def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog)."""
+    stopping.checkpoint("load")
+    fingerprint = warehouse_fingerprint(warehouse)  # before reading: a later change is seen next run
     items = current_items(warehouse)
-    with run_lock(warehouse.lock_path, warehouse.published):
-        warehouse.build_dir.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(warehouse.build_db))
-        try:
-            ensure_schema(con)
-            removed = _sync(con, items)
-            unreadable = con.execute(
-                "SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')"
-            ).fetchone()[0]
-            counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
-        finally:
-            con.close()
-    context.log.info(f"staging: {len(items)} documents loaded, {len(removed)} removed")
-    for key, name in zip(STAGING_KEYS, TABLES, strict=True):
+    with warehouse.open_build() as con:
+        ensure_schema(con)
+        removed = _sync(con, items)
+        record_load(warehouse, fingerprint)
+        unreadable = con.execute(
+            "SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')"
+        ).fetchone()[0]
+        counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
+    context.log.info(f"raw: {len(items)} documents loaded, {len(removed)} removed")
+    loaded = LoadCounts(
+        documents=counts["raw.documents"],
+        unreadable=unreadable,
+        facts=counts["raw.facts"] + counts["raw.breakdown_facts"],
+        removed=len(removed),
+    )
+    for key, name in zip(RAW_KEYS, TABLES, strict=True):
         metadata = {"dagster/row_count": counts[name]}
         if name == "raw.documents":
-            metadata |= {"removed": len(removed), "unreadable": unreadable}
+            metadata |= loaded.metadata()
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 

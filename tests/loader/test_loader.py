@@ -1,4 +1,4 @@
-"""The staging loader: contract tables, idempotent reloads, failed documents, flags, catalog."""
+"""The loader (schema raw): contract tables, idempotent reloads, failed documents, flags, catalog."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from pipelines import staging
+from pipelines import loader
+from pipelines.loader import DocumentRecord, ensure_schema, load_document
 from pipelines.parser.model import DocumentMeta, Fact, Mention, ParseResult
-from pipelines.staging import DocumentRecord, ensure_schema, load_document
 
 SHA = "0123456789abcdef" * 4
 SENTENCE = "实缴单位2,086家,实缴职工24.38万人,缴存额48.18亿元,分别同比增长6.86%、0.54%、5.63%。"
@@ -17,7 +17,7 @@ SENTENCE = "实缴单位2,086家,实缴职工24.38万人,缴存额48.18亿元,�
 
 def doc(status: str = "parsed", reason: str | None = None, sha: str = SHA) -> DocumentRecord:
     return DocumentRecord(
-        document_id=staging.document_id("211100", 2022, sha),
+        document_id=loader.document_id("211100", 2022, sha),
         city_code="211100",
         city_name_zh="盘锦市",
         province_zh="辽宁省",
@@ -156,7 +156,7 @@ def test_tables_have_the_contract_columns(con):
 
 
 def test_document_id_follows_the_contract():
-    assert staging.document_id("211100", 2022, SHA) == "211100-2022-0123456789ab"
+    assert loader.document_id("211100", 2022, SHA) == "211100-2022-0123456789ab"
 
 
 def test_loading_twice_replaces_instead_of_duplicating(con):
@@ -257,7 +257,7 @@ def test_a_failing_load_keeps_the_old_rows(con, monkeypatch):
     def broken_insert(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(staging, "_insert", broken_insert)
+    monkeypatch.setattr(loader, "_insert", broken_insert)
     with pytest.raises(RuntimeError):
         load_document(con, doc(), result([fact("deposit_amount", 1.0, 5)]))
     assert con.execute("SELECT value FROM raw.facts").fetchall() == [(4_818_000_000.0,)]
@@ -283,7 +283,7 @@ def test_metric_catalog_table_follows_metrics_yaml(con):
 def test_findings_table_has_the_shape_the_audit_writes():
     from pipelines.quality.findings import FINDING_COLUMNS
 
-    assert staging.FINDING_COLUMNS == FINDING_COLUMNS
+    assert loader.FINDING_COLUMNS == FINDING_COLUMNS
 
 
 def test_real_panjin_report_through_the_parser(con, panjin_text):

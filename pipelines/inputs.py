@@ -1,0 +1,169 @@
+"""What a run's outputs depend on, as fingerprints: a city's parsed output depends on its
+archived documents, the registry's entry and the extraction and parser code; the warehouse
+on every city's parsed output, the registry, the loader, the checks and the dbt project.
+
+A city whose fingerprint is the one of its last parse has nothing new; a warehouse whose
+fingerprint is the one of the last publish has nothing to rebuild. No Dagster here: the
+launcher (`gjj run`) and the sensors both ask."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pipelines
+import scrapers
+from scrapers.archive import MANIFEST, Archive, ManifestRow
+from scrapers.registry import City
+
+if TYPE_CHECKING:
+    from pipelines.resources import WarehouseResource
+
+PIPELINES = Path(pipelines.__file__).parent
+CITY_INPUTS = "inputs.sha"  # beside a city's parsed output: the fingerprint it was made from
+LOADED_INPUTS = "loaded.sha"  # in the build folder: the fingerprint of what the build file holds
+PUBLISHED_INPUTS = "published.json"  # in the build folder: the fingerprint of the last publish
+
+
+def _files_hash(paths: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(path.anchor)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _tree(folder: Path, suffixes: set[str]) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and p.suffix in suffixes and "target" not in p.parts]
+
+
+# Cached text is thrown away when the extraction code changes (it has no version number).
+EXTRACTOR_VERSION = _files_hash([Path(scrapers.__file__).with_name("extract.py")])
+# the parser, the catalog, and the modules that decide how the parser is called
+PARSER_CODE = _files_hash(
+    [
+        *(PIPELINES / "parser").glob("*.py"),
+        *(PIPELINES / "catalog").glob("*.*"),
+        PIPELINES / "documents.py",
+        PIPELINES / "assets" / "parse.py",
+    ]
+)
+# what turns parsed documents into the published warehouse
+WAREHOUSE_CODE = _files_hash(
+    [
+        PIPELINES / "loader.py",
+        *(PIPELINES / "quality").glob("*.py"),
+        *(PIPELINES / "outputs").glob("*.py"),
+        *_tree(PIPELINES.parent / "expectations", {".yaml", ".json"}),
+        *_tree(PIPELINES.parent / "dbt_project", {".sql", ".yml", ".yaml", ".csv"}),
+    ]
+)
+
+
+def city_archive(warehouse: WarehouseResource, city_code: str, *, writable: bool = False) -> Archive:
+    """A live archive keeps one archive per city (so cities can be crawled in parallel, each
+    archive with one writer); a shared archive such as the bundled one holds every city."""
+    root = warehouse.archive_root
+    own = root / city_code
+    if writable or (own / MANIFEST).exists():
+        return Archive(own, read_only=not writable)
+    return Archive(root, read_only=True)
+
+
+def city_documents(archive: Archive, city_code: str) -> list[ManifestRow]:
+    return [row for row in archive.documents() if row.city_code == city_code]
+
+
+def _digest(parts: object) -> str:
+    """A hash that is the same in every process (sets sorted: their order follows the
+    per-process string hash seed)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, set | frozenset):
+            return sorted(value, key=str)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.asdict(value)
+        return str(value)
+
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=plain).encode()).hexdigest()
+
+
+def city_fingerprint(archive_root: Path, rows: list[ManifestRow], city: City | None) -> str:
+    return _digest(
+        {
+            "archive": str(archive_root),
+            "rows": [dataclasses.asdict(row) for row in rows],
+            "city": city,
+            "code": [EXTRACTOR_VERSION, PARSER_CODE],
+        }
+    )
+
+
+def record_city_inputs(warehouse: WarehouseResource, code: str, fingerprint: str) -> None:
+    path = warehouse.city_dir(code) / CITY_INPUTS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(fingerprint, encoding="utf-8")
+
+
+def cities_with_nothing_new(warehouse: WarehouseResource) -> set[str]:
+    """Registry cities whose archived documents, registry entry and code are the ones their
+    parsed output was made from. Never in a live run: only the crawl can tell what is new."""
+    if warehouse.live:
+        return set()
+    registry = warehouse.registry()
+    manifests: dict[Path, list[ManifestRow]] = {}  # a shared archive is read once
+    out = set()
+    for city in registry.cities:
+        stored = warehouse.city_dir(city.code) / CITY_INPUTS
+        if not stored.exists():
+            continue
+        archive = city_archive(warehouse, city.code)
+        if archive.root not in manifests:
+            manifests[archive.root] = archive.documents() if (archive.root / MANIFEST).exists() else []
+        rows = [row for row in manifests[archive.root] if row.city_code == city.code]
+        if stored.read_text(encoding="utf-8") == city_fingerprint(archive.root, rows, city):
+            out.add(city.code)
+    return out
+
+
+def warehouse_fingerprint(warehouse: WarehouseResource) -> str:
+    """The inputs of the warehouse build: every registry city's parsed output (by the
+    fingerprint it was made from), the registry and the code from the loader to dbt."""
+    registry = warehouse.registry()
+    cities = {}
+    for city in registry.cities:
+        stored = warehouse.city_dir(city.code) / CITY_INPUTS
+        cities[city.code] = stored.read_text(encoding="utf-8") if stored.exists() else None
+    return _digest({"cities": cities, "registry": list(registry.cities), "code": WAREHOUSE_CODE})
+
+
+def _published_state(published: Path) -> dict:
+    stat = published.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}
+
+
+def record_load(warehouse: WarehouseResource, fingerprint: str) -> None:
+    (warehouse.build_dir / LOADED_INPUTS).write_text(fingerprint, encoding="utf-8")
+
+
+def record_publish(warehouse: WarehouseResource) -> None:
+    """After a publish: the published file was built from what the build file holds."""
+    loaded = warehouse.build_dir / LOADED_INPUTS
+    fingerprint = loaded.read_text(encoding="utf-8") if loaded.exists() else None
+    record = {"inputs": fingerprint, "file": _published_state(warehouse.published)}
+    (warehouse.build_dir / PUBLISHED_INPUTS).write_text(json.dumps(record), encoding="utf-8")
+
+
+def unchanged_since_publish(warehouse: WarehouseResource, fingerprint: str) -> bool:
+    """The published file is the one the last publish wrote, from the same inputs."""
+    path = warehouse.build_dir / PUBLISHED_INPUTS
+    if not path.exists() or not warehouse.published.exists():
+        return False
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return False
+    return record.get("inputs") == fingerprint and record.get("file") == _published_state(warehouse.published)
