@@ -13,11 +13,13 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "pipelines.commands.run",
     "pipelines.commands.crawl",
+    "pipelines.commands.archive",
     "pipelines.commands.parse",
     "pipelines.commands.compare",
     "pipelines.commands.export",
     "pipelines.commands.coverage",
     "pipelines.commands.check",
+    "pipelines.commands.publish",
 )
 
 

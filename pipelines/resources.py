@@ -25,6 +25,7 @@ class WarehouseResource(dg.ConfigurableResource):
     registry_path: str | None = None  # None: the registry shipped with the scrapers
     archive_path: str | None = None  # None: bundled archive offline, data/archive live
     live: bool = False  # crawl the sites; otherwise replay the archive
+    allow_shrink: bool = False  # publish even when the warehouse would lose data (pipelines/publish.py)
 
     @property
     def published(self) -> Path:

@@ -16,6 +16,7 @@ import dagster as dg
 
 from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
+from scrapers.archive import verify_archive
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -72,6 +73,10 @@ def run_job(warehouse: WarehouseResource, progress: Progress) -> RunSummary:
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
     summary = RunSummary(warehouse=str(warehouse.published))
     with run_lock(warehouse.lock_path, warehouse.published):
+        checked, damaged = verify_archive(warehouse.archive_root)  # h5: name archive damage first
+        progress(f"archive: {checked} document versions verified, {len(damaged) or 'no'} problems")
+        for problem in damaged:
+            progress(f"  archive problem: {problem}")
         progress("loading definitions")
         defs = build_definitions(warehouse)
         instance = dg.DagsterInstance.ephemeral()

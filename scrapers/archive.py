@@ -347,6 +347,19 @@ class Archive:
         return offset, end - offset
 
 
+def verify_archive(root: Path) -> tuple[int, list[str]]:
+    """(document versions checked, problems) of a shared archive and of each city folder of a
+    live one (`gjj archive verify`; the nightly job runs it first)."""
+    manifests = [m for m in [root / MANIFEST, *sorted(root.glob(f"*/{MANIFEST}"))] if m.exists()]
+    checked, problems = 0, []
+    for manifest in manifests:
+        archive = Archive(manifest.parent, read_only=True)
+        prefix = "" if manifest.parent == root else f"{manifest.parent.name}/"
+        checked += len(archive.documents())
+        problems += [prefix + line for line in archive.verify()]
+    return checked, problems
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -40,12 +40,15 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         _crawl(context, warehouse, code)
     archive = city_archive(warehouse, code)
     rows = city_documents(archive, code)
+    for problem in archive.bad_lines:  # skipped, one bad row each; `gjj archive verify` lists them too
+        context.log.warning(f"{archive.root}/{problem}")
     state.write(warehouse.city_dir(code) / state.DOCUMENTS, (str(archive.root), rows))
     return dg.MaterializeResult(
         metadata={
             "documents": len(rows),
             "latest_fetch": max((r.fetched_at for r in rows), default=""),
             "archive": str(archive.root),
+            "bad_index_lines": len(archive.bad_lines),
         }
     )
 

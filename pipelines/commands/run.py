@@ -28,6 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--archive", help="raw archive folder (default: the bundled archive; data/archive with --live)"
     )
+    p.add_argument(
+        "--allow-shrink", action="store_true",
+        help="publish even when the new warehouse would lose documents, city-years or facts (they are listed)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -42,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         registry_path=args.registry,
         archive_path=args.archive,
         live=args.live,
+        allow_shrink=args.allow_shrink,
     )
     if args.archive and not os.path.isdir(args.archive):
         raise CliError(f"archive folder {args.archive} does not exist")
