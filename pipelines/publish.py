@@ -165,6 +165,7 @@ def _losses(con: duckdb.DuckDBPyConnection, archived: dict[str, str] | None, man
     if not _has(con, "old", "raw", "documents"):
         return []
     held = sorted(archived) if archived is not None and not manifest_damaged else None
+    new = '"{}"'.format(con.execute("SELECT current_database()").fetchone()[0].replace('"', '""'))
     explained = "FALSE" if held is None else "d.sha256 NOT IN (SELECT unnest(?))"
     params = [] if held is None else [held]
     lost_docs = con.execute(
@@ -187,7 +188,7 @@ def _losses(con: duckdb.DuckDBPyConnection, archived: dict[str, str] | None, man
                    WHERE d.{with_facts}{extra}"""
     lost_facts = con.execute(
         f"""SELECT * FROM ({fact_keys.format(db='old', with_facts=_WITH_FACTS, extra=f' AND NOT ({explained})')})
-            EXCEPT SELECT * FROM ({fact_keys.format(db='main', with_facts=_WITH_FACTS, extra='')})
+            EXCEPT SELECT * FROM ({fact_keys.format(db=new, with_facts=_WITH_FACTS, extra='')})
             ORDER BY ALL""", params).fetchall()
     out = [f"document {doc} ({url}) would disappear" for doc, url in lost_docs]
     out += [f"city-year {city} {year} would disappear" for city, year in lost_years]
@@ -271,12 +272,6 @@ def swap(build_db: Path, published: Path, *, keep: int | None = None) -> None:
 def refuse_if_written(published: Path) -> None:
     """Refuse while a read-write client holds the published file or left its log beside it:
     that log belongs to the old file and would make the new one unreadable."""
-    wal = _wal(published)
-    if wal.exists():
-        raise PublishRefused(
-            f"{wal} exists: a read-write client has written to {published} (BI clients must connect read-only); "
-            f"close it, or if none is open, fold the log in with `duckdb {published} 'CHECKPOINT'`"
-        )
     if published.exists():
         problem = opens_read_only(published)
         if problem is not None and "lock" in problem.lower():
@@ -284,6 +279,12 @@ def refuse_if_written(published: Path) -> None:
                 f"a read-write client holds {published} ({problem}); close it (BI clients must connect "
                 "read-only)"
             )
+    wal = _wal(published)
+    if wal.exists():
+        raise PublishRefused(
+            f"{wal} exists: a read-write client has written to {published} and did not close cleanly (BI "
+            f"clients must connect read-only); fold the log in with `duckdb {published} 'CHECKPOINT'`"
+        )
 
 
 def opens_read_only(path: Path) -> str | None:
