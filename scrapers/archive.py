@@ -197,7 +197,9 @@ class Archive:
                 return status, list(record.http_headers.headers), record.raw_stream.read()
         except FileNotFoundError as exc:
             raise self._damaged(row, "its WARC file is missing") from exc
-        except (OSError, EOFError, StopIteration, ValueError, zlib.error, ArchiveLoadFailed) as exc:
+        except StopIteration as exc:
+            raise self._damaged(row, "its WARC file ends before the record") from exc
+        except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
             raise self._damaged(row, f"unreadable ({type(exc).__name__}: {str(exc)[:120] or 'no detail'})") from exc
 
     def _damaged(self, row: ManifestRow | Exchange, why: str) -> DamagedRecord:
