@@ -8,6 +8,7 @@ from pipelines.assets.registry import registry
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.resources import WarehouseResource
 from scrapers.archive import MANIFEST, Archive, ManifestRow
+from scrapers.http import DEFINITIVE
 
 MAX_ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 30
@@ -65,8 +66,10 @@ def _crawl(context: dg.AssetExecutionContext, warehouse: WarehouseResource, code
         progress=context.log.info,
     )
     results = [r for r in summary.results if r.city_code == code]
-    if results and all(r.outcome == "failed" for r in results):
+    if results and all(r.is_failure for r in results):  # failed, or skipped because its host is down
         reason = results[-1].reason or "every request failed"
+        if any(cause in reason for cause in DEFINITIVE):  # no name, no listener: a retry will not help
+            raise RuntimeError(f"{code}: site unreachable: {reason}")
         if context.retry_number + 1 >= MAX_ATTEMPTS:
             raise RuntimeError(f"{code}: site unreachable after {MAX_ATTEMPTS} attempts: {reason}")
         wait = FIRST_BACKOFF_SECONDS * 2**context.retry_number
