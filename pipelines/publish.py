@@ -130,28 +130,27 @@ def archived_documents(archive_root: Path, city_codes: Iterable[str] | None = No
 
 def guard(build_db: Path, published: Path, archived: dict[str, str] | None = None,
           manifest_damaged: bool = False) -> list[str]:
-    """What the new warehouse would lose against the published one, one line each (empty: it
-    loses nothing the archive does not explain). Raises PublishRefused when the new warehouse
-    is empty or misses documents of the archive: neither may ever be published."""
+    """What the new warehouse would lose against the published one or lacks of the archive, one
+    line each (empty: nothing the archive does not explain). Raises PublishRefused when the new
+    warehouse is empty: that is never published."""
     con = duckdb.connect(str(build_db), read_only=True)
     try:
         if not _count(con, "marts.metric_long"):
             raise PublishRefused("the new warehouse has no rows in marts.metric_long (an empty one is never published)")
-        if archived:
+        out = []
+        if archived:  # e.g. a city whose run failed before it ever produced its documents
             loaded = {sha for (sha,) in con.execute("SELECT DISTINCT sha256 FROM raw.documents").fetchall()}
             missing = [url for sha, url in archived.items() if sha not in loaded]
             if missing:
-                raise PublishRefused(
-                    f"{len(missing)} of the archive's {len(archived)} documents are not in the new warehouse "
-                    f"(first: {missing[0]})"
-                )
+                out.append(f"{len(missing)} of the archive's {len(archived)} documents are not in the new "
+                           f"warehouse (first: {missing[0]})")
         if not published.exists():
-            return []
+            return out
         try:
             con.execute(f"ATTACH '{_sql_path(published)}' AS old (READ_ONLY)")
         except duckdb.Error as exc:
             raise PublishRefused(f"cannot open the published {published} to compare ({_first_line(exc)})") from exc
-        return _losses(con, archived, manifest_damaged)
+        return out + _losses(con, archived, manifest_damaged)
     finally:
         con.close()
 
@@ -206,7 +205,7 @@ def _losses(con: duckdb.DuckDBPyConnection, archived: dict[str, str] | None, man
 def refuse_shrink(losses: list[str], published: Path, build_db: Path) -> PublishRefused:
     shown = "; ".join(losses[:3]) + (f"; and {len(losses) - 3} more" if len(losses) > 3 else "")
     return PublishRefused(
-        f"the new warehouse would lose data the archive still holds: {shown} (the build stays in {build_db}; "
+        f"the new warehouse would lose data the archive holds: {shown} (the build stays in {build_db}; "
         "`gjj publish --allow-shrink` publishes it anyway)"
     )
 
