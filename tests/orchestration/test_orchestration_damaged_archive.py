@@ -47,6 +47,7 @@ class Story:
     verify: subprocess.CompletedProcess
     truncated: Step
     coverage: list[tuple]
+    coverage_text: str  # `gjj coverage`
     no_warc: Step
     rollback: Step
 
@@ -105,11 +106,12 @@ def story(tmp_path_factory) -> Story:
         "SELECT document_id, status, reason FROM marts.coverage WHERE status NOT IN ('present', 'missing')"
     ).fetchall()
     con.close()
+    coverage_text = gjj("coverage", "--warehouse", str(warehouse), "--registry", str(registry)).stdout
 
     shutil.rmtree(archive / "warc")
     no_warc = snapshot(gjj("run", *args), warehouse)
     rollback = snapshot(gjj("publish", "--rollback", "--warehouse", str(warehouse)), warehouse)
-    return Story(root, manifest, garbage, verify, truncated, coverage, no_warc, rollback)
+    return Story(root, manifest, garbage, verify, truncated, coverage, coverage_text, no_warc, rollback)
 
 
 def test_a_garbage_manifest_line_is_one_bad_row_and_every_city_is_published(story):
@@ -153,6 +155,8 @@ def test_a_cut_warc_file_leaves_its_documents_stale_with_their_facts(story):
     assert len(story.coverage) == 1
     (document_id, status, reason) = story.coverage[0]
     assert status == "stale" and "damaged archive record" in reason
+    assert "~ stale 1" in story.coverage_text
+    assert "its WARC file ends before the record; facts kept from its last good parse" in story.coverage_text
     assert document_id.endswith(f"-2020-{story.manifest[CUT_ROW - 1]['sha256'][:12]}") or document_id.endswith(
         f"-2020-{story.manifest[CUT_ROW]['sha256'][:12]}")
 
