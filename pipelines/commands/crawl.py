@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    for line in archive.bad_lines:  # skipped; every other row is read
+        progress(f"archive problem: {root}/{line}")
+
     summary = crawl(registry, archive, offline=args.offline, cities=args.city, year=args.year,
                     progress=progress, policy=HttpPolicy(delay=args.delay))
     if args.format == "json":

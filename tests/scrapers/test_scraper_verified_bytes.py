@@ -71,3 +71,16 @@ def test_an_offline_replay_of_a_cut_record_is_failed_never_fetched(archive_copy,
     result = urls[last["archive_url"]]
     assert result["outcome"] == "failed"
     assert result["reason"].startswith(f"damaged archive record of {last['archive_url']} ")
+
+
+def test_a_garbage_exchanges_line_is_one_bad_row_the_replay_goes_on(archive_copy, capsys):
+    assert cli.main(["crawl", "--offline", "--archive", str(archive_copy), "--format", "json"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    exchanges = archive_copy / "exchanges.jsonl"
+    count = len(exchanges.read_text(encoding="utf-8").splitlines())
+    with exchanges.open("a", encoding="utf-8") as fh:
+        fh.write("\x00\x00 garbage\n")
+    assert cli.main(["crawl", "--offline", "--archive", str(archive_copy), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert f"archive problem: {archive_copy}/exchanges.jsonl:{count + 1}: not JSON" in err
+    assert json.loads(out) == before  # every URL replayed as before
