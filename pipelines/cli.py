@@ -17,11 +17,13 @@ __all__ = ["CliError", "build_parser", "main"]
 COMMAND_MODULES = (
     "pipelines.commands.run",
     "pipelines.commands.crawl",
+    "pipelines.commands.archive",
     "pipelines.commands.parse",
     "pipelines.commands.compare",
     "pipelines.commands.export",
     "pipelines.commands.coverage",
     "pipelines.commands.check",
+    "pipelines.commands.publish",
 )
 
 

@@ -22,7 +22,8 @@ from pipelines.parser.model import ParseResult
 if TYPE_CHECKING:
     import pyarrow as pa
 
-STATUSES = ("parsed", "failed", "unsupported", "duplicate")
+STATUSES = ("parsed", "stale", "failed", "unsupported", "duplicate")
+WITH_FACTS = ("parsed", "stale")  # stale: failed this run, facts kept from its last good parse
 
 # Column name -> DuckDB type, in table order. The pyarrow tables below follow the same order.
 DOCUMENT_COLUMNS = {
@@ -161,7 +162,7 @@ class DocumentRecord:
     encoding: str | None
     sha256: str | None
     archive_path: str | None
-    status: str  # parsed | failed | unsupported | duplicate (another rendition of a parsed report)
+    status: str  # parsed | stale | failed | unsupported | duplicate (another rendition of a parsed report)
     status_reason: str | None = None
     parser_version: str | None = None  # taken from the ParseResult when there is one
     is_synthetic: bool = False
@@ -233,10 +234,10 @@ def _check(items: Sequence[tuple[DocumentRecord, ParseResult | None]]) -> None:
         seen.add(doc.document_id)
         if doc.status not in STATUSES:
             raise ValueError(f"document {doc.document_id}: unknown status {doc.status!r}")
-        if (doc.status == "parsed") != (result is not None):
+        if (doc.status in WITH_FACTS) != (result is not None):
             raise ValueError(
                 f"document {doc.document_id}: status {doc.status!r} needs "
-                + ("a ParseResult" if doc.status == "parsed" else "no ParseResult")
+                + ("a ParseResult" if doc.status in WITH_FACTS else "no ParseResult")
             )
         if doc.status != "parsed" and not doc.status_reason:
             raise ValueError(f"document {doc.document_id}: a {doc.status} document needs a status_reason")

@@ -32,6 +32,7 @@ class WarehouseResource(dg.ConfigurableResource):
     live: bool = False  # crawl the sites; otherwise replay the archive
     alert_webhook: str | None = None  # a failed run's summary is POSTed here (pipelines/alerts.py)
     alert_command: str | None = None  # ... and given to this command on its stdin
+    allow_shrink: bool = False  # publish even when the warehouse would lose data (pipelines/publish.py)
 
     @property
     def published(self) -> Path:

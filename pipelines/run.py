@@ -29,6 +29,7 @@ from pipelines import inputs, stopping
 from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
 from pipelines.summary import CityCounts, LoadCounts, RunSummary
+from scrapers.archive import verify_archive
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 LAUNCHER_TAG = "gjj/launcher"
@@ -208,6 +209,10 @@ def run_job(
         from pipelines.definitions import build_definitions  # parses the dbt project when needed
 
         _clean_up_after_dead_runs(warehouse, instance, progress)
+        checked, damaged = verify_archive(warehouse.archive_root)  # name archive damage first
+        watcher.say(f"archive: {checked} document versions verified, {len(damaged) or 'no'} problems")
+        for problem in damaged:
+            watcher.say(f"  archive problem: {problem}")
         defs = build_definitions(warehouse)
         graph = defs.resolve_asset_graph()
         watcher.dbt_keys = {k for k in graph.get_all_asset_keys() if (graph.get(k).group_name or "").startswith("dbt_")}

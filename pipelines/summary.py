@@ -30,6 +30,7 @@ class _Counts:
 class CityCounts(_Counts):
     documents: int = 0
     parsed: int = 0
+    stale: int = 0  # failed this run, facts kept from the last good parse
     failed: int = 0
     unsupported: int = 0
     duplicate: int = 0

@@ -9,8 +9,12 @@ Files are only ever appended to. An exchange identical to the latest one recorde
 (same status, body digest, redirect target or error) is not written again, and a document
 whose body has not changed gets no new version, so re-runs add nothing. One writer at a time.
 Each row is written after the WARC bytes it points to, so a crashed process leaves at worst
-a record no row points to. `sync()` (fsync; the crawl calls it after each city) bounds what a
-power loss can take; fsync per exchange would cost about a third of the crawl's throughput.
+a record no row points to. A damaged index line (not JSON, missing fields) is one bad row:
+it is skipped and named in `bad_lines`, and every other row is read. Every body read from a
+WARC record is checked against the sha256 its row recorded; a mismatch is a damaged
+document (`DamagedRecord`, naming its URL), never a shorter one. `sync()` (fsync; the crawl
+calls it after each city) bounds what a power loss can take; fsync per exchange would cost
+about a third of the crawl's throughput.
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ import zlib
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+T = TypeVar("T")
 
 EXCHANGES = "exchanges.jsonl"
 MANIFEST = "manifest.jsonl"
@@ -36,6 +44,10 @@ MANIFEST = "manifest.jsonl"
 
 class ArchiveError(Exception):
     """The archive cannot be read or written (one-line reason)."""
+
+
+class DamagedRecord(ArchiveError):
+    """A WARC record a row points to is missing, unreadable, or not the bytes the row recorded."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,7 @@ class Archive:
         self._latest_ok: dict[str, Exchange] = {}
         self._versions: dict[str, ManifestRow] = {}
         self._unsynced: set[Path] = set()
+        self.bad_lines: list[str] = []  # "<file>:<line>: <why>" for each index line skipped
         for row in self.exchanges():
             self._remember(row)
         for doc in self.documents():
@@ -128,11 +141,15 @@ class Archive:
     # ---- reading ---------------------------------------------------------------------------
 
     def exchanges(self) -> list[Exchange]:
-        return [Exchange(**row) for row in self._rows(EXCHANGES)]
+        return [row for _, row in self._rows(EXCHANGES, Exchange)]
 
     def documents(self) -> list[ManifestRow]:
         """Every document version, oldest first (a URL's latest version has the highest number)."""
-        return [ManifestRow(**row) for row in self._rows(MANIFEST)]
+        return [row for _, row in self._rows(MANIFEST, ManifestRow)]
+
+    def numbered_documents(self) -> list[tuple[int, ManifestRow]]:
+        """`documents()` with the manifest line number of each row."""
+        return self._rows(MANIFEST, ManifestRow)
 
     def latest(self, url: str) -> Exchange | None:
         return self._latest.get(url)
@@ -142,10 +159,30 @@ class Archive:
         return self._latest_ok.get(url)
 
     def read_body(self, row: ManifestRow | Exchange) -> bytes:
-        """The decoded body of a document version or an exchange."""
+        """The decoded body of a document version or an exchange, checked against the sha256 its
+        row recorded (DamagedRecord when the bytes are not those)."""
         _, headers, raw = self.read_response(row)
         encoding = next((v for k, v in headers if k.lower() == "content-encoding"), None)
-        return decode_content(raw, encoding)
+        try:
+            body = decode_content(raw, encoding)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise self._damaged(row, f"cannot decode its {encoding} body ({exc})") from exc
+        if row.sha256 and sha256(body) != row.sha256:
+            raise self._damaged(
+                row, f"body sha256 {sha256(body)[:12]}… ({len(body)} bytes) is not the recorded {row.sha256[:12]}…"
+            )
+        return body
+
+    def verify(self) -> list[str]:
+        """Every manifest row against its WARC record (exists, readable, sha256 matches), and
+        the index lines that could not be read: one line per problem, none when all is well."""
+        problems = []
+        for number, row in self.numbered_documents():
+            try:
+                self.read_body(row)
+            except ArchiveError as exc:
+                problems.append(f"{MANIFEST}:{number}: {exc}")
+        return [*self.bad_lines, *problems]
 
     def read_response(self, row: ManifestRow | Exchange) -> tuple[int, list[tuple[str, str]], bytes]:
         """Status, headers and raw (still content-encoded) body of a recorded response."""
@@ -155,11 +192,19 @@ class Archive:
                 fh.seek(row.warc_offset)
                 record = next(iter(ArchiveIterator(fh)))
                 if record.rec_type != "response" or record.http_headers is None:
-                    raise ArchiveError(f"{row.warc_file}@{row.warc_offset} is not a response record")
+                    raise self._damaged(row, "not a response record")
                 status = int(record.http_headers.get_statuscode())
                 return status, list(record.http_headers.headers), record.raw_stream.read()
-        except (OSError, StopIteration) as exc:
-            raise ArchiveError(f"cannot read {row.warc_file}@{row.warc_offset}: {exc}") from exc
+        except FileNotFoundError as exc:
+            raise self._damaged(row, "its WARC file is missing") from exc
+        except StopIteration as exc:
+            raise self._damaged(row, "its WARC file ends before the record") from exc
+        except (OSError, EOFError, ValueError, zlib.error, ArchiveLoadFailed) as exc:
+            raise self._damaged(row, f"unreadable ({type(exc).__name__}: {str(exc)[:120] or 'no detail'})") from exc
+
+    def _damaged(self, row: ManifestRow | Exchange, why: str) -> DamagedRecord:
+        url = row.archive_url if isinstance(row, ManifestRow) else row.url
+        return DamagedRecord(f"damaged archive record of {url} ({row.warc_file}@{row.warc_offset}): {why}")
 
     # ---- writing ---------------------------------------------------------------------------
 
@@ -215,22 +260,31 @@ class Archive:
         if row.status == 200 and not row.truncated:
             self._latest_ok[row.url] = row
 
-    def _rows(self, name: str) -> list[dict]:
+    def _rows(self, name: str, kind: type[T]) -> list[tuple[int, T]]:
+        """(line number, row) for each readable line; the others go to `bad_lines` (once each)."""
         path = self.root / name
         if not path.exists():
             return []
-        known = {f.name for f in fields(Exchange if name == EXCHANGES else ManifestRow)}
+        known = {f.name for f in fields(kind)}  # type: ignore[arg-type]
         rows = []
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding="utf-8", errors="replace") as fh:
             for number, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
                 try:
                     row = json.loads(line)
+                    if not isinstance(row, dict):
+                        raise ValueError(f"a JSON {type(row).__name__}, not an object")
+                    rows.append((number, kind(**{k: v for k, v in row.items() if k in known})))
                 except json.JSONDecodeError as exc:
-                    raise ArchiveError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-                rows.append({k: v for k, v in row.items() if k in known})
+                    self._bad(f"{name}:{number}: not JSON ({exc.msg}); line skipped")
+                except (TypeError, ValueError) as exc:
+                    self._bad(f"{name}:{number}: not a valid {kind.__name__} row ({exc}); line skipped")
         return rows
+
+    def _bad(self, problem: str) -> None:
+        if problem not in self.bad_lines:
+            self.bad_lines.append(problem)
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -293,6 +347,19 @@ class Archive:
             end = fh.tell()
         self._unsynced.add(path)
         return offset, end - offset
+
+
+def verify_archive(root: Path) -> tuple[int, list[str]]:
+    """(document versions checked, problems) of a shared archive and of each city folder of a
+    live one (`gjj archive verify`; the nightly job runs it first)."""
+    manifests = [m for m in [root / MANIFEST, *sorted(root.glob(f"*/{MANIFEST}"))] if m.exists()]
+    checked, problems = 0, []
+    for manifest in manifests:
+        archive = Archive(manifest.parent, read_only=True)
+        prefix = "" if manifest.parent == root else f"{manifest.parent.name}/"
+        checked += len(archive.documents())
+        problems += [prefix + line for line in archive.verify()]
+    return checked, problems
 
 
 def sha256(data: bytes) -> str:

@@ -15,7 +15,7 @@ import requests
 from scrapers import discover
 from scrapers.archive import Archive
 from scrapers.extract import ExtractionError, decode_html, sniff_format
-from scrapers.http import Fetched, Fetcher, HttpPolicy, replay_session
+from scrapers.http import HOST_DOWN, Fetched, Fetcher, HttpPolicy, replay_session
 from scrapers.registry import City, Registry
 
 
@@ -29,11 +29,44 @@ class UrlResult:
     claimed_year: int | None = None
     document_version: int | None = None  # set when a new document version was archived
 
+    @property
+    def is_failure(self) -> bool:
+        """Failed, or skipped because its host is down (a skip by rule or robots.txt is no failure)."""
+        return self.outcome == "failed" or (self.outcome == "skipped" and (self.reason or "").startswith(HOST_DOWN))
+
+
+# `gjj crawl` exit codes
+OK, SOME_FAILED, NOTHING_RAN = 0, 1, 3
+
 
 @dataclass
 class CrawlSummary:
     offline: bool
     results: list[UrlResult] = field(default_factory=list)
+    hosts_down: dict[str, str] = field(default_factory=dict)  # host -> why it was given up for the run
+
+    @property
+    def failures(self) -> int:
+        return sum(r.is_failure for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0: nothing failed; 1: some URLs failed; 3: nothing could be fetched at all."""
+        if not self.failures:
+            return OK
+        worked = any(r.outcome in ("fetched", "unchanged") for r in self.results)
+        return SOME_FAILED if worked else NOTHING_RAN
+
+    def failed_cities(self) -> dict[str, str]:
+        """Cities of which nothing could be fetched, with the reason of their first failure."""
+        out: dict[str, str] = {}
+        for code in dict.fromkeys(r.city_code for r in self.results):
+            mine = [r for r in self.results if r.city_code == code]
+            if not any(r.outcome in ("fetched", "unchanged") for r in mine):
+                first = next((r for r in mine if r.is_failure), None)
+                if first is not None:
+                    out[code] = first.reason or first.outcome
+        return out
 
     @property
     def documents_found(self) -> int:
@@ -52,6 +85,9 @@ class CrawlSummary:
             "documents_found": self.documents_found,
             "new_versions": self.new_versions,
             "counts": {k: self.count(k) for k in ("fetched", "unchanged", "failed", "skipped")},
+            "exit_code": self.exit_code,
+            "failed_cities": self.failed_cities(),
+            "hosts_down": self.hosts_down,
             "urls": [asdict(r) for r in self.results],
         }
 
@@ -91,8 +127,9 @@ def crawl(
             if not offline:
                 archive.sync()
         done = summary.results[before:]
-        failed = sum(1 for r in done if r.outcome == "failed")
+        failed = sum(1 for r in done if r.is_failure)
         say(f"{city.code}: {len(done)} URLs, {failed} failed")
+    summary.hosts_down = dict(fetcher.down)
     return summary
 
 

@@ -1,6 +1,11 @@
 """Polite HTTP: one request at a time, a delay per host, robots.txt, retries with backoff,
 timeouts, a body-size cap, a redirect limit, conditional requests, and every exchange archived.
 
+Failing fast: a host name that does not resolve or a connection refused is not retried (a 5xx
+or a timeout is, with backoff); a host whose robots.txt does not answer, or that fails
+`host_down_after` requests in a row, is down for the rest of the run, and its remaining URLs
+are `skipped` with the reason `host down: …` without a request.
+
 The same code runs offline: `replay_session(archive)` answers from the archive instead of the
 network, so discovery and fetching behave as they did when the exchanges were recorded."""
 
@@ -34,6 +39,12 @@ class HttpPolicy:
     max_body_bytes: int = 50 * 2**20
     max_redirects: int = 5
     obey_robots: bool = True
+    host_down_after: int = 3  # consecutive failed requests (after their retries) that mark a host down
+
+
+# connection failures that a retry a few seconds later will not cure
+DEFINITIVE = ("host name not found", "connection refused")
+HOST_DOWN = "host down"
 
 
 @dataclass
@@ -64,13 +75,18 @@ class Fetcher:
     replaying: bool = False  # answers come from the archive: nothing to write, nothing to retry
     _last_hit: dict[str, float] = field(default_factory=dict)
     # per host: its robots.txt rules, None (no rules), or why the host did not answer
-    _robots: dict[str, urllib.robotparser.RobotFileParser | str | None] = field(default_factory=dict)
+    _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
+    _failures: dict[str, int] = field(default_factory=dict)  # per host: failed requests in a row
+    down: dict[str, str] = field(default_factory=dict)  # per host: why it is down for this run
 
     def get(self, url: str, allowed: Callable[[str], bool]) -> Fetched:
         if not allowed(url):
             return Fetched(url, "skipped", f"host {urlsplit(url).netloc} is not in the registry")
         current = url
         for _ in range(self.policy.max_redirects + 1):
+            host = urlsplit(current).netloc
+            if host in self.down:
+                return Fetched(url, "skipped", f"{HOST_DOWN}: {self.down[host]}", final_url=current)
             refusal = self._refusal(current)
             if refusal is not None:
                 return Fetched(url, "failed", refusal, final_url=current)
@@ -95,7 +111,10 @@ class Fetcher:
         if seen.truncated:
             return Fetched(url, "failed", seen.error, final, seen.status)
         if seen.status == 304 and previous is not None:
-            body = self.archive.read_body(previous)
+            try:
+                body = self.archive.read_body(previous)
+            except ArchiveError as exc:  # the archived copy the server says is current is damaged
+                return Fetched(url, "failed", str(exc), final, 304)
             return Fetched(url, "unchanged", None, final, 200, previous.content_type, body, previous)
         if seen.status != 200:
             reason = f"HTTP {seen.status} {seen.reason}".strip()
@@ -109,24 +128,23 @@ class Fetcher:
 
     def _refusal(self, url: str) -> str | None:
         """Why the URL must not be requested (robots.txt, or a host that did not answer for its
-        robots.txt), or None."""
+        robots.txt, which is then down for the run), or None."""
         if not self.policy.obey_robots:
             return None
         parts = urlsplit(url)
         if parts.netloc not in self._robots:
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             seen = self._with_retries(robots_url, conditional=False)
-            rules: urllib.robotparser.RobotFileParser | str | None = None  # None: all allowed
+            if seen.status is None and seen.error != NOT_ARCHIVED:
+                self.down[parts.netloc] = seen.error or "no answer"  # do not knock again for each page
+                return self.down[parts.netloc]
+            rules: urllib.robotparser.RobotFileParser | None = None  # None: all allowed
             if seen.status == 200 and not seen.truncated:
                 rules = urllib.robotparser.RobotFileParser(robots_url)
                 text = decode_content(seen.raw_body, _header(seen, "Content-Encoding"))
                 rules.parse(text.decode("utf-8", "replace").splitlines())
-            elif seen.status is None and seen.error != NOT_ARCHIVED:
-                rules = seen.error  # the host is down: do not knock again for each page
             self._robots[parts.netloc] = rules
         rules = self._robots[parts.netloc]
-        if isinstance(rules, str):
-            return rules
         if rules is not None and not rules.can_fetch(self.policy.user_agent, url):
             return f"robots.txt disallows {url}"
         return None
@@ -139,12 +157,36 @@ class Fetcher:
             if self.replaying:
                 return seen
             if seen.status != 304:  # a 304 only confirms what is archived
-                self.archive.record(seen)
-            retryable = seen.status is None or seen.status >= 500
+                seen = self._record(seen)
+            retryable = (seen.status is None and seen.error not in DEFINITIVE) or (seen.status or 0) >= 500
             if not retryable or attempt == self.policy.retries:
+                self._count(url, seen)
                 return seen
             time.sleep(self.policy.backoff * 2**attempt)
         raise AssertionError("unreachable")
+
+    def _record(self, seen: Recorded) -> Recorded:
+        """Archive the exchange and read a response's body back: bytes that do not read back as
+        what was received are a failed request, never a fetched document."""
+        exchange = self.archive.record(seen)
+        if exchange is None or exchange.status is None or exchange.truncated:
+            return seen
+        try:
+            self.archive.read_body(exchange)
+        except ArchiveError as exc:
+            return Recorded(seen.url, seen.request_headers, error=f"the archived copy does not read back: {exc}")
+        return seen
+
+    def _count(self, url: str, seen: Recorded) -> None:
+        """Consecutive failures per host; `host_down_after` of them mark the host down."""
+        host = urlsplit(url).netloc
+        if seen.status is not None and seen.status < 500:
+            self._failures[host] = 0
+            return
+        self._failures[host] = self._failures.get(host, 0) + 1
+        if self._failures[host] >= self.policy.host_down_after:
+            reason = seen.error or f"HTTP {seen.status}"
+            self.down[host] = f"{self._failures[host]} failed requests in a row, the last: {reason}"
 
     def _once(self, url: str, conditional: bool) -> Recorded:
         headers = {"User-Agent": self.policy.user_agent, "Accept-Encoding": "identity"}
@@ -236,7 +278,11 @@ class ReplayAdapter(HTTPAdapter):
             raise ReplayMiss(NOT_ARCHIVED)
         if latest.error is not None:  # no response, or one cut at the size limit
             raise ReplayMiss(latest.error)
-        status, headers, raw = self.archive.read_response(latest)
+        try:
+            self.archive.read_body(latest)  # checked against the recorded sha256
+            status, headers, raw = self.archive.read_response(latest)
+        except ArchiveError as exc:
+            raise ReplayMiss(str(exc)) from exc
         recorded = urllib3.HTTPResponse(
             body=io.BytesIO(raw), headers=headers, status=status, preload_content=False, decode_content=False,
             reason=_reason(status), enforce_content_length=False,

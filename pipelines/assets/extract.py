@@ -1,5 +1,6 @@
 """Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX)."""
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -12,7 +13,7 @@ from pipelines.assets.raw import raw_documents
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.inputs import EXTRACTOR_VERSION
 from pipelines.resources import WarehouseResource
-from scrapers.archive import Archive, ManifestRow
+from scrapers.archive import Archive, ArchiveError, ManifestRow
 from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
 
 
@@ -44,14 +45,20 @@ def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -
     stopping.checkpoint("parse")
     where = f"{archive.root}/{row.warc_file}@{row.warc_offset}"
     filename = PurePosixPath(urlsplit(row.archive_url).path).name or None
-    key = state.cache_key(row.sha256, filename, row.content_type, EXTRACTOR_VERSION)
+    # The body is read (and checked against the manifest's sha256) every run, so a damaged
+    # record is found even when its text is cached; the cache is keyed on the verified body.
+    try:
+        body = archive.read_body(row)
+    except ArchiveError as exc:
+        return TextOutcome(row, where, "failed", f"archive: {exc}", None)
+    key = state.cache_key(hashlib.sha256(body).hexdigest(), filename, row.content_type, EXTRACTOR_VERSION)
     cache = warehouse.cache_dir("text") / f"{key}.pickle"
     if cache.exists():
         status, reason, extracted = state.read(cache)
     else:
         try:
             status, reason, extracted = "ok", None, extract_text(
-                archive.read_body(row), filename=filename, content_type=row.content_type
+                body, filename=filename, content_type=row.content_type
             )
         except UnsupportedFormat as exc:
             status, reason, extracted = "unsupported", str(exc), None

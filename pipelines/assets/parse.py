@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 
-from pipelines import stopping
+from pipelines import last_good, stopping
 from pipelines.assets import state
 from pipelines.assets.extract import TextOutcome, extracted_text
 from pipelines.assets.state import CITY_PARTITIONS
@@ -35,7 +35,9 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         result, reason, hit = _parse(outcome, warehouse)
         cached += hit
         parsed_now += outcome.extracted is not None and not hit
-        items.append((_record(outcome, result, reason, registry), result))
+        record = _record(outcome, result, reason, registry)
+        # a document failing now keeps its last good facts, marked stale (pipelines/last_good.py)
+        items.append(last_good.keep_or_recall(warehouse.cache_dir("last_good"), outcome.row, record, result))
     items = one_per_report(items)
     state.write(warehouse.city_dir(code) / state.PARSED, items)
     try:
@@ -46,6 +48,7 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     counts = CityCounts(
         documents=len(items),
         parsed=sum(doc.status == "parsed" for doc, _ in items),
+        stale=sum(doc.status == "stale" for doc, _ in items),
         failed=sum(doc.status == "failed" for doc, _ in items),
         unsupported=sum(doc.status == "unsupported" for doc, _ in items),
         duplicate=sum(doc.status == "duplicate" for doc, _ in items),

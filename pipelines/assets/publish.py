@@ -1,6 +1,7 @@
 """Stage 6: the coverage table, the published warehouse (atomic swap of the build file) and its
 Parquet exports."""
 
+import sys
 from collections.abc import Iterable
 
 import dagster as dg
@@ -25,14 +26,20 @@ def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefin
         return dg.MaterializeResult(metadata={"rows": rows})
 
     @dg.asset(deps=[*upstream, coverage_table], group_name="publish", compute_kind="duckdb")
-    def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        """The warehouse BI tools read (read-only), replaced in one step by the finished build."""
+    def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        """The warehouse BI tools read (read-only), replaced in one step by the finished build,
+        unless it would lose data the archive still holds (pipelines/publish.py)."""
         stopping.checkpoint("publish")  # the last safe point: a publish, once begun, finishes
         with publishing.run_lock(warehouse.lock_path, warehouse.published):
-            publishing.publish(warehouse.build_db, warehouse.published)
+            allowed = publishing.publish_checked(
+                warehouse.build_db, warehouse.published, archive_root=warehouse.archive_root,
+                city_codes=[city.code for city in warehouse.registry().cities],
+                allow_shrink=warehouse.allow_shrink, say=lambda line: _say(context, line),
+            )
             record_publish(warehouse)
         return dg.MaterializeResult(
-            metadata={"path": dg.MetadataValue.path(str(warehouse.published)), **row_counts(warehouse)}
+            metadata={"path": dg.MetadataValue.path(str(warehouse.published)), **row_counts(warehouse),
+                      "allowed_shrink": len(allowed)}
         )
 
     @dg.asset(deps=[published_warehouse], group_name="publish", compute_kind="parquet")
@@ -48,6 +55,12 @@ def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefin
         )
 
     return [coverage_table, published_warehouse, parquet_exports]
+
+
+def _say(context: dg.AssetExecutionContext, line: str) -> None:
+    """What an --allow-shrink let through: in the run's log and on the operator's terminal."""
+    context.log.warning(line)
+    print(line, file=sys.stderr, flush=True)
 
 
 def row_counts(warehouse: WarehouseResource) -> dict[str, int]:

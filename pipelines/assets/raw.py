@@ -9,6 +9,7 @@ from pipelines.assets.registry import registry
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.inputs import city_archive, city_documents
 from pipelines.resources import WarehouseResource
+from scrapers.http import DEFINITIVE
 
 MAX_ATTEMPTS = 4
 FIRST_BACKOFF_SECONDS = 30
@@ -28,12 +29,15 @@ def raw_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         _crawl(context, warehouse, code)
     archive = city_archive(warehouse, code)
     rows = city_documents(archive, code)
+    for problem in archive.bad_lines:  # skipped, one bad row each; `gjj archive verify` lists them too
+        context.log.warning(f"{archive.root}/{problem}")
     state.write(warehouse.city_dir(code) / state.DOCUMENTS, (str(archive.root), rows))
     return dg.MaterializeResult(
         metadata={
             "documents": len(rows),
             "latest_fetch": max((r.fetched_at for r in rows), default=""),
             "archive": str(archive.root),
+            "bad_index_lines": len(archive.bad_lines),
         }
     )
 
@@ -50,8 +54,10 @@ def _crawl(context: dg.AssetExecutionContext, warehouse: WarehouseResource, code
         progress=lambda message: (stopping.checkpoint("crawl"), context.log.info(message)),
     )
     results = [r for r in summary.results if r.city_code == code]
-    if results and all(r.outcome == "failed" for r in results):
+    if results and all(r.is_failure for r in results):  # failed, or skipped because its host is down
         reason = results[-1].reason or "every request failed"
+        if any(cause in reason for cause in DEFINITIVE):  # no name, no listener: a retry will not help
+            raise RuntimeError(f"{code}: site unreachable: {reason}")
         if context.retry_number + 1 >= MAX_ATTEMPTS:
             raise RuntimeError(f"{code}: site unreachable after {MAX_ATTEMPTS} attempts: {reason}")
         wait = FIRST_BACKOFF_SECONDS * 2**context.retry_number

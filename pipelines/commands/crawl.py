@@ -1,4 +1,7 @@
-"""`gjj crawl`: find, fetch and archive the reports of the registry's cities."""
+"""`gjj crawl`: find, fetch and archive the reports of the registry's cities.
+
+Exit status: 0 every URL worked (or was skipped by rule); 1 some URLs failed; 3 nothing could be
+fetched (every URL failed, e.g. every host down); 2 bad arguments."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 
 from pipelines.commands import CliError
 from scrapers.archive import Archive, ArchiveError
-from scrapers.crawl import CrawlSummary, crawl
+from scrapers.crawl import NOTHING_RAN, SOME_FAILED, CrawlSummary, crawl
 from scrapers.http import HttpPolicy
 from scrapers.registry import DEFAULT_PATH, RegistryError, load_registry
 
@@ -18,7 +21,11 @@ ONLINE_ARCHIVE = Path("data/archive")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("crawl", help="find, fetch and archive annual reports")
+    p = subparsers.add_parser(
+        "crawl", help="find, fetch and archive annual reports",
+        description="Exit status: 0 nothing failed; 1 some URLs failed (listed); 3 nothing could be "
+        "fetched (every URL failed, e.g. every host down); 2 bad arguments.",
+    )
     p.add_argument("--registry", type=Path, default=DEFAULT_PATH,
                    help="site registry YAML (default: the packaged one)")
     p.add_argument("--archive", type=Path,
@@ -29,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="replay the archive instead of the network")
     p.add_argument("--delay", type=float, default=HttpPolicy.delay,
                    help=f"seconds between two requests to one host (default {HttpPolicy.delay:g})")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="summary format (json carries exit_code, failed_cities and hosts_down too)")
     p.set_defaults(handler=run)
 
 
@@ -52,13 +60,23 @@ def run(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    for line in archive.bad_lines:  # skipped; every other row is read
+        progress(f"archive problem: {root}/{line}")
+
     summary = crawl(registry, archive, offline=args.offline, cities=args.city, year=args.year,
                     progress=progress, policy=HttpPolicy(delay=args.delay))
     if args.format == "json":
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(_text(summary))
-    return 0
+    if summary.exit_code == NOTHING_RAN:
+        hosts = f"every host is down ({len(summary.hosts_down)}: " + "; ".join(
+            f"{host}: {why}" for host, why in summary.hosts_down.items()) + ")" if summary.hosts_down else (
+            "every URL failed")
+        print(f"gjj crawl: nothing could be fetched: {hosts}", file=sys.stderr)
+    elif summary.exit_code == SOME_FAILED:
+        print(f"gjj crawl: {summary.failures} URLs failed", file=sys.stderr)
+    return summary.exit_code
 
 
 def _text(summary: CrawlSummary) -> str:
@@ -66,4 +84,5 @@ def _text(summary: CrawlSummary) -> str:
              for r in summary.results]
     counts = ", ".join(f"{summary.count(k)} {k}" for k in ("fetched", "unchanged", "failed", "skipped"))
     lines.append(f"{summary.documents_found} documents found, {summary.new_versions} new versions; {counts}")
+    lines += [f"failed city: {code}: {reason}" for code, reason in summary.failed_cities().items()]
     return "\n".join(lines)

@@ -48,6 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--alert-command", help="run this with the summary on stdin when a run is not ok "
                    "(default: $GJJ_ALERT_COMMAND)")
+    p.add_argument(
+        "--allow-shrink", action="store_true",
+        help="publish even when the new warehouse would lose documents, city-years or facts (they are listed)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -74,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         registry_path=os.path.abspath(args.registry) if args.registry else None,
         archive_path=os.path.abspath(args.archive) if args.archive else None,
         live=args.live,
+        allow_shrink=args.allow_shrink,
     )
     try:
         warehouse.registry()

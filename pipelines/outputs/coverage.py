@@ -1,6 +1,7 @@
 """The city × year coverage matrix: which reports the warehouse holds (present), which it
 never found (missing), which failed to parse (failed, with the reason) and which came in a
-format it cannot read (unsupported). Built from marts.dim_source_document; stored as
+format it cannot read (unsupported), and which failed this run but keep the facts of their last
+good parse (stale, with the reason). Built from marts.dim_source_document; stored as
 marts.coverage by the job, computed on the fly by `gjj coverage`."""
 
 from __future__ import annotations
@@ -15,18 +16,22 @@ from pipelines.outputs.textable import render_table
 from pipelines.outputs.warehouse import OutputError, has_relation
 from scrapers.registry import Registry
 
-STATUSES = ("present", "missing", "failed", "unsupported")
+STATUSES = ("present", "stale", "missing", "failed", "unsupported")
 # marts.coverage is not a dbt model: its description for the export's schema files.
-TABLE_DOC = "City x year matrix of annual reports: present, missing, failed (with the reason) or unsupported."
+TABLE_DOC = (
+    "City x year matrix of annual reports: present, stale (failed this run, last good facts kept), missing, "
+    "failed (with the reason) or unsupported."
+)
 COLUMN_DOCS = {
     "city_code": "City code, as in the other marts.",
     "report_year": "Report year, between the first and last year any document or the registry names.",
-    "status": "present (a version parsed) | missing (no document) | failed | unsupported (format not readable).",
-    "reason": "Why the latest version failed or is unsupported.",
+    "status": "present (a version parsed) | stale (it failed this run; its last good facts are kept) "
+    "| missing (no document) | failed | unsupported (format not readable).",
+    "reason": "Why the latest version is stale, failed or is unsupported.",
     "document_id": "The document version the status comes from.",
     "source_url": "Its address (published, else archive).",
 }
-MARK = {"present": "✓", "missing": "·", "failed": "✗", "unsupported": "?"}
+MARK = {"present": "✓", "stale": "~", "missing": "·", "failed": "✗", "unsupported": "?"}
 
 # One row per city and year, for every city with a document or expected by the registry,
 # and every year between the first and last year any document or the registry names. Several
@@ -60,7 +65,7 @@ best AS (
     FROM docs
     QUALIFY row_number() OVER (
         PARTITION BY city_code, report_year
-        ORDER BY status = 'parsed' DESC, version DESC, document_id DESC) = 1
+        ORDER BY status = 'parsed' DESC, status = 'stale' DESC, version DESC, document_id DESC) = 1
 )
 SELECT c.city_code, coalesce(c.city_name_zh, c.city_code) AS city_name_zh, c.province_zh, c.is_synthetic,
        y.report_year::INTEGER AS report_year,
@@ -154,6 +159,6 @@ def render_coverage(cells: list[Cell]) -> str:
     problems = [
         f"  {c.city_name_zh} {c.report_year} {c.status}: {c.reason or 'no reason recorded'}"
         for c in cells
-        if c.status in ("failed", "unsupported")
+        if c.status in ("stale", "failed", "unsupported")
     ]
-    return "\n".join([table, "", legend, *(["", "Failed and unsupported:", *problems] if problems else [])])
+    return "\n".join([table, "", legend, *(["", "Stale, failed and unsupported:", *problems] if problems else [])])

@@ -129,7 +129,7 @@ def _load_reports(con: duckdb.DuckDBPyConnection) -> dict[str, Report]:
         doc: Report(doc, city, year, version, url)
         for doc, city, year, version, url in con.execute(
             "SELECT document_id, city_code, report_year, version, coalesce(url, archive_url) "
-            "FROM raw.documents WHERE status = 'parsed' ORDER BY document_id"
+            "FROM raw.documents WHERE status IN ('parsed', 'stale') ORDER BY document_id"
         ).fetchall()
     }
     rows = con.execute(

@@ -3,7 +3,7 @@ plus fixture cities written straight into a copy of it, and a registry listing t
 
 - two synthetic cities from tools.corpus, two years each (their reports parse);
 - `brokentext`: one document whose bytes are no report (the document fails, the city runs);
-- `corruptwarc`: one document whose WARC record is cut off (the city's run fails).
+- `corruptwarc`: one document whose WARC record is cut off (the document fails, the city runs).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class World:
     warehouse: Path
     synthetic_cities: tuple[str, ...]  # registry slugs
     synthetic_codes: tuple[str, ...]  # their administrative codes, as the warehouse keys them
+    corrupt_line: int  # the manifest line of the document whose WARC record is cut off
 
     def args(self) -> list[str]:
         return ["--archive", str(self.archive), "--registry", str(self.registry), "--warehouse", str(self.warehouse)]
@@ -76,6 +77,7 @@ def build_world(root: Path) -> World:
         root / "out" / "warehouse.duckdb",
         tuple(e["code"] for e in entries),
         tuple(str(e["admin_code"]) for e in entries),
+        len((archive_dir / "manifest.jsonl").read_text(encoding="utf-8").splitlines()),  # the last row
     )
 
 

@@ -150,25 +150,26 @@ def test_a_document_that_is_no_report_is_kept_as_failed(story):
     assert rows[0][1].startswith("parse: ")
 
 
-def test_a_failed_city_run_leaves_the_others_published(story):
-    assert story.first.code == 1  # one city failed: not a clean run
-    assert f"failed city: {CORRUPT_CITY}: extracted_text: " in story.first.out
-    assert "cannot read warc/" in story.first.out
-    assert query(story.world, "SELECT count(*) FROM raw.documents WHERE city_code = '990800'") == [(0,)]
+def test_a_damaged_archive_record_fails_its_document_not_its_city(story):
+    assert story.first.code == 0  # every city ran; the damaged document is a failed document
+    rows = query(story.world, "SELECT status, status_reason FROM raw.documents WHERE city_code = '990800'")
+    assert len(rows) == 1 and rows[0][0] == "failed"
+    assert rows[0][1].startswith(f"archive: damaged archive record of http://{CORRUPT_CITY}.invalid/ndbg.html")
+    assert f"archive problem: manifest.jsonl:{story.world.corrupt_line}: damaged archive record" in story.first.err
     assert f"warehouse: {story.world.warehouse}" in story.first.out
     assert "Traceback" not in story.first.err
 
 
 def test_the_summary_counts_documents_and_checks(story):
     out = story.first.out
-    # panjin 1 + two synthetic cities x two years + the broken document; the corrupt city has none;
+    # panjin 1 + two synthetic cities x two years + the broken document + the damaged one;
     # cities: panjin, two synthetic, brokentext, corruptwarc
-    assert "documents: 6 (6 parsed in this run, 1 unreadable)" in out
-    assert "cities: 5 (1 failed)" in out
+    assert "documents: 7 (6 parsed in this run, 2 unreadable)" in out
+    assert "cities: 5 (0 failed)" in out
     facts = story.first.tables["raw.facts"] + story.first.tables["raw.breakdown_facts"]
     assert f"facts: {facts}" in out
     assert "checks: " in out and " passed, " in out
-    assert f"[5/5] {CORRUPT_CITY}: FAILED" in story.first.err
+    assert f"[5/5] {CORRUPT_CITY}: 1 documents, 0 facts (0 from cache, 1 unreadable)" in story.first.err
 
 
 def test_exports_are_written_next_to_the_warehouse(story):
@@ -179,7 +180,7 @@ def test_exports_are_written_next_to_the_warehouse(story):
 
 def test_an_unchanged_rerun_changes_nothing(story):
     assert story.second.tables == story.first.tables
-    assert "documents: 6 (0 parsed in this run, 1 unreadable)" in story.second.out
+    assert "documents: 7 (0 parsed in this run, 2 unreadable)" in story.second.out
     assert story.second.code == story.first.code
     # nothing rebuilt, nothing published: the very same file, not even touched
     assert story.second.file == story.first.file
@@ -242,7 +243,7 @@ def test_a_reader_connected_during_a_run_keeps_working_and_sees_new_data_after_r
     assert story.reader_after_run == before
     assert story.reader_reconnected == str(int(before) + 1)
     assert story.third.tables["raw.documents"] == int(before) + 1
-    assert "documents: 7 (1 parsed in this run, 1 unreadable)" in story.third.out
+    assert "documents: 8 (1 parsed in this run, 2 unreadable)" in story.third.out
 
 
 def test_a_second_run_while_one_is_going_is_refused(story, tmp_path):

@@ -69,7 +69,9 @@ def test_a_connected_reader_keeps_the_old_file_and_sees_the_new_one_after_reconn
         assert reader.query("SELECT count(*) FROM marts.t") == "5"
     finally:
         reader.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "w.duckdb"]  # no temporary left
+    # no temporary left; the file the second publish replaced is kept as the backup
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "build", "w.duckdb"]
+    assert [p.name for p in (tmp_path / "backups").iterdir()] == ["w.duckdb.1"]
 
 
 def test_publish_folds_the_wal_into_the_copied_file(tmp_path):

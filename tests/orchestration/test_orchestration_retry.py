@@ -24,7 +24,8 @@ def crawls(monkeypatch):
         assert not offline
         calls.append(cities[0])
         outcome = "failed" if len(calls) <= state["down"] else "unchanged"
-        return CrawlSummary(offline=False, results=[UrlResult("http://x.invalid/", cities[0], "list", outcome, "down")])
+        reason = state.get("reason", "down")
+        return CrawlSummary(offline=False, results=[UrlResult("http://x.invalid/", cities[0], "list", outcome, reason)])
 
     waits: list[int] = []
     original = dg.RetryRequested.__init__
@@ -75,3 +76,13 @@ def test_a_site_that_answers_is_crawled_once(tmp_path, crawls):
     assert materialize(tmp_path, "panjin").success
     assert calls == ["panjin"]
     assert waits == []
+
+
+def test_a_site_whose_name_does_not_resolve_fails_at_once(tmp_path, crawls):
+    calls, state, waits = crawls
+    state.update(down=99, reason="host name not found")
+    result = materialize(tmp_path, "panjin")
+    assert not result.success
+    assert calls == ["panjin"] and waits == []  # no retry: a name that does not resolve will not in 30 s
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "panjin: site unreachable: host name not found" in failure.step_failure_data.error.cause.message

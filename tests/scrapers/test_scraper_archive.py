@@ -50,7 +50,15 @@ def test_identical_exchange_is_written_once(tmp_path):
     assert len(Archive(tmp_path).exchanges()) == 1
 
 
-def test_damaged_index_line_is_a_one_line_error(tmp_path):
-    (tmp_path / "exchanges.jsonl").write_text('{"url": "http://127.0.0.1/x"\n', encoding="utf-8")
-    with pytest.raises(ArchiveError, match=r"exchanges.jsonl:1: not JSON"):
-        Archive(tmp_path)
+def test_damaged_index_line_is_one_bad_row_the_others_are_read(tmp_path):
+    archive = Archive(tmp_path)
+    for path in ("/a", "/b"):
+        archive.record(Recorded(f"http://127.0.0.1{path}", {}, error="timed out after 1 s"))
+    lines = (tmp_path / "exchanges.jsonl").read_text(encoding="utf-8").splitlines()
+    damaged = [lines[0], '{"url": "http://127.0.0.1/x"', "[1, 2]", lines[1]]
+    (tmp_path / "exchanges.jsonl").write_text("\n".join(damaged) + "\n", encoding="utf-8")
+    reopened = Archive(tmp_path)
+    assert [e.url for e in reopened.exchanges()] == ["http://127.0.0.1/a", "http://127.0.0.1/b"]
+    assert len(reopened.bad_lines) == 2
+    assert reopened.bad_lines[0].startswith("exchanges.jsonl:2: not JSON")
+    assert reopened.bad_lines[1].startswith("exchanges.jsonl:3: not a valid Exchange row")

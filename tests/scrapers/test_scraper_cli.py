@@ -26,14 +26,17 @@ def test_offline_json_summary_of_the_bundled_archive(capsys):
     assert "panjin: crawling" in err  # progress goes to stderr
 
 
-def test_online_crawl_exits_zero_with_a_failed_site(tmp_path, capsys):
+def test_online_crawl_with_a_failed_page_exits_1_and_says_so(tmp_path, capsys):
     with FixtureServer({"/list.html": html('<a href="/r.html">测试市住房公积金2024年年度报告</a>'),
                         "/r.html": Response(412, {}, b"")}) as server:
         registry = write_registry(tmp_path / "r.yaml", [{"code": "t", "list_urls": [server.url("/list.html")]}])
         code = cli.main(["crawl", "--registry", str(tmp_path / "r.yaml"), "--archive", str(tmp_path / "a"),
                          "--delay", "0", "--format", "json"])
-    assert code == 0 and registry.city("t")
-    urls = {u["url"]: u for u in json.loads(capsys.readouterr().out)["urls"]}
+    assert code == 1 and registry.city("t")  # the list page worked, the report did not
+    out, err = capsys.readouterr()
+    assert err.splitlines()[-1] == "gjj crawl: 1 URLs failed"
+    assert json.loads(out)["exit_code"] == 1
+    urls = {u["url"]: u for u in json.loads(out)["urls"]}
     assert urls[server.url("/r.html")]["outcome"] == "failed"
     assert urls[server.url("/r.html")]["reason"] == "HTTP 412 Precondition Failed"
 

@@ -137,7 +137,7 @@ def test_host_that_does_not_answer_for_robots_txt_is_not_asked_again(tmp_path):
         summary = crawl(registry, Archive(tmp_path / "a"), offline=False, policy=POLICY)
         assert [(r.url, r.outcome, r.reason) for r in summary.results] == [
             (server.url("/list.html"), "failed", "connection reset by the server"),
-            (server.url("/r.html"), "failed", "connection reset by the server"),
+            (server.url("/r.html"), "skipped", "host down: connection reset by the server"),
         ]
         assert [url for _, url, _ in server.requests] == [server.url("/robots.txt")] * 2  # a try and a retry
         assert [e.error for e in Archive(tmp_path / "a").exchanges()] == ["connection reset by the server"]

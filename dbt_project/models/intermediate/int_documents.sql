@@ -1,5 +1,6 @@
 -- Every document version, with the address to show and whether it is the version that counts:
 -- the latest parsed version of a city's report for a year (highest version, then newest fetch).
+-- A stale document (it failed this run; its facts come from its last good parse) counts as parsed.
 with documents as (
     select * from {{ ref('stg_documents') }}
 ),
@@ -9,7 +10,7 @@ ranked as (
         *,
         coalesce(url, archive_url) as source_url,
         row_number() over (
-            partition by city_code, report_year, status = 'parsed'
+            partition by city_code, report_year, status in ('parsed', 'stale')
             order by version desc, fetched_at desc nulls last, document_id desc
         ) as version_rank
     from documents
@@ -17,5 +18,5 @@ ranked as (
 
 select
     * exclude (version_rank),
-    status = 'parsed' and version_rank = 1 as is_latest_version
+    status in ('parsed', 'stale') and version_rank = 1 as is_latest_version
 from ranked

@@ -18,7 +18,7 @@ named as (
     -- the city total as the manifest names it: used only when no figure names it
     select city_code, report_year, version, 'city_total', 'city_total', city_name_zh, 0
     from {{ ref('int_documents') }}
-    where status = 'parsed' and city_name_zh is not null
+    where status in ('parsed', 'stale') and city_name_zh is not null
 ),
 
 ranked as (
