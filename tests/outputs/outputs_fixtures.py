@@ -65,6 +65,28 @@ SHARES = [
     ("990102", 2022, "withdrawal_by_reason", "purchase_build", 0.50, "白塔购建房占50%"),
 ]
 
+# marts.mart_peer_comparison, 2022, worked out by hand from VALUES (亿元 / 万人 / %):
+# (city_code, metric_code, all: (rank, of n, percentile = share of the n at or below, median of the
+# others), province: the same within 辽宁省 and the city's synthetic label)
+# all-cities order: 缴存额 and 实缴职工 and 贷款余额 白塔 > 盘锦 > 青岚 > 云渡; 提取率 and 逾期率
+# 云渡 > 青岚 > 盘锦 > 白塔; 人均缴存额 only 青岚 20,000 > 盘锦 19,762.1.
+PEER_STANDINGS = [
+    ("211100", "deposit_amount", (2, 4, 0.75, 3_000_000_000), (1, 1, 1.0, None)),  # others 30, 60, 20
+    ("211100", "active_depositors", (2, 4, 0.75, 150_000), (1, 1, 1.0, None)),  # others 15, 30, 10 万
+    ("211100", "withdrawal_to_deposit_ratio", (3, 4, 0.5, 0.70), (1, 1, 1.0, None)),  # others .70 .55 .80
+    ("211100", "loan_balance", (2, 4, 0.75, 5_000_000_000), (1, 1, 1.0, None)),  # others 50, 90, 20
+    ("211100", "overdue_ratio", (3, 4, 0.5, 0.001), (1, 1, 1.0, None)),  # others 1.00‰ 0.50‰ 2.00‰
+    ("211100", "avg_deposit_per_depositor", (2, 2, 0.5, 20_000.0), (1, 1, 1.0, None)),
+    ("990101", "deposit_amount", (3, 4, 0.5, 4_818_000_000), (2, 2, 0.5, 6_000_000_000)),  # 辽宁省: 白塔 60
+    ("990101", "active_depositors", (3, 4, 0.5, 243_800), (2, 2, 0.5, 300_000)),
+    ("990101", "withdrawal_to_deposit_ratio", (2, 4, 0.75, 0.6633), (1, 2, 1.0, 0.55)),
+    ("990101", "loan_balance", (3, 4, 0.5, 6_808_000_000), (2, 2, 0.5, 9_000_000_000)),
+    ("990101", "overdue_ratio", (2, 4, 0.75, 0.00069), (1, 2, 1.0, 0.0005)),
+    ("990101", "avg_deposit_per_depositor", (1, 2, 1.0, 19_762.1), (1, 1, 1.0, None)),
+]
+# marts.peer_group_standing(2022, [盘锦, 青岚, 云渡]) for 盘锦: deposit 48.18 > 30 > 20 亿
+PEER_GROUP = [("211100", "deposit_amount", 1, 3, 1.0, 2_500_000_000)]
+
 # (document_id, city_code, year, version, status, status_reason)
 DOCUMENTS = [
     ("211100-2021-aaaaaaaaaaaa", "211100", 2021, 1, "parsed", None),
@@ -196,6 +218,25 @@ def build_contract_warehouse(path: Path) -> Path:
     con.executemany(
         "INSERT INTO marts.fct_fund_breakdown VALUES (?, ?, ?, true, 'city_total', ?, ?, ?, ?)",
         [(_doc_id(c, y), c, y, m, cat, v, s) for c, y, m, cat, v, s in SHARES],
+    )
+    con.execute(
+        """CREATE TABLE marts.mart_peer_comparison (city_code VARCHAR, report_year INTEGER, metric_code VARCHAR,
+        all_rank BIGINT, all_peer_count BIGINT, all_percentile DOUBLE, all_peer_median DOUBLE,
+        province_rank BIGINT, province_peer_count BIGINT, province_percentile DOUBLE, province_peer_median DOUBLE)"""
+    )
+    con.executemany(
+        "INSERT INTO marts.mart_peer_comparison VALUES (?, 2022, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(c, m, *everyone, *province) for c, m, everyone, province in PEER_STANDINGS],
+    )
+    group = " UNION ALL ".join(
+        f"SELECT '{c}' AS city_code, 2022 AS report_year, '{m}' AS metric_code, {r} AS peer_rank, "
+        f"{n} AS peer_count, {p} AS peer_percentile, {med} AS peer_median"
+        for c, m, r, n, p, med in PEER_GROUP
+    )
+    con.execute(
+        "CREATE MACRO marts.peer_group_standing(p_year, p_city_codes) AS TABLE "
+        f"SELECT * FROM ({group}) WHERE report_year = p_year "
+        "AND list_sort(p_city_codes) = ['211100', '990101', '990201']"
     )
     con.execute(
         """CREATE TABLE quality.findings (document_id VARCHAR, city_code VARCHAR, report_year INTEGER,

@@ -3,6 +3,7 @@ tests/outputs/conftest.py (values in 亿元: 盘锦 48.18, 青岚 30, 白塔 60,
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -50,11 +51,11 @@ def test_against_all_cities(con) -> None:
     assert deposit.point.value == 4_818_000_000  # the city total, not the oilfield sub-center
     assert deposit.peer_median == 3_000_000_000  # median of 30, 60, 20
     assert (deposit.rank, deposit.group_size) == (2, 4)  # only 白塔 (60) is larger
-    assert deposit.percentile == pytest.approx(200 / 3)  # 30 and 20 of the 3 others are below
+    assert deposit.percentile == 75.0  # 3 of the 4 (云渡, 青岚 and 盘锦 itself) at or below 48.18
     assert deposit.yoy == pytest.approx(0.056347) and not deposit.yoy_reported
     ratio = _row(cmp, "withdrawal_to_deposit_ratio")
     assert ratio.peer_median == pytest.approx(0.70)  # median of 0.70, 0.55, 0.80
-    assert (ratio.rank, ratio.percentile) == (3, pytest.approx(100 / 3))
+    assert (ratio.rank, ratio.percentile) == (3, 50.0)  # 白塔 0.55 and 盘锦 itself at or below
     assert ratio.yoy == pytest.approx(-0.0258) and ratio.yoy_is_points
     loans = _row(cmp, "loan_balance")
     assert loans.yoy == pytest.approx(0.0196) and loans.yoy_reported  # no 2021 figure: as stated
@@ -76,9 +77,11 @@ def test_default_metrics_are_those_someone_reported(con) -> None:
 
 
 def test_province_and_named_peers(con) -> None:
-    province = _row(compare(con, "211100", 2022, peer_mode="province"), "deposit_amount")
-    assert province.peer_median == 4_500_000_000  # 青岚 30 and 白塔 60, both 辽宁省
-    assert (province.rank, province.group_size, province.percentile) == (2, 3, 50.0)
+    province = compare(con, "青岚", 2022, peer_mode="province")
+    assert [p.name_zh for p in province.peers] == ["白塔市"]  # 辽宁省, synthetic like 青岚: not 盘锦
+    deposit = _row(province, "deposit_amount")
+    assert deposit.peer_median == 6_000_000_000  # 白塔 60
+    assert (deposit.rank, deposit.group_size, deposit.percentile) == (2, 2, 50.0)
     named = compare(con, "盘锦", 2022, peers=["青岚", "云渡市"])
     assert [p.name_zh for p in named.peers] == ["青岚市", "云渡市"]
     deposit = _row(named, "deposit_amount")
@@ -116,13 +119,36 @@ def test_terminal_table(gjj, contract_warehouse: Path) -> None:
     assert (code, err) == (0, "")
     assert "青岚市〔虚构 synthetic〕" in out.splitlines()[0]
     deposit = next(line for line in out.splitlines() if line.startswith("缴存额 "))
-    assert deposit.split()[-5:] == ["48.18亿元", "30.00亿元", "2/4", "P67", "+5.63%"]
+    assert deposit.split()[-5:] == ["48.18亿元", "30.00亿元", "2/4", "P75", "+5.63%"]
     ratio = next(line for line in out.splitlines() if line.startswith("提取额占当年缴存额比率"))
-    assert ratio.split()[-6:] == ["66.33%", "70.00%", "3/4", "P33", "−2.58", "pp"]
+    assert ratio.split()[-6:] == ["66.33%", "70.00%", "3/4", "P50", "−2.58", "pp"]
     loans = next(line for line in out.splitlines() if line.startswith("个人住房贷款余额"))
     assert loans.endswith("+1.96%†")
     overdue = next(line for line in out.splitlines() if line.startswith("个人住房贷款逾期率"))
     assert "0.69‰ *" in overdue
+
+
+def test_json_prints_the_marts_standing(gjj, contract_warehouse: Path) -> None:
+    code, out, err = gjj(
+        "compare", "--city", "青岚", "--year", "2022", "--format", "json", "--warehouse", str(contract_warehouse)
+    )
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert (doc["city_code"], doc["year"], doc["peer_mode"]) == ("990101", 2022, "all")
+    by_code = {m["metric_code"]: m for m in doc["metrics"]}
+    assert by_code["deposit_amount"] == {
+        "metric_code": "deposit_amount", "unit": "yuan", "value": 3_000_000_000, "peer_median": 4_818_000_000,
+        "rank": 3, "of": 4, "percentile": 0.5, "change": pytest.approx(0.071429), "change_unit": "ratio",
+        "change_as_reported": False, "quality_flag": None,
+    }
+    assert {c: (m["rank"], m["of"], m["percentile"]) for c, m in by_code.items()} == {
+        "active_depositors": (3, 4, 0.5),
+        "deposit_amount": (3, 4, 0.5),
+        "withdrawal_to_deposit_ratio": (2, 4, 0.75),
+        "loan_balance": (3, 4, 0.5),
+        "overdue_ratio": (2, 4, 0.75),
+        "avg_deposit_per_depositor": (1, 2, 1.0),
+    }
 
 
 @pytest.mark.parametrize(
@@ -139,6 +165,7 @@ def test_terminal_table(gjj, contract_warehouse: Path) -> None:
         ),
         (["--city", "盘锦", "--year", "2022", "--peers", "营口"], "unknown city '营口'; the warehouse holds: 盘锦市"),
         (["--city", "云渡", "--year", "2022", "--province"], "no peers for 云渡市〔虚构 synthetic〕 in 南溟省"),
+        (["--city", "盘锦", "--year", "2022", "--province"], "no peers for 盘锦市 in 辽宁省"),  # 青岚, 白塔 synthetic
     ],
 )
 def test_bad_arguments(gjj, contract_warehouse: Path, argv: list[str], expected: str) -> None:
