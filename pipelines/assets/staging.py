@@ -12,7 +12,14 @@ from pipelines.assets.registry import registry
 from pipelines.parser.model import ParseResult
 from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
-from pipelines.staging import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
+from pipelines.staging import (
+    OTHER_TABLES,
+    RAW_TABLES,
+    DocumentRecord,
+    ensure_schema,
+    load_documents,
+    load_registry_reports,
+)
 
 # quality.findings is created here but filled by the quality asset, which owns that key.
 TABLES = [name for name in (*RAW_TABLES, *OTHER_TABLES) if name != "quality.findings"]
@@ -24,13 +31,15 @@ STAGING_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
     compute_kind="duckdb",
 )
 def staging_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog)."""
+    """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog, the
+    registry's expected reports)."""
     items = current_items(warehouse)
     with run_lock(warehouse.lock_path, warehouse.published):
         warehouse.build_dir.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(warehouse.build_db))
         try:
             ensure_schema(con)
+            load_registry_reports(con, warehouse.registry())
             removed = _sync(con, items)
             unreadable = con.execute(
                 "SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')"

@@ -50,6 +50,7 @@ def test_marts_are_in_schema_marts(built):
         for (name,) in query(built, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'")
     }
     assert tables == {
+        "coverage",
         "dim_city",
         "dim_entity",
         "dim_metric",
@@ -314,6 +315,33 @@ def test_peer_group_macro_ranks_an_ad_hoc_group(built):
         "ORDER BY city_code",
     )
     assert rows == [("211100", 1, 2, 1.0, 1.1e9), ("990101", 2, 2, 0.5, 4.818e9)]
+
+
+def test_coverage_of_documents_and_registry(built):
+    # documents 2020-2022 (dbt_warehouse.py) and the registry's 2023 (雾川); 营口 and 雾川 have none
+    missing = "missing", None
+    expected = {
+        "210800": [missing] * 4,
+        "211100": [missing, missing, ("present", None), missing],
+        "990101": [missing, ("present", None), ("present", None), missing],  # 2022: v3 failed, v2 parsed
+        "990102": [missing, ("present", None), ("present", None), missing],
+        "990201": [("unsupported", "legacy .doc attachment"), ("present", None), ("present", None), missing],
+        "990301": [missing] * 4,
+    }
+    rows = query(
+        built,
+        "SELECT city_code, report_year, status, reason FROM marts.coverage ORDER BY city_code, report_year",
+    )
+    assert rows == [
+        (city, year, status, reason)
+        for city, cells in expected.items()
+        for year, (status, reason) in zip(range(2020, 2024), cells, strict=True)
+    ]
+    names = dict(query(built, "SELECT DISTINCT city_code, city_name_zh || is_synthetic FROM marts.coverage"))
+    assert (names["210800"], names["211100"], names["990301"]) == ("营口false", "盘锦市false", "雾川true")
+    assert one(
+        built, "SELECT document_id FROM marts.coverage WHERE city_code = '990101' AND report_year = 2022"
+    ) == (query(built, "SELECT document_id FROM raw.documents WHERE city_code = '990101' AND version = 2")[0][0],)
 
 
 def test_entities_resolved_and_synthetic_cities_labelled(built):

@@ -102,6 +102,23 @@ DOCUMENTS = [
 ]
 
 
+# marts.coverage as dbt builds it from DOCUMENTS (years 2020-2022): (city, year, status, reason, document)
+COVERAGE = [
+    ("211100", 2020, "missing", None, None),
+    ("211100", 2021, "present", None, "211100-2021-aaaaaaaaaaaa"),
+    ("211100", 2022, "present", None, "211100-2022-bbbbbbbbbbbb"),
+    ("990101", 2020, "missing", None, None),
+    ("990101", 2021, "present", None, "990101-2021-cccccccccccc"),
+    ("990101", 2022, "present", None, "990101-2022-eeeeeeeeeeee"),  # version 2 parsed after version 1 failed
+    ("990102", 2020, "missing", None, None),
+    ("990102", 2021, "unsupported", "legacy .doc attachment", "990102-2021-ffffffffffff"),
+    ("990102", 2022, "present", None, "990102-2022-gggggggggggg"),
+    ("990201", 2020, "failed", "ParseError: not an annual report", "990201-2020-hhhhhhhhhhhh"),
+    ("990201", 2021, "present", None, "990201-2021-jjjjjjjjjjjj"),
+    ("990201", 2022, "present", None, "990201-2022-iiiiiiiiiiii"),
+]
+
+
 def _url(code: str, year: int) -> str:
     return PANJIN_URL if code == "211100" else f"https://synthetic-{code}.invalid/{year}.html"
 
@@ -218,6 +235,15 @@ def build_contract_warehouse(path: Path) -> Path:
     con.executemany(
         "INSERT INTO marts.fct_fund_breakdown VALUES (?, ?, ?, true, 'city_total', ?, ?, ?, ?)",
         [(_doc_id(c, y), c, y, m, cat, v, s) for c, y, m, cat, v, s in SHARES],
+    )
+    con.execute(
+        """CREATE TABLE marts.coverage (city_code VARCHAR, city_name_zh VARCHAR, province_zh VARCHAR,
+        is_synthetic BOOLEAN, report_year INTEGER, status VARCHAR, reason VARCHAR, document_id VARCHAR,
+        source_url VARCHAR)"""
+    )
+    con.executemany(
+        "INSERT INTO marts.coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(c, info[c][1], info[c][2], info[c][3], y, st, r, d, d and _url(c, y)) for c, y, st, r, d in COVERAGE],
     )
     con.execute(
         """CREATE TABLE marts.mart_peer_comparison (city_code VARCHAR, report_year INTEGER, metric_code VARCHAR,
