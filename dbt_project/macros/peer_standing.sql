@@ -56,3 +56,19 @@ create or replace macro marts.peer_group_standing(p_year, p_city_codes) as table
 ) }}
 {% endif %}
 {% endmacro %}
+
+{#
+  marts.peer_group_breakdown(year, city_codes): per breakdown metric and category, the median
+  share among the named cities (city totals of the latest report version) and how many of them
+  state it. `gjj compare` passes the peers (the compared city left out) for its breakdown charts.
+#}
+{% macro create_peer_group_breakdown() %}
+{% if execute %}
+create or replace macro marts.peer_group_breakdown(p_year, p_city_codes) as table
+select metric_code, category_code, median(value) as peer_median, count(*) as n_cities
+from marts.fct_fund_breakdown
+where is_latest_version and entity_level = 'city_total' and value is not null
+    and report_year = p_year and list_contains(p_city_codes, city_code)
+group by metric_code, category_code
+{% endif %}
+{% endmacro %}

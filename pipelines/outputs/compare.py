@@ -7,7 +7,6 @@ defined once in dbt_project/macros/peer_standing.sql — and findings from quali
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -353,35 +352,37 @@ def _load_breakdowns(
 ) -> list[Breakdown]:
     if not metrics or not has_relation(con, "marts", "fct_fund_breakdown"):
         return []
+    codes = [m.code for m in metrics]
     rows = con.execute(
         """
-        SELECT b.metric_code, b.city_code, b.category_code, b.value, d.source_url, b.sentence
+        SELECT b.metric_code, b.category_code, b.value, d.source_url, b.sentence
         FROM marts.fct_fund_breakdown b
         LEFT JOIN marts.dim_source_document d USING (document_id)
         WHERE b.is_latest_version AND b.entity_level = ? AND b.report_year = ?
-          AND b.city_code IN (SELECT unnest(?)) AND b.metric_code IN (SELECT unnest(?))
+          AND b.city_code = ? AND b.metric_code IN (SELECT unnest(?))
         """,
-        [CITY_LEVEL, year, [target.code, *(p.code for p in peers)], [m.code for m in metrics]],
+        [CITY_LEVEL, year, target.code, codes],
     ).fetchall()
-    shares: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    shares: dict[str, dict[str, float]] = defaultdict(dict)
     sources: dict[str, Source] = {}
-    for metric, city, cat, value, url, sentence in rows:
+    for metric, cat, value, url, sentence in rows:
         if value is not None:
-            shares[metric][city][cat] = float(value)
-        if city == target.code:
-            sources.setdefault(metric, Source(url, sentence))
-    out = []
-    for m in metrics:
-        own = shares[m.code].get(target.code)
-        if not own:
-            continue
-        medians = {}
-        for cat in own:
-            peer_values = [shares[m.code][p.code][cat] for p in peers if cat in shares[m.code].get(p.code, {})]
-            if peer_values:
-                medians[cat] = statistics.median(peer_values)
-        out.append(Breakdown(m, own, medians, sources.get(m.code, Source(None, None))))
-    return out
+            shares[metric][cat] = float(value)
+        sources.setdefault(metric, Source(url, sentence))
+    medians: dict[str, dict[str, float]] = defaultdict(dict)
+    if peers:
+        for metric, cat, median in con.execute(
+            "SELECT metric_code, category_code, peer_median FROM marts.peer_group_breakdown(?, ?) "
+            "WHERE metric_code IN (SELECT unnest(?))",
+            [year, [p.code for p in peers], codes],
+        ).fetchall():
+            if cat in shares[metric]:
+                medians[metric][cat] = float(median)
+    return [
+        Breakdown(m, shares[m.code], medians[m.code], sources.get(m.code, Source(None, None)))
+        for m in metrics
+        if shares.get(m.code)
+    ]
 
 
 def _findings(con: duckdb.DuckDBPyConnection, city_code: str, year: int) -> Findings:

@@ -87,6 +87,13 @@ PEER_STANDINGS = [
 # marts.peer_group_standing(2022, [盘锦, 青岚, 云渡]) for 盘锦: deposit 48.18 > 30 > 20 亿
 PEER_GROUP = [("211100", "deposit_amount", 1, 3, 1.0, 2_500_000_000)]
 
+# marts.peer_group_breakdown(2022, [青岚, 白塔, 云渡]): purchase_build median of 30% and 50%,
+# loan_repayment 青岚's 40% alone
+PEER_BREAKDOWN = [
+    ("withdrawal_by_reason", "purchase_build", 0.40, 2),
+    ("withdrawal_by_reason", "loan_repayment", 0.40, 1),
+]
+
 # (document_id, city_code, year, version, status, status_reason)
 DOCUMENTS = [
     ("211100-2021-aaaaaaaaaaaa", "211100", 2021, 1, "parsed", None),
@@ -263,6 +270,14 @@ def build_contract_warehouse(path: Path) -> Path:
         "CREATE MACRO marts.peer_group_standing(p_year, p_city_codes) AS TABLE "
         f"SELECT * FROM ({group}) WHERE report_year = p_year "
         "AND list_sort(p_city_codes) = ['211100', '990101', '990201']"
+    )
+    medians = " UNION ALL ".join(
+        f"SELECT '{m}' AS metric_code, '{c}' AS category_code, {v} AS peer_median, {n} AS n_cities"
+        for m, c, v, n in PEER_BREAKDOWN
+    )
+    con.execute(
+        "CREATE MACRO marts.peer_group_breakdown(p_year, p_city_codes) AS TABLE "
+        f"SELECT * FROM ({medians}) WHERE p_year = 2022 AND list_sort(p_city_codes) = ['990101', '990102', '990201']"
     )
     con.execute(
         """CREATE TABLE quality.findings (document_id VARCHAR, city_code VARCHAR, report_year INTEGER,
