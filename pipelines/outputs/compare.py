@@ -70,6 +70,7 @@ class MetricRow:
     yoy_reported: bool  # True: the change the report states (no prior year in the warehouse)
     history: dict[str, dict[int, float]]  # city code -> year -> value, all years held
     standing: Standing | None = None  # rank, count, percentile and peer median as the marts store them
+    peer_median_history: dict[int, float] = field(default_factory=dict)  # year -> the peers' median
 
     @property
     def yoy_is_points(self) -> bool:
@@ -126,10 +127,10 @@ def compare(
     codes = [m.code for m in plain]
     values, changes = _load_values(con, cities, [c.code for c in group], codes)
     mode = "peers" if peers else peer_mode
-    standings = load_standings(con, target.code, year, mode, [c.code for c in group], codes)
+    standings = load_standings(con, target.code, years, mode, [c.code for c in group], codes)
     rows = [
         _metric_row(m, target, peer_cities, year, values.get(m.code, {}), changes.get((m.code, target.code, year)),
-                    standings.get(m.code))
+                    {y: st for (code, y), st in standings.items() if code == m.code})
         for m in plain
     ]
     if metrics is None:  # the default set shows only metrics someone in the group reported
@@ -243,37 +244,41 @@ SCOPES = {"all": "all", "province": "province"}
 
 
 def load_standings(
-    con: duckdb.DuckDBPyConnection, city_code: str, year: int, mode: str, group: list[str], metric_codes: list[str]
-) -> dict[str, Standing]:
-    """metric -> the city's rank, peer count, percentile and peer median in the scope of `mode`
-    (`peers`: the named group `group`, through marts.peer_group_standing)."""
-    if not metric_codes:
+    con: duckdb.DuckDBPyConnection,
+    city_code: str,
+    years: list[int],
+    mode: str,
+    group: list[str],
+    metric_codes: list[str],
+) -> dict[tuple[str, int], Standing]:
+    """(metric, year) -> the city's rank, peer count, percentile and peer median in the scope of
+    `mode` (`peers`: the named group `group`, through marts.peer_group_standing)."""
+    if not metric_codes or not years:
         return {}
     if not has_relation(con, "marts", "mart_peer_comparison"):
         raise OutputError("the warehouse has no marts.mart_peer_comparison: build it with `gjj run` first")
     if mode == "peers":
-        sql = (
-            "SELECT metric_code, peer_rank, peer_count, peer_percentile, peer_median "
+        sql = " UNION ALL ".join(
+            "SELECT metric_code, report_year, peer_rank, peer_count, peer_percentile, peer_median "
             "FROM marts.peer_group_standing(?, ?) WHERE city_code = ? AND metric_code IN (SELECT unnest(?))"
+            for _ in years
         )
-        params: list[object] = [year, group, city_code, metric_codes]
+        params: list[object] = [p for year in years for p in (year, group, city_code, metric_codes)]
     else:
         scope = SCOPES[mode]
         sql = (
-            f"SELECT metric_code, {scope}_rank, {scope}_peer_count, {scope}_percentile, {scope}_peer_median "
-            "FROM marts.mart_peer_comparison WHERE city_code = ? AND report_year = ? "
-            "AND metric_code IN (SELECT unnest(?))"
+            f"SELECT metric_code, report_year, {scope}_rank, {scope}_peer_count, {scope}_percentile, "
+            f"{scope}_peer_median FROM marts.mart_peer_comparison WHERE city_code = ? "
+            "AND report_year IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))"
         )
-        params = [city_code, year, metric_codes]
+        params = [city_code, years, metric_codes]
     try:
         rows = con.execute(sql, params).fetchall()
     except duckdb.Error as exc:
         raise OutputError(f"cannot read peer standings: {str(exc).splitlines()[0]}") from exc
     return {
-        metric: Standing(
-            None if rank is None else int(rank), int(count or 0), _num(pct), _num(median)
-        )
-        for metric, rank, count, pct, median in rows
+        (metric, int(year)): Standing(None if rank is None else int(rank), int(count or 0), _num(pct), _num(median))
+        for metric, year, rank, count, pct, median in rows
     }
 
 
@@ -326,9 +331,10 @@ def _metric_row(
     year: int,
     by_city: dict[str, dict[int, Point]],
     change: Change | None,
-    standing: Standing | None,
+    standings: dict[int, Standing],
 ) -> MetricRow:
     point = by_city.get(target.code, {}).get(year)
+    standing = standings.get(year)
     peer_points = [by_city[p.code][year] for p in peers if year in by_city.get(p.code, {})]
     return MetricRow(
         metric=metric,
@@ -344,6 +350,7 @@ def _metric_row(
             code: {y: p.value for y, p in years.items() if p.value is not None} for code, years in by_city.items()
         },
         standing=standing,
+        peer_median_history={y: st.peer_median for y, st in standings.items() if st.peer_median is not None},
     )
 
 

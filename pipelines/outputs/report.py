@@ -3,7 +3,6 @@ network; every figure links to its source sentence and address."""
 
 from __future__ import annotations
 
-import statistics
 from html import escape
 
 from pipelines.catalog import Metric, load_catalog
@@ -207,11 +206,7 @@ def _time_series(cmp: Comparison) -> str:
 
 
 def _series_figure(cmp: Comparison, r: MetricRow, own: dict[int, float]) -> str:
-    medians = {}
-    for year in own:
-        values = [r.history[p.code][year] for p in cmp.peers if year in r.history.get(p.code, {})]
-        if values:
-            medians[year] = statistics.median(values)
+    medians = {year: m for year, m in r.peer_median_history.items() if year in own}  # from the marts
     series = [Series(cmp.city.label, own, highlight=True)]
     if medians:
         series.insert(0, Series("同行中位数 Peer median", medians))

@@ -84,6 +84,12 @@ PEER_STANDINGS = [
     ("990101", "overdue_ratio", (2, 4, 0.75, 0.00069), (1, 2, 1.0, 0.0005)),
     ("990101", "avg_deposit_per_depositor", (1, 2, 1.0, 19_762.1), (1, 1, 1.0, None)),
 ]
+# 2021 (盘锦, 青岚 and 云渡 hold a report; 白塔's is unsupported): 盘锦 45.61 > 青岚 28 > 云渡 19 亿,
+# and only 盘锦 states the withdrawal ratio
+PEER_STANDINGS_2021 = [
+    ("211100", "deposit_amount", (1, 3, 1.0, 2_350_000_000), (1, 1, 1.0, None)),  # median of 28 and 19
+    ("211100", "withdrawal_to_deposit_ratio", (1, 1, 1.0, None), (1, 1, 1.0, None)),
+]
 # marts.peer_group_standing(2022, [盘锦, 青岚, 云渡]) for 盘锦: deposit 48.18 > 30 > 20 亿
 PEER_GROUP = [("211100", "deposit_amount", 1, 3, 1.0, 2_500_000_000)]
 
@@ -258,8 +264,12 @@ def build_contract_warehouse(path: Path) -> Path:
         province_rank BIGINT, province_peer_count BIGINT, province_percentile DOUBLE, province_peer_median DOUBLE)"""
     )
     con.executemany(
-        "INSERT INTO marts.mart_peer_comparison VALUES (?, 2022, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(c, m, *everyone, *province) for c, m, everyone, province in PEER_STANDINGS],
+        "INSERT INTO marts.mart_peer_comparison VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (c, year, m, *everyone, *province)
+            for year, standings in ((2022, PEER_STANDINGS), (2021, PEER_STANDINGS_2021))
+            for c, m, everyone, province in standings
+        ],
     )
     group = " UNION ALL ".join(
         f"SELECT '{c}' AS city_code, 2022 AS report_year, '{m}' AS metric_code, {r} AS peer_rank, "

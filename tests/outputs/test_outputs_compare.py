@@ -105,6 +105,8 @@ def test_history_breakdowns_and_findings(con) -> None:
     cmp = compare(con, "盘锦", 2022)
     assert cmp.years == [2021, 2022]
     assert _row(cmp, "deposit_amount").history["990201"] == {2021: 1_900_000_000, 2022: 2_000_000_000}
+    # the peers' median per year, as the mart states it: 2021 of 28 and 19 亿, 2022 of 30, 60 and 20
+    assert _row(cmp, "deposit_amount").peer_median_history == {2021: 2_350_000_000, 2022: 3_000_000_000}
     (reasons,) = cmp.breakdowns
     assert reasons.metric.code == "withdrawal_by_reason"
     assert reasons.shares == {"purchase_build": 0.4225, "loan_repayment": 0.2931, "rent": 0.0157}
