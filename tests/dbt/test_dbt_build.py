@@ -35,7 +35,9 @@ def test_every_model_and_test_passed(built):
         k: v for k, v in statuses.items() if v not in ("success", "pass")
     }
     kinds = {uid.split(".")[0] for uid in statuses}
-    assert kinds == {"model", "seed", "test", "operation"}  # operation: on-run-end creates marts.peer_group_standing
+    # operation: on-run-end creates the peer-group macros; unit_test: the tie cases of _peer_comparison_unit_tests.yml
+    assert kinds == {"model", "seed", "test", "operation", "unit_test"}
+    assert any(uid.endswith("tied_cities_share_rank_and_percentile") for uid in statuses)
     grain_tests = [uid for uid in statuses if ".unique_combination_" in uid]
     assert any("fct_fund_metric" in uid for uid in grain_tests)
     assert any("fct_fund_breakdown" in uid for uid in grain_tests)
