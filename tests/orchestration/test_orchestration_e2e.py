@@ -251,8 +251,8 @@ def test_compare_json_prints_the_marts_rank_and_percentile_for_every_city_year_m
     # named peers: the group macro, whose definition is the mart's; the whole synthetic group of a
     # year is the mart's national scope for synthetic cities
     synthetic = [c for (c,) in query(world, "SELECT DISTINCT city_code FROM marts.dim_city WHERE is_synthetic")]
-    year = max(y for c, y in city_years if c in synthetic)
-    held = sorted(c for c, y in city_years if y == year and c in synthetic)
+    by_year = {y: sorted(c for c, yy in city_years if yy == y and c in synthetic) for _, y in city_years}
+    year, held = max(by_year.items(), key=lambda item: (len(item[1]), item[0]))
     national = {
         m: (r, n, p)
         for m, r, n, p in query(
