@@ -4,6 +4,7 @@ tests/outputs/conftest.py (values in 亿元: 盘锦 48.18, 青岚 30, 白塔 60,
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -198,3 +199,20 @@ def test_heading_names_a_dozen_peers_and_counts_the_rest() -> None:
     heading = render_text(cmp).splitlines()[0]
     assert heading.startswith("盘锦市 2022 vs 30 peers (all cities in the warehouse): 城0市〔虚构 synthetic〕, ")
     assert heading.endswith("城11市〔虚构 synthetic〕 … (18 more)")
+
+
+def test_terminal_html_and_mart_show_the_same_percentile(gjj, con, contract_warehouse: Path) -> None:
+    from html import escape
+
+    from pipelines.outputs.compare import PERCENTILE_DEFINITION, RANK_DEFINITION
+    from pipelines.outputs.report import render_html
+
+    html = render_html(compare(con, "盘锦", 2022), generated_at="2023-04-01 00:00 UTC", warehouse="fixture")
+    assert escape(RANK_DEFINITION) in html and escape(PERCENTILE_DEFINITION) in html  # the legend
+    assert "ties share the best rank (1, 2, 2, 4)" in RANK_DEFINITION and "tied cities get the same" in (
+        PERCENTILE_DEFINITION
+    )
+    row = re.search(r'<tr data-metric="deposit_amount">.*?</tr>', html, re.S).group(0)
+    assert ">2/4<" in row and ">P75<" in row  # the mart's all_rank 2 of 4 and all_percentile 0.75
+    _, out, _ = gjj("compare", "--city", "盘锦", "--year", "2022", "--warehouse", str(contract_warehouse))
+    assert next(line for line in out.splitlines() if line.startswith("缴存额 ")).split()[-3:-1] == ["2/4", "P75"]
