@@ -18,6 +18,7 @@ import duckdb
 
 from pipelines.catalog import load_catalog
 from pipelines.parser.model import ParseResult
+from scrapers.registry import Registry
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -129,6 +130,16 @@ CATEGORY_COLUMNS = {
     "name_en": "VARCHAR NOT NULL",
 }
 
+# The cities the registry expects and the years it names a report for (report_year NULL: a
+# city it lists without a known year); dbt's `coverage` model reads it.
+REGISTRY_COLUMNS = {
+    "city_code": "VARCHAR NOT NULL",
+    "city_name_zh": "VARCHAR NOT NULL",
+    "province_zh": "VARCHAR",
+    "is_synthetic": "BOOLEAN NOT NULL",
+    "report_year": "INTEGER",
+}
+
 RAW_TABLES = {
     "raw.documents": DOCUMENT_COLUMNS,
     "raw.facts": FACT_COLUMNS,
@@ -140,6 +151,7 @@ OTHER_TABLES = {
     "quality.findings": FINDING_COLUMNS,
     "raw.metric_catalog": CATALOG_COLUMNS,
     "raw.metric_categories": CATEGORY_COLUMNS,
+    "raw.registry_reports": REGISTRY_COLUMNS,
 }
 
 
@@ -195,6 +207,31 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     except BaseException:
         con.rollback()
         raise
+
+
+def load_registry_reports(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
+    """Replace raw.registry_reports with the registry's cities (by admin code, as documents are
+    keyed) and the years it names; returns the rows written."""
+    rows = [
+        {
+            "city_code": c.admin_code or c.code,
+            "city_name_zh": c.name_zh,
+            "province_zh": c.province_zh,
+            "is_synthetic": c.synthetic,
+            "report_year": year,
+        }
+        for c in registry.cities
+        for year in (sorted({r.year for r in c.reports}) or [None])
+    ]
+    con.begin()
+    try:
+        con.execute("DELETE FROM raw.registry_reports")
+        _insert(con, "raw.registry_reports", _arrow(rows, REGISTRY_COLUMNS))
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return len(rows)
 
 
 def load_document(con: duckdb.DuckDBPyConnection, doc: DocumentRecord, result: ParseResult | None) -> None:

@@ -11,7 +11,14 @@ from pipelines.assets import state
 from pipelines.assets.parse import parsed_documents
 from pipelines.assets.registry import registry
 from pipelines.inputs import record_load, warehouse_fingerprint
-from pipelines.loader import OTHER_TABLES, RAW_TABLES, DocumentRecord, ensure_schema, load_documents
+from pipelines.loader import (
+    OTHER_TABLES,
+    RAW_TABLES,
+    DocumentRecord,
+    ensure_schema,
+    load_documents,
+    load_registry_reports,
+)
 from pipelines.parser.model import ParseResult
 from pipelines.resources import WarehouseResource
 from pipelines.summary import LoadCounts
@@ -26,12 +33,14 @@ RAW_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
     compute_kind="duckdb",
 )
 def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog)."""
+    """raw.* (documents, facts, breakdowns, flags, unclaimed mentions, the metric catalog, the
+    registry's expected reports)."""
     stopping.checkpoint("load")
     fingerprint = warehouse_fingerprint(warehouse)  # before reading: a later change is seen next run
     items = current_items(warehouse)
     with warehouse.open_build() as con:
         ensure_schema(con)
+        load_registry_reports(con, warehouse.registry())
         removed = _sync(con, items)
         record_load(warehouse, fingerprint)
         unreadable = con.execute(

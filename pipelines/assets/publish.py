@@ -1,5 +1,4 @@
-"""Stage 6: the coverage table, the published warehouse (atomic swap of the build file) and its
-Parquet exports."""
+"""Stage 6: the published warehouse (atomic swap of the build file) and its Parquet exports."""
 
 import sys
 from collections.abc import Iterable
@@ -10,7 +9,6 @@ import duckdb
 from pipelines import publish as publishing
 from pipelines import stopping
 from pipelines.inputs import record_publish
-from pipelines.outputs.coverage import build_coverage, expected_from_registry
 from pipelines.outputs.export import export_marts
 from pipelines.resources import WarehouseResource
 
@@ -18,14 +16,7 @@ from pipelines.resources import WarehouseResource
 def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefinition]:
     upstream = list(upstream)
 
-    @dg.asset(key=["marts", "coverage"], deps=upstream, group_name="dbt_marts", compute_kind="duckdb")
-    def coverage_table(warehouse: WarehouseResource) -> dg.MaterializeResult:
-        """City × year of the registry: present, missing, failed (with the reason), unsupported."""
-        with warehouse.open_build() as con:
-            rows = build_coverage(con, expected_from_registry(warehouse.registry()))
-        return dg.MaterializeResult(metadata={"rows": rows})
-
-    @dg.asset(deps=[*upstream, coverage_table], group_name="publish", compute_kind="duckdb")
+    @dg.asset(deps=upstream, group_name="publish", compute_kind="duckdb")
     def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         """The warehouse BI tools read (read-only), replaced in one step by the finished build,
         unless it would lose data the archive still holds (pipelines/publish.py)."""
@@ -54,7 +45,7 @@ def build_publish_assets(upstream: Iterable[dg.AssetKey]) -> list[dg.AssetsDefin
             metadata={"files": len(tables), "directory": dg.MetadataValue.path(str(warehouse.exports_dir))}
         )
 
-    return [coverage_table, published_warehouse, parquet_exports]
+    return [published_warehouse, parquet_exports]
 
 
 def _say(context: dg.AssetExecutionContext, line: str) -> None:

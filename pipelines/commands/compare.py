@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.commands import CliError
-from pipelines.outputs.compare import compare
+from pipelines.outputs.compare import compare, comparison_json
 from pipelines.outputs.compare_text import render_text
 from pipelines.outputs.report import render_html
 from pipelines.outputs.warehouse import OutputError, open_readonly, warehouse_path
@@ -22,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--province", action="store_true", help="peers: the cities of the same province")
     group.add_argument("--all", action="store_true", help="peers: every other city (the default)")
     p.add_argument("--metrics", help="comma-separated metric codes (default: the required metrics)")
+    p.add_argument(
+        "--format", choices=("table", "json"), default="table",
+        help="table (default), or json: per metric value, peer median, rank, of n, percentile, change",
+    )
     p.add_argument("--out", type=Path, help="write the HTML report here")
     p.add_argument("--warehouse", help="warehouse file (default: $GJJ_WAREHOUSE or data/warehouse.duckdb)")
     p.set_defaults(handler=run)
@@ -50,7 +55,10 @@ def run(args: argparse.Namespace) -> int:
             con.close()
     except OutputError as exc:
         raise CliError(str(exc)) from exc
-    print(render_text(cmp))
+    if args.format == "json":
+        print(json.dumps(comparison_json(cmp), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(cmp))
     if args.out:
         html = render_html(
             cmp,
@@ -62,5 +70,6 @@ def run(args: argparse.Namespace) -> int:
             args.out.write_text(html, encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror}") from exc
-        print(f"HTML report: {args.out}")
+        if args.format == "table":  # stdout stays one JSON document
+            print(f"HTML report: {args.out}")
     return 0

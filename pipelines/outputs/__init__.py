@@ -1,4 +1,3 @@
 """What researchers and BI tools get out of the warehouse: comparisons, the HTML report,
 file exports, the coverage matrix and the data dictionary. Everything here reads the
-published warehouse read-only, except `coverage.build_coverage`, which the job calls on the
-build file before publishing."""
+published warehouse read-only; every rule on data (ranks, changes, coverage) is a dbt model."""

@@ -1,10 +1,12 @@
 """Compare one city with its peers in one year: value, peer median, rank, percentile and
 year-on-year change per metric, plus the history, breakdowns and quality findings the HTML
-report draws. Reads marts.metric_long (city totals) and quality.findings."""
+report draws. Every figure is read, none recomputed: values and changes from marts.metric_long
+(city totals), rank, percentile and peer median from marts.mart_peer_comparison (the scope of
+the peer mode) or, for named peers, from the table macro marts.peer_group_standing — both
+defined once in dbt_project/macros/peer_standing.sql — and findings from quality.findings."""
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -14,6 +16,16 @@ from pipelines.catalog import Metric, load_catalog
 from pipelines.outputs.cities import City, describe_cities, load_cities, resolve_city
 from pipelines.outputs.warehouse import OutputError, columns, has_relation
 
+# The definitions of dbt_project/macros/peer_standing.sql in words, for the report's legend and
+# docs/data_dictionary.md (the SQL is the rule; these sentences only describe it).
+RANK_DEFINITION = (
+    "排名 Rank: competition ranking, 1 = the highest value; tied cities share the best rank (1, 2, 2, 4); "
+    "r/n = rank r among the n cities of the group with a value, the city included."
+)
+PERCENTILE_DEFINITION = (
+    "百分位 Percentile: the share of the group's cities whose value is at or below the city's, the city "
+    "included (cume_dist; P100 = the highest, rank 1); tied cities get the same percentile."
+)
 CITY_LEVEL = "city_total"
 NO_FLAG = "ok"  # metric_long.quality_flag of a figure nothing is wrong with
 # Columns of quality.findings the report shows, in this order (the others are bookkeeping).
@@ -35,18 +47,30 @@ class Point:
     quality_flag: str | None = None
 
 
+@dataclass(frozen=True)
+class Standing:
+    """The city's standing in one metric, as the marts state it."""
+
+    rank: int | None
+    peer_count: int
+    percentile: float | None  # cume_dist, 0..1, as stored
+    peer_median: float | None
+
+
 @dataclass
 class MetricRow:
     metric: Metric
     point: Point | None  # the city's figure in the year
     peers: list[Point]  # peers' figures in the year (value may be None)
     peer_median: float | None
-    rank: int | None  # 1 = highest value among the city and peers with a value; None if alone
-    group_size: int
-    percentile: float | None  # share of the group below the city, 0..100
+    rank: int | None  # competition rank, 1 = highest, ties share the best; None without a value
+    group_size: int  # cities of the scope with a value, the city included
+    percentile: float | None  # cume_dist × 100: share of the group at or below the city's value
     yoy: float | None  # growth rate, or for ratios a difference in percentage points
     yoy_reported: bool  # True: the change the report states (no prior year in the warehouse)
     history: dict[str, dict[int, float]]  # city code -> year -> value, all years held
+    standing: Standing | None = None  # rank, count, percentile and peer median as the marts store them
+    peer_median_history: dict[int, float] = field(default_factory=dict)  # year -> the peers' median
 
     @property
     def yoy_is_points(self) -> bool:
@@ -100,9 +124,13 @@ def compare(
     plain, shares = _select_metrics(metrics, _derived_metrics(con))
     group = [target, *peer_cities]
 
-    values, changes = _load_values(con, cities, [c.code for c in group], [m.code for m in plain])
+    codes = [m.code for m in plain]
+    values, changes = _load_values(con, cities, [c.code for c in group], codes)
+    mode = "peers" if peers else peer_mode
+    standings = load_standings(con, target.code, years, mode, [c.code for c in group], codes)
     rows = [
-        _metric_row(m, target, peer_cities, year, values.get(m.code, {}), changes.get((m.code, target.code, year)))
+        _metric_row(m, target, peer_cities, year, values.get(m.code, {}), changes.get((m.code, target.code, year)),
+                    {y: st for (code, y), st in standings.items() if code == m.code})
         for m in plain
     ]
     if metrics is None:  # the default set shows only metrics someone in the group reported
@@ -111,13 +139,42 @@ def compare(
     return Comparison(
         city=target,
         year=year,
-        peer_mode="peers" if peers else peer_mode,
+        peer_mode=mode,
         peers=peer_cities,
         rows=rows,
         breakdowns=breakdowns,
         findings=_findings(con, target.code, year),
         years=years,
     )
+
+
+def comparison_json(cmp: Comparison) -> dict[str, object]:
+    """The comparison as `gjj compare --format json` prints it: per metric the figures the marts
+    hold (rank, peer_count and percentile exactly as marts.mart_peer_comparison or
+    marts.peer_group_standing store them; percentile is cume_dist, a fraction in (0, 1])."""
+    return {
+        "city_code": cmp.city.code,
+        "city": cmp.city.name_zh,
+        "year": cmp.year,
+        "peer_mode": cmp.peer_mode,
+        "peers": [p.code for p in cmp.peers],
+        "metrics": [
+            {
+                "metric_code": r.metric.code,
+                "unit": r.metric.unit,
+                "value": r.point.value if r.point else None,
+                "peer_median": r.peer_median,
+                "rank": r.standing.rank if r.standing else None,
+                "of": r.standing.peer_count if r.standing else None,
+                "percentile": r.standing.percentile if r.standing else None,
+                "change": r.yoy,
+                "change_unit": None if r.yoy is None else "pp" if r.yoy_is_points else "ratio",
+                "change_as_reported": r.yoy_reported,
+                "quality_flag": r.point.quality_flag if r.point else None,
+            }
+            for r in cmp.rows
+        ],
+    }
 
 
 def _years(con: duckdb.DuckDBPyConnection, city_code: str) -> list[int]:
@@ -134,7 +191,11 @@ def _peers(target: City, cities: dict[str, City], names: list[str] | None, mode:
     elif mode == "province":
         if not target.province_zh:
             raise OutputError(f"the province of {target.label} is unknown; name peers with --peers")
-        chosen = [c for c in cities.values() if c.province_zh == target.province_zh]
+        # the mart's province scope: synthetic cities are ranked only among synthetic ones
+        chosen = [
+            c for c in cities.values()
+            if c.province_zh == target.province_zh and c.is_synthetic == target.is_synthetic
+        ]
     else:
         chosen = list(cities.values())
     unique = {c.code: c for c in chosen if c.code != target.code}
@@ -176,6 +237,49 @@ class Change:
     value: float
     points: bool  # percentage points (ratios) rather than a growth rate
     reported: bool  # as the report states it, not computed from the prior year's report
+
+
+# peer mode -> the scope's column prefix in marts.mart_peer_comparison
+SCOPES = {"all": "all", "province": "province"}
+
+
+def load_standings(
+    con: duckdb.DuckDBPyConnection,
+    city_code: str,
+    years: list[int],
+    mode: str,
+    group: list[str],
+    metric_codes: list[str],
+) -> dict[tuple[str, int], Standing]:
+    """(metric, year) -> the city's rank, peer count, percentile and peer median in the scope of
+    `mode` (`peers`: the named group `group`, through marts.peer_group_standing)."""
+    if not metric_codes or not years:
+        return {}
+    if not has_relation(con, "marts", "mart_peer_comparison"):
+        raise OutputError("the warehouse has no marts.mart_peer_comparison: build it with `gjj run` first")
+    if mode == "peers":
+        sql = " UNION ALL ".join(
+            "SELECT metric_code, report_year, peer_rank, peer_count, peer_percentile, peer_median "
+            "FROM marts.peer_group_standing(?, ?) WHERE city_code = ? AND metric_code IN (SELECT unnest(?))"
+            for _ in years
+        )
+        params: list[object] = [p for year in years for p in (year, group, city_code, metric_codes)]
+    else:
+        scope = SCOPES[mode]
+        sql = (
+            f"SELECT metric_code, report_year, {scope}_rank, {scope}_peer_count, {scope}_percentile, "
+            f"{scope}_peer_median FROM marts.mart_peer_comparison WHERE city_code = ? "
+            "AND report_year IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))"
+        )
+        params = [city_code, years, metric_codes]
+    try:
+        rows = con.execute(sql, params).fetchall()
+    except duckdb.Error as exc:
+        raise OutputError(f"cannot read peer standings: {str(exc).splitlines()[0]}") from exc
+    return {
+        (metric, int(year)): Standing(None if rank is None else int(rank), int(count or 0), _num(pct), _num(median))
+        for metric, year, rank, count, pct, median in rows
+    }
 
 
 Values = dict[str, dict[str, dict[int, Point]]]  # metric -> city -> year -> point
@@ -227,42 +331,27 @@ def _metric_row(
     year: int,
     by_city: dict[str, dict[int, Point]],
     change: Change | None,
+    standings: dict[int, Standing],
 ) -> MetricRow:
     point = by_city.get(target.code, {}).get(year)
+    standing = standings.get(year)
     peer_points = [by_city[p.code][year] for p in peers if year in by_city.get(p.code, {})]
-    peer_values = [p.value for p in peer_points if p.value is not None]
-    value = point.value if point else None
-    group = [*peer_values, *([value] if value is not None else [])]
-    rank = percentile = None
-    if value is not None and len(group) > 1:  # no rank without someone to rank against
-        rank = 1 + sum(v > value for v in group)
-        percentile = 100.0 * sum(v < value for v in group) / (len(group) - 1)
-    if change is None:  # the marts give no change: compute it from the prior year if held
-        prev = by_city.get(target.code, {}).get(year - 1)
-        computed = _change(metric, value, prev.value if prev else None)
-        change = Change(computed, metric.unit == "ratio", reported=False) if computed is not None else None
     return MetricRow(
         metric=metric,
         point=point,
         peers=peer_points,
-        peer_median=statistics.median(peer_values) if peer_values else None,
-        rank=rank,
-        group_size=len(group),
-        percentile=percentile,
+        peer_median=standing.peer_median if standing else None,
+        rank=standing.rank if standing else None,
+        group_size=standing.peer_count if standing else 0,
+        percentile=None if standing is None or standing.percentile is None else 100.0 * standing.percentile,
         yoy=change.value if change else None,
         yoy_reported=bool(change and change.reported),
         history={
             code: {y: p.value for y, p in years.items() if p.value is not None} for code, years in by_city.items()
         },
+        standing=standing,
+        peer_median_history={y: st.peer_median for y, st in standings.items() if st.peer_median is not None},
     )
-
-
-def _change(metric: Metric, value: float | None, previous: float | None) -> float | None:
-    if value is None or previous is None:
-        return None
-    if metric.unit == "ratio":
-        return value - previous
-    return (value - previous) / abs(previous) if previous else None
 
 
 def _load_breakdowns(
@@ -270,35 +359,37 @@ def _load_breakdowns(
 ) -> list[Breakdown]:
     if not metrics or not has_relation(con, "marts", "fct_fund_breakdown"):
         return []
+    codes = [m.code for m in metrics]
     rows = con.execute(
         """
-        SELECT b.metric_code, b.city_code, b.category_code, b.value, d.source_url, b.sentence
+        SELECT b.metric_code, b.category_code, b.value, d.source_url, b.sentence
         FROM marts.fct_fund_breakdown b
         LEFT JOIN marts.dim_source_document d USING (document_id)
         WHERE b.is_latest_version AND b.entity_level = ? AND b.report_year = ?
-          AND b.city_code IN (SELECT unnest(?)) AND b.metric_code IN (SELECT unnest(?))
+          AND b.city_code = ? AND b.metric_code IN (SELECT unnest(?))
         """,
-        [CITY_LEVEL, year, [target.code, *(p.code for p in peers)], [m.code for m in metrics]],
+        [CITY_LEVEL, year, target.code, codes],
     ).fetchall()
-    shares: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    shares: dict[str, dict[str, float]] = defaultdict(dict)
     sources: dict[str, Source] = {}
-    for metric, city, cat, value, url, sentence in rows:
+    for metric, cat, value, url, sentence in rows:
         if value is not None:
-            shares[metric][city][cat] = float(value)
-        if city == target.code:
-            sources.setdefault(metric, Source(url, sentence))
-    out = []
-    for m in metrics:
-        own = shares[m.code].get(target.code)
-        if not own:
-            continue
-        medians = {}
-        for cat in own:
-            peer_values = [shares[m.code][p.code][cat] for p in peers if cat in shares[m.code].get(p.code, {})]
-            if peer_values:
-                medians[cat] = statistics.median(peer_values)
-        out.append(Breakdown(m, own, medians, sources.get(m.code, Source(None, None))))
-    return out
+            shares[metric][cat] = float(value)
+        sources.setdefault(metric, Source(url, sentence))
+    medians: dict[str, dict[str, float]] = defaultdict(dict)
+    if peers:
+        for metric, cat, median in con.execute(
+            "SELECT metric_code, category_code, peer_median FROM marts.peer_group_breakdown(?, ?) "
+            "WHERE metric_code IN (SELECT unnest(?))",
+            [year, [p.code for p in peers], codes],
+        ).fetchall():
+            if cat in shares[metric]:
+                medians[metric][cat] = float(median)
+    return [
+        Breakdown(m, shares[m.code], medians[m.code], sources.get(m.code, Source(None, None)))
+        for m in metrics
+        if shares.get(m.code)
+    ]
 
 
 def _findings(con: duckdb.DuckDBPyConnection, city_code: str, year: int) -> Findings:

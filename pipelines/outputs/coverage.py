@@ -1,12 +1,10 @@
 """The city × year coverage matrix: which reports the warehouse holds (present), which it
 never found (missing), which failed to parse (failed, with the reason) and which came in a
-format it cannot read (unsupported), and which failed this run but keep the facts of their last
-good parse (stale, with the reason). Built from marts.dim_source_document; stored as
-marts.coverage by the job, computed on the fly by `gjj coverage`."""
+format it cannot read (unsupported). dbt builds it (model `coverage`, from what the loader
+writes: raw.documents and the registry's raw.registry_reports); `gjj coverage` only reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -14,82 +12,9 @@ import duckdb
 from pipelines.outputs.cities import SYNTHETIC_LABEL
 from pipelines.outputs.textable import render_table
 from pipelines.outputs.warehouse import OutputError, has_relation
-from scrapers.registry import Registry
 
 STATUSES = ("present", "stale", "missing", "failed", "unsupported")
-# marts.coverage is not a dbt model: its description for the export's schema files.
-TABLE_DOC = (
-    "City x year matrix of annual reports: present, stale (failed this run, last good facts kept), missing, "
-    "failed (with the reason) or unsupported."
-)
-COLUMN_DOCS = {
-    "city_code": "City code, as in the other marts.",
-    "report_year": "Report year, between the first and last year any document or the registry names.",
-    "status": "present (a version parsed) | stale (it failed this run; its last good facts are kept) "
-    "| missing (no document) | failed | unsupported (format not readable).",
-    "reason": "Why the latest version is stale, failed or is unsupported.",
-    "document_id": "The document version the status comes from.",
-    "source_url": "Its address (published, else archive).",
-}
 MARK = {"present": "✓", "stale": "~", "missing": "·", "failed": "✗", "unsupported": "?"}
-
-# One row per city and year, for every city with a document or expected by the registry,
-# and every year between the first and last year any document or the registry names. Several
-# versions of one report: present if any version parsed, else the latest version's status.
-COVERAGE_SQL = """
-WITH docs AS (
-    SELECT * FROM marts.dim_source_document WHERE report_year IS NOT NULL
-),
-expected (city_code, city_name_zh, province_zh, is_synthetic, report_year) AS (
-    {expected}
-),
-cities AS (  -- names from dim_city where it has them, else from the registry
-    SELECT city_code,
-           arg_min(city_name_zh, source) FILTER (WHERE city_name_zh IS NOT NULL) AS city_name_zh,
-           arg_min(province_zh, source) FILTER (WHERE province_zh IS NOT NULL) AS province_zh,
-           bool_or(is_synthetic) AS is_synthetic
-    FROM (
-        SELECT d.city_code, c.city_name_zh, c.province_zh, coalesce(d.is_synthetic, c.is_synthetic, false), 0
-        FROM docs d LEFT JOIN marts.dim_city c USING (city_code)
-        UNION ALL
-        SELECT city_code, city_name_zh, province_zh, is_synthetic, 1 FROM expected
-    ) AS all_cities (city_code, city_name_zh, province_zh, is_synthetic, source)
-    GROUP BY city_code
-),
-years AS (
-    SELECT unnest(range(min(report_year), max(report_year) + 1)) AS report_year
-    FROM (SELECT report_year FROM docs UNION ALL SELECT report_year FROM expected)
-),
-best AS (
-    SELECT city_code, report_year, document_id, status, status_reason, source_url
-    FROM docs
-    QUALIFY row_number() OVER (
-        PARTITION BY city_code, report_year
-        ORDER BY status = 'parsed' DESC, status = 'stale' DESC, version DESC, document_id DESC) = 1
-)
-SELECT c.city_code, coalesce(c.city_name_zh, c.city_code) AS city_name_zh, c.province_zh, c.is_synthetic,
-       y.report_year::INTEGER AS report_year,
-       CASE WHEN b.status IS NULL THEN 'missing'
-            WHEN b.status = 'parsed' THEN 'present'
-            ELSE b.status END AS status,
-       CASE WHEN b.status <> 'parsed' THEN b.status_reason END AS reason,
-       b.document_id, b.source_url
-FROM cities c CROSS JOIN years y
-LEFT JOIN best b ON b.city_code = c.city_code AND b.report_year = y.report_year
-ORDER BY c.city_code, y.report_year
-"""
-_NO_EXPECTED = "SELECT NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::BOOLEAN, NULL::INTEGER WHERE false"
-
-
-@dataclass(frozen=True)
-class ExpectedCity:
-    """A city the registry lists, with the years it knows a report for (maybe none)."""
-
-    city_code: str
-    name_zh: str
-    province_zh: str | None
-    is_synthetic: bool
-    years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,40 +30,14 @@ class Cell:
     source_url: str | None
 
 
-def expected_from_registry(registry: Registry) -> list[ExpectedCity]:
-    return [
-        ExpectedCity(
-            c.admin_code or c.code, c.name_zh, c.province_zh, c.synthetic, tuple(sorted({r.year for r in c.reports}))
-        )
-        for c in registry.cities
-    ]
-
-
-def _query(expected: Sequence[ExpectedCity]) -> tuple[str, list[object]]:
-    rows: list[tuple[object, ...]] = [
-        (e.city_code, e.name_zh, e.province_zh, e.is_synthetic, year) for e in expected for year in (e.years or (None,))
-    ]
-    if not rows:
-        return COVERAGE_SQL.format(expected=_NO_EXPECTED), []
-    values = "VALUES " + ", ".join(["(?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::BOOLEAN, ?::INTEGER)"] * len(rows))
-    return COVERAGE_SQL.format(expected=values), [v for row in rows for v in row]
-
-
-def compute_coverage(con: duckdb.DuckDBPyConnection, expected: Sequence[ExpectedCity] = ()) -> list[Cell]:
-    if not has_relation(con, "marts", "dim_source_document"):
-        raise OutputError("the warehouse has no marts.dim_source_document: build it with `gjj run` first")
-    sql, params = _query(expected)
-    return [Cell(*row) for row in con.execute(sql, params).fetchall()]
-
-
-def build_coverage(con: duckdb.DuckDBPyConnection, expected: Sequence[ExpectedCity] = ()) -> int:
-    """(Re)create marts.coverage on a writable connection to the build file; returns its rows.
-    The job calls this after dbt, before publishing, with `expected_from_registry(registry)`."""
-    sql, params = _query(expected)
-    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute(f"CREATE OR REPLACE TABLE marts.coverage AS {sql}", params)
-    row = con.execute("SELECT count(*) FROM marts.coverage").fetchone()
-    return int(row[0]) if row else 0
+def read_coverage(con: duckdb.DuckDBPyConnection) -> list[Cell]:
+    if not has_relation(con, "marts", "coverage"):
+        raise OutputError("the warehouse has no marts.coverage: build it with `gjj run` first")
+    rows = con.execute(
+        "SELECT city_code, city_name_zh, province_zh, is_synthetic, report_year, status, reason, document_id, "
+        "source_url FROM marts.coverage ORDER BY city_code, report_year"
+    ).fetchall()
+    return [Cell(*row) for row in rows]
 
 
 def render_coverage(cells: list[Cell]) -> str:
@@ -159,6 +58,6 @@ def render_coverage(cells: list[Cell]) -> str:
     problems = [
         f"  {c.city_name_zh} {c.report_year} {c.status}: {c.reason or 'no reason recorded'}"
         for c in cells
-        if c.status in ("stale", "failed", "unsupported")
+        if c.status in ("failed", "unsupported")
     ]
-    return "\n".join([table, "", legend, *(["", "Stale, failed and unsupported:", *problems] if problems else [])])
+    return "\n".join([table, "", legend, *(["", "Failed and unsupported:", *problems] if problems else [])])

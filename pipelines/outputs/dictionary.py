@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pipelines.catalog import Catalog, load_catalog
+from pipelines.outputs.compare import PERCENTILE_DEFINITION, RANK_DEFINITION
 
 REPO = Path(__file__).resolve().parents[2]
 DICTIONARY_PATH = REPO / "docs" / "data_dictionary.md"
@@ -45,6 +46,28 @@ def _derived(path: Path) -> list[str]:
             f"`{r['numerator']}` / `{r['denominator']}` | {_cell(r['definition'])} |"
             for r in rows
         ),
+        "",
+    ]
+
+
+def _comparison() -> list[str]:
+    """How a city stands among its peers: the one definition dbt owns (macros/peer_standing.sql)."""
+    return [
+        "## Comparing cities 城市比较",
+        "",
+        "Defined once in dbt (`dbt_project/macros/peer_standing.sql`) and read, never recomputed, by",
+        "`gjj compare` (terminal, `--format json`, HTML report) from `marts.mart_peer_comparison`",
+        "(scopes `province`, `national` and `all`; in `province` and `national` synthetic cities are",
+        "ranked only among synthetic ones) or, for `--peers`, `marts.peer_group_standing(year, city_codes)`.",
+        "Only city totals of the latest report version take part.",
+        "",
+        f"- {RANK_DEFINITION}",
+        f"- {PERCENTILE_DEFINITION} Stored as a fraction (0 < p ≤ 1), shown as P0–P100. Five cities tied",
+        "  at the top of five are each rank 1/5 and P100.",
+        "- 同行中位数 Peer median: the median value of the other cities of the group (the city left out).",
+        "- 同比 Year-on-year change (`metric_long.yoy_change`): against the latest version of the prior",
+        "  year's report, relative (value / prior − 1) for amounts, a difference in percentage points",
+        "  (as a fraction) for ratios; without that report, the change the report itself states.",
         "",
     ]
 
@@ -97,6 +120,7 @@ def render(catalog: Catalog, derived_path: Path = DERIVED_PATH) -> str:
             )
         lines.append("")
     lines += _derived(derived_path)
+    lines += _comparison()
     lines += ["## Breakdown categories 分类", ""]
     for name, categories in catalog.category_sets.items():
         users = [f"`{m.code}`" for m in catalog.metrics.values() if m.category_set == name]

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.outputs import coverage
-from pipelines.outputs.dbt_docs import DBT_MODELS, ModelDoc, model_docs
+from pipelines.outputs.dbt_docs import DBT_MODELS, model_docs
 from pipelines.outputs.warehouse import OutputError, relations
 
 FORMATS = {"parquet": "(FORMAT parquet)", "csv": "(FORMAT csv, HEADER true)"}
@@ -47,7 +46,7 @@ def export_marts(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir}: {exc.strerror}") from exc
-    docs = {"coverage": ModelDoc(coverage.TABLE_DOC, coverage.COLUMN_DOCS), **model_docs(models_dir)}
+    docs = model_docs(models_dir)
     tables = []
     for name, table_type in found:
         file_name = f"{name}.{fmt}"

@@ -3,12 +3,11 @@ network; every figure links to its source sentence and address."""
 
 from __future__ import annotations
 
-import statistics
 from html import escape
 
 from pipelines.catalog import Metric, load_catalog
 from pipelines.outputs.cities import SYNTHETIC_LABEL, City, join_names
-from pipelines.outputs.compare import Breakdown, Comparison, MetricRow, Source
+from pipelines.outputs.compare import PERCENTILE_DEFINITION, RANK_DEFINITION, Breakdown, Comparison, MetricRow, Source
 from pipelines.outputs.compare_text import PEER_MODES
 from pipelines.outputs.formatting import format_change, format_percentile, format_rank, format_value
 from pipelines.outputs.svg import Bar, Series, bar_chart, line_chart
@@ -123,8 +122,8 @@ def _header(cmp: Comparison, generated_at: str, warehouse: str) -> str:
         f'<span class="en">Housing provident fund comparison</span></h1>'
         f"<p>对比城市 Peers ({escape(PEER_MODES[cmp.peer_mode])}, {len(cmp.peers)}): {peers}</p>{banner}"
         f'<p class="en">Generated {escape(generated_at)} from {escape(warehouse)}. Years held for '
-        f"{escape(cmp.city.name_zh)}: {', '.join(map(str, cmp.years))}. Rank 1 = highest value; "
-        "percentile = share of the group below the city; YoY for ratios in percentage points; "
+        f"{escape(cmp.city.name_zh)}: {', '.join(map(str, cmp.years))}. {escape(RANK_DEFINITION)} "
+        f"{escape(PERCENTILE_DEFINITION)} YoY for ratios in percentage points; "
         "† = the change the report states (no prior-year report held).</p></header>"
     )
 
@@ -207,11 +206,7 @@ def _time_series(cmp: Comparison) -> str:
 
 
 def _series_figure(cmp: Comparison, r: MetricRow, own: dict[int, float]) -> str:
-    medians = {}
-    for year in own:
-        values = [r.history[p.code][year] for p in cmp.peers if year in r.history.get(p.code, {})]
-        if values:
-            medians[year] = statistics.median(values)
+    medians = {year: m for year, m in r.peer_median_history.items() if year in own}  # from the marts
     series = [Series(cmp.city.label, own, highlight=True)]
     if medians:
         series.insert(0, Series("同行中位数 Peer median", medians))

@@ -23,6 +23,7 @@ from pipelines import loader
 from pipelines.loader import DocumentRecord
 from pipelines.parser import parse_report
 from pipelines.parser.model import DocumentMeta, Fact, ParseResult
+from scrapers.registry import load_registry
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO_ROOT / "dbt_project"
@@ -204,11 +205,27 @@ def panjin_document() -> tuple[DocumentRecord, ParseResult]:
     return doc, result
 
 
+# The registry the loader records (raw.registry_reports): 盘锦 with its 2022 report, 营口 listed
+# without a known report, and the synthetic 雾川 with a 2023 report not fetched.
+REGISTRY = """
+defaults:
+  link_pattern: '(?P<year>\\d{4})年年度报告'
+cities:
+  - {code: panjin, name_zh: 盘锦, admin_code: "211100", province_zh: 辽宁省, reports: [{year: 2022, url: null}]}
+  - {code: yingkou, name_zh: 营口, admin_code: "210800", province_zh: 辽宁省}
+  - {code: "990301", name_zh: 雾川, admin_code: "990301", province_zh: 乙省, synthetic: true,
+     reports: [{year: 2023, url: "https://990301.gjj.invalid/2023.html"}]}
+"""
+
+
 def load_warehouse(path: Path) -> None:
     """Fill the raw tables; the connection is closed before dbt runs (one writer per file)."""
+    registry = path.with_name("registry.yaml")
+    registry.write_text(REGISTRY, encoding="utf-8")
     con = duckdb.connect(str(path))
     try:
         loader.ensure_schema(con)
+        loader.load_registry_reports(con, load_registry(registry))
         loader.load_documents(con, [panjin_document(), *synthetic_documents()])
     finally:
         con.close()

@@ -35,7 +35,9 @@ def test_every_model_and_test_passed(built):
         k: v for k, v in statuses.items() if v not in ("success", "pass")
     }
     kinds = {uid.split(".")[0] for uid in statuses}
-    assert kinds == {"model", "seed", "test"}
+    # operation: on-run-end creates the peer-group macros; unit_test: the tie cases of _peer_comparison_unit_tests.yml
+    assert kinds == {"model", "seed", "test", "operation", "unit_test"}
+    assert any(uid.endswith("tied_cities_share_rank_and_percentile") for uid in statuses)
     grain_tests = [uid for uid in statuses if ".unique_combination_" in uid]
     assert any("fct_fund_metric" in uid for uid in grain_tests)
     assert any("fct_fund_breakdown" in uid for uid in grain_tests)
@@ -50,6 +52,7 @@ def test_marts_are_in_schema_marts(built):
         for (name,) in query(built, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'")
     }
     assert tables == {
+        "coverage",
         "dim_city",
         "dim_entity",
         "dim_metric",
@@ -268,6 +271,79 @@ def test_ranks_within_province_and_nationally(built):
         "AND metric_code = 'avg_deposit_per_depositor' AND is_synthetic ORDER BY city_code",
     )
     assert ties == [("990101", 3), ("990102", 1), ("990201", 1)]
+
+
+def test_all_scope_ranks_every_city_held_with_peer_medians(built):
+    # deposit_amount 2022: 盘锦 48.18亿, 甲二 18亿, 甲一 11亿, 乙一 7.5亿 (4 cities, synthetic included)
+    rows = query(
+        built,
+        "SELECT city_code, all_rank, all_peer_count, all_percentile, all_peer_median, province_peer_median "
+        "FROM marts.mart_peer_comparison WHERE report_year = 2022 AND metric_code = 'deposit_amount' "
+        "ORDER BY city_code",
+    )
+    assert rows == [
+        ("211100", 1, 4, 1.0, 1.1e9, None),  # median of 11, 18, 7.5 亿; alone in 辽宁省
+        ("990101", 3, 4, 0.5, 1.8e9, 1.8e9),  # median of 48.18, 18, 7.5; 甲省: 甲二 only
+        ("990102", 2, 4, 0.75, 1.1e9, 1.1e9),  # median of 48.18, 11, 7.5
+        ("990201", 4, 4, 0.25, 1.8e9, None),  # median of 48.18, 11, 18
+    ]
+
+
+def test_tied_cities_share_rank_and_percentile(built):
+    # 甲二市 and 乙一市 both average 30,000 yuan per depositor in 2022, 甲一市 22,000, 盘锦 less
+    rows = query(
+        built,
+        "SELECT city_code, national_rank, national_percentile FROM marts.mart_peer_comparison "
+        "WHERE report_year = 2022 AND metric_code = 'avg_deposit_per_depositor' AND is_synthetic ORDER BY 1",
+    )
+    assert rows == [("990101", 3, pytest.approx(1 / 3)), ("990102", 1, 1.0), ("990201", 1, 1.0)]
+
+
+def test_a_city_without_the_figure_has_a_peer_median_but_no_rank(built):
+    # 2021: 甲二市 states only deposit_amount; of the others only 甲一市 states withdrawal_amount (6亿)
+    row = one(
+        built,
+        "SELECT value, all_rank, all_percentile, all_peer_count, all_peer_median FROM marts.mart_peer_comparison "
+        "WHERE city_code = '990102' AND report_year = 2021 AND metric_code = 'withdrawal_amount'",
+    )
+    assert row == (None, None, None, 1, 6.0e8)
+
+
+def test_peer_group_macro_ranks_an_ad_hoc_group(built):
+    rows = query(
+        built,
+        "SELECT city_code, peer_rank, peer_count, peer_percentile, peer_median "
+        "FROM marts.peer_group_standing(2022, ['211100', '990101']) WHERE metric_code = 'deposit_amount' "
+        "ORDER BY city_code",
+    )
+    assert rows == [("211100", 1, 2, 1.0, 1.1e9), ("990101", 2, 2, 0.5, 4.818e9)]
+
+
+def test_coverage_of_documents_and_registry(built):
+    # documents 2020-2022 (dbt_warehouse.py) and the registry's 2023 (雾川); 营口 and 雾川 have none
+    missing = "missing", None
+    expected = {
+        "210800": [missing] * 4,
+        "211100": [missing, missing, ("present", None), missing],
+        "990101": [missing, ("present", None), ("present", None), missing],  # 2022: v3 failed, v2 parsed
+        "990102": [missing, ("present", None), ("present", None), missing],
+        "990201": [("unsupported", "legacy .doc attachment"), ("present", None), ("present", None), missing],
+        "990301": [missing] * 4,
+    }
+    rows = query(
+        built,
+        "SELECT city_code, report_year, status, reason FROM marts.coverage ORDER BY city_code, report_year",
+    )
+    assert rows == [
+        (city, year, status, reason)
+        for city, cells in expected.items()
+        for year, (status, reason) in zip(range(2020, 2024), cells, strict=True)
+    ]
+    names = dict(query(built, "SELECT DISTINCT city_code, city_name_zh || is_synthetic FROM marts.coverage"))
+    assert (names["210800"], names["211100"], names["990301"]) == ("营口false", "盘锦市false", "雾川true")
+    assert one(
+        built, "SELECT document_id FROM marts.coverage WHERE city_code = '990101' AND report_year = 2022"
+    ) == (query(built, "SELECT document_id FROM raw.documents WHERE city_code = '990101' AND version = 2")[0][0],)
 
 
 def test_entities_resolved_and_synthetic_cities_labelled(built):

@@ -387,3 +387,63 @@ def test_the_next_run_recovers_and_force_publishes(story):
     started = instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED], tags={LAUNCHER_TAG: "gjj run"}))
     assert started == []
     assert instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.CANCELED], tags={LAUNCHER_TAG: "gjj run"}))
+
+
+SCOPE_OF_MODE = {"all": [], "province": ["--province"]}
+
+
+def test_compare_json_prints_the_marts_rank_and_percentile_for_every_city_year_metric(story, capsys):
+    """`gjj compare --format json` against marts.mart_peer_comparison, for every city, year and
+    metric of the published warehouse, in each scope compare offers (all cities; province, where
+    the city has provincial peers), and for named peers against marts.peer_group_standing."""
+    import json
+
+    import pipelines.cli as cli
+
+    world = story.world
+    marts = query(
+        world,
+        "SELECT city_code, report_year, metric_code, all_rank, all_peer_count, all_percentile, "
+        "province_rank, province_peer_count, province_percentile FROM marts.mart_peer_comparison",
+    )
+    metrics = sorted({m for _, _, m, *_ in marts})
+    stored = {(c, y, m): {"all": (ar, an, ap), "province": (pr, pn, pp)} for c, y, m, ar, an, ap, pr, pn, pp in marts}
+    city_years = sorted({(c, y) for c, y, *_ in marts})
+    assert len(city_years) >= 5 and len(metrics) > 40
+
+    def printed(*argv: str) -> tuple[int, dict | None]:
+        code = cli.main(["compare", *argv, "--metrics", ",".join(metrics), "--format", "json",
+                         "--warehouse", str(world.warehouse)])
+        out, _ = capsys.readouterr()
+        return code, json.loads(out) if code == 0 else None
+
+    compared = 0
+    for city, year in city_years:
+        for mode, flags in SCOPE_OF_MODE.items():
+            code, doc = printed("--city", city, "--year", str(year), *flags)
+            if mode == "province" and code != 0:
+                assert stored[city, year, metrics[0]]["province"][1] in (0, 1, None)  # no provincial peer
+                continue
+            assert code == 0
+            assert {m["metric_code"] for m in doc["metrics"]} == set(metrics)
+            for m in doc["metrics"]:
+                assert (m["rank"], m["of"], m["percentile"]) == stored[city, year, m["metric_code"]][mode]
+                compared += 1
+    assert compared >= len(marts)
+
+    # named peers: the group macro, whose definition is the mart's; the whole synthetic group of a
+    # year is the mart's national scope for synthetic cities
+    synthetic = [c for (c,) in query(world, "SELECT DISTINCT city_code FROM marts.dim_city WHERE is_synthetic")]
+    by_year = {y: sorted(c for c, yy in city_years if yy == y and c in synthetic) for _, y in city_years}
+    year, held = max(by_year.items(), key=lambda item: (len(item[1]), item[0]))
+    national = {
+        m: (r, n, p)
+        for m, r, n, p in query(
+            world,
+            f"SELECT metric_code, national_rank, national_peer_count, national_percentile "
+            f"FROM marts.mart_peer_comparison WHERE city_code = '{held[0]}' AND report_year = {year}",
+        )
+    }
+    code, doc = printed("--city", held[0], "--year", str(year), "--peers", ",".join(held[1:]))
+    assert code == 0 and len(held) >= 2
+    assert {m["metric_code"]: (m["rank"], m["of"], m["percentile"]) for m in doc["metrics"]} == national

@@ -65,6 +65,41 @@ SHARES = [
     ("990102", 2022, "withdrawal_by_reason", "purchase_build", 0.50, "白塔购建房占50%"),
 ]
 
+# marts.mart_peer_comparison, 2022, worked out by hand from VALUES (亿元 / 万人 / %):
+# (city_code, metric_code, all: (rank, of n, percentile = share of the n at or below, median of the
+# others), province: the same within 辽宁省 and the city's synthetic label)
+# all-cities order: 缴存额 and 实缴职工 and 贷款余额 白塔 > 盘锦 > 青岚 > 云渡; 提取率 and 逾期率
+# 云渡 > 青岚 > 盘锦 > 白塔; 人均缴存额 only 青岚 20,000 > 盘锦 19,762.1.
+PEER_STANDINGS = [
+    ("211100", "deposit_amount", (2, 4, 0.75, 3_000_000_000), (1, 1, 1.0, None)),  # others 30, 60, 20
+    ("211100", "active_depositors", (2, 4, 0.75, 150_000), (1, 1, 1.0, None)),  # others 15, 30, 10 万
+    ("211100", "withdrawal_to_deposit_ratio", (3, 4, 0.5, 0.70), (1, 1, 1.0, None)),  # others .70 .55 .80
+    ("211100", "loan_balance", (2, 4, 0.75, 5_000_000_000), (1, 1, 1.0, None)),  # others 50, 90, 20
+    ("211100", "overdue_ratio", (3, 4, 0.5, 0.001), (1, 1, 1.0, None)),  # others 1.00‰ 0.50‰ 2.00‰
+    ("211100", "avg_deposit_per_depositor", (2, 2, 0.5, 20_000.0), (1, 1, 1.0, None)),
+    ("990101", "deposit_amount", (3, 4, 0.5, 4_818_000_000), (2, 2, 0.5, 6_000_000_000)),  # 辽宁省: 白塔 60
+    ("990101", "active_depositors", (3, 4, 0.5, 243_800), (2, 2, 0.5, 300_000)),
+    ("990101", "withdrawal_to_deposit_ratio", (2, 4, 0.75, 0.6633), (1, 2, 1.0, 0.55)),
+    ("990101", "loan_balance", (3, 4, 0.5, 6_808_000_000), (2, 2, 0.5, 9_000_000_000)),
+    ("990101", "overdue_ratio", (2, 4, 0.75, 0.00069), (1, 2, 1.0, 0.0005)),
+    ("990101", "avg_deposit_per_depositor", (1, 2, 1.0, 19_762.1), (1, 1, 1.0, None)),
+]
+# 2021 (盘锦, 青岚 and 云渡 hold a report; 白塔's is unsupported): 盘锦 45.61 > 青岚 28 > 云渡 19 亿,
+# and only 盘锦 states the withdrawal ratio
+PEER_STANDINGS_2021 = [
+    ("211100", "deposit_amount", (1, 3, 1.0, 2_350_000_000), (1, 1, 1.0, None)),  # median of 28 and 19
+    ("211100", "withdrawal_to_deposit_ratio", (1, 1, 1.0, None), (1, 1, 1.0, None)),
+]
+# marts.peer_group_standing(2022, [盘锦, 青岚, 云渡]) for 盘锦: deposit 48.18 > 30 > 20 亿
+PEER_GROUP = [("211100", "deposit_amount", 1, 3, 1.0, 2_500_000_000)]
+
+# marts.peer_group_breakdown(2022, [青岚, 白塔, 云渡]): purchase_build median of 30% and 50%,
+# loan_repayment 青岚's 40% alone
+PEER_BREAKDOWN = [
+    ("withdrawal_by_reason", "purchase_build", 0.40, 2),
+    ("withdrawal_by_reason", "loan_repayment", 0.40, 1),
+]
+
 # (document_id, city_code, year, version, status, status_reason)
 DOCUMENTS = [
     ("211100-2021-aaaaaaaaaaaa", "211100", 2021, 1, "parsed", None),
@@ -77,6 +112,23 @@ DOCUMENTS = [
     ("990201-2020-hhhhhhhhhhhh", "990201", 2020, 1, "failed", "ParseError: not an annual report"),
     ("990201-2021-jjjjjjjjjjjj", "990201", 2021, 1, "parsed", None),
     ("990201-2022-iiiiiiiiiiii", "990201", 2022, 1, "parsed", None),
+]
+
+
+# marts.coverage as dbt builds it from DOCUMENTS (years 2020-2022): (city, year, status, reason, document)
+COVERAGE = [
+    ("211100", 2020, "missing", None, None),
+    ("211100", 2021, "present", None, "211100-2021-aaaaaaaaaaaa"),
+    ("211100", 2022, "present", None, "211100-2022-bbbbbbbbbbbb"),
+    ("990101", 2020, "missing", None, None),
+    ("990101", 2021, "present", None, "990101-2021-cccccccccccc"),
+    ("990101", 2022, "present", None, "990101-2022-eeeeeeeeeeee"),  # version 2 parsed after version 1 failed
+    ("990102", 2020, "missing", None, None),
+    ("990102", 2021, "unsupported", "legacy .doc attachment", "990102-2021-ffffffffffff"),
+    ("990102", 2022, "present", None, "990102-2022-gggggggggggg"),
+    ("990201", 2020, "failed", "ParseError: not an annual report", "990201-2020-hhhhhhhhhhhh"),
+    ("990201", 2021, "present", None, "990201-2021-jjjjjjjjjjjj"),
+    ("990201", 2022, "present", None, "990201-2022-iiiiiiiiiiii"),
 ]
 
 
@@ -196,6 +248,46 @@ def build_contract_warehouse(path: Path) -> Path:
     con.executemany(
         "INSERT INTO marts.fct_fund_breakdown VALUES (?, ?, ?, true, 'city_total', ?, ?, ?, ?)",
         [(_doc_id(c, y), c, y, m, cat, v, s) for c, y, m, cat, v, s in SHARES],
+    )
+    con.execute(
+        """CREATE TABLE marts.coverage (city_code VARCHAR, city_name_zh VARCHAR, province_zh VARCHAR,
+        is_synthetic BOOLEAN, report_year INTEGER, status VARCHAR, reason VARCHAR, document_id VARCHAR,
+        source_url VARCHAR)"""
+    )
+    con.executemany(
+        "INSERT INTO marts.coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(c, info[c][1], info[c][2], info[c][3], y, st, r, d, d and _url(c, y)) for c, y, st, r, d in COVERAGE],
+    )
+    con.execute(
+        """CREATE TABLE marts.mart_peer_comparison (city_code VARCHAR, report_year INTEGER, metric_code VARCHAR,
+        all_rank BIGINT, all_peer_count BIGINT, all_percentile DOUBLE, all_peer_median DOUBLE,
+        province_rank BIGINT, province_peer_count BIGINT, province_percentile DOUBLE, province_peer_median DOUBLE)"""
+    )
+    con.executemany(
+        "INSERT INTO marts.mart_peer_comparison VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (c, year, m, *everyone, *province)
+            for year, standings in ((2022, PEER_STANDINGS), (2021, PEER_STANDINGS_2021))
+            for c, m, everyone, province in standings
+        ],
+    )
+    group = " UNION ALL ".join(
+        f"SELECT '{c}' AS city_code, 2022 AS report_year, '{m}' AS metric_code, {r} AS peer_rank, "
+        f"{n} AS peer_count, {p} AS peer_percentile, {med} AS peer_median"
+        for c, m, r, n, p, med in PEER_GROUP
+    )
+    con.execute(
+        "CREATE MACRO marts.peer_group_standing(p_year, p_city_codes) AS TABLE "
+        f"SELECT * FROM ({group}) WHERE report_year = p_year "
+        "AND list_sort(p_city_codes) = ['211100', '990101', '990201']"
+    )
+    medians = " UNION ALL ".join(
+        f"SELECT '{m}' AS metric_code, '{c}' AS category_code, {v} AS peer_median, {n} AS n_cities"
+        for m, c, v, n in PEER_BREAKDOWN
+    )
+    con.execute(
+        "CREATE MACRO marts.peer_group_breakdown(p_year, p_city_codes) AS TABLE "
+        f"SELECT * FROM ({medians}) WHERE p_year = 2022 AND list_sort(p_city_codes) = ['990101', '990102', '990201']"
     )
     con.execute(
         """CREATE TABLE quality.findings (document_id VARCHAR, city_code VARCHAR, report_year INTEGER,

@@ -15,7 +15,15 @@ import pipelines.cli as cli
 from pipelines.outputs.dbt_docs import DBT_MODELS, model_docs
 from pipelines.outputs.export import export_marts
 
-RELATIONS = ["dim_city", "dim_metric", "dim_source_document", "fct_fund_breakdown", "metric_long"]
+RELATIONS = [
+    "coverage",
+    "dim_city",
+    "dim_metric",
+    "dim_source_document",
+    "fct_fund_breakdown",
+    "mart_peer_comparison",
+    "metric_long",
+]
 
 
 @pytest.fixture

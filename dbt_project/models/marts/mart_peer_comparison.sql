@@ -1,39 +1,96 @@
--- Rank and percentile of each city's value among its peers, per year and metric: within the
--- province and nationally. Only city totals of the latest report version. Synthetic cities are
--- ranked among synthetic cities only, so test data never moves a real city's rank.
--- rank 1 = the largest value; percentile = share of peers with a value <= this one (cume_dist).
-with facts as (
-    select * from {{ ref('fct_fund_metric') }}
-    where is_latest_version and entity_level = 'city_total' and value is not null
+-- Rank, percentile, peer count and peer median of each city's metric within each peer scope,
+-- per year: one row per city with a parsed report that year and per metric (catalog and
+-- derived; shares are in fct_fund_breakdown), the city total of the latest report version.
+-- Definitions: macros/peer_standing.sql (competition rank, cume_dist percentile). Scopes:
+--   province: cities of the same province (synthetic cities only among synthetic ones);
+--   national: every city (synthetic cities only among synthetic ones);
+--   all:      every city held, synthetic ones included (what `gjj compare` uses by default).
+with cities as (
+    select * from {{ ref('dim_city') }}
 ),
 
-cities as (
-    select * from {{ ref('dim_city') }}
+city_years as (
+    select distinct city_code, report_year
+    from {{ ref('dim_source_document') }}
+    where is_latest_version and report_year is not null
+),
+
+metrics as (
+    select metric_code, unit from {{ ref('dim_metric') }} where kind <> 'share'
+),
+
+facts as (
+    select city_code, report_year, metric_code, value
+    from {{ ref('fct_fund_metric') }}
+    where is_latest_version and entity_level = 'city_total'
+),
+
+peer_values as (
+    select
+        city_years.city_code,
+        city_years.report_year,
+        metrics.metric_code,
+        metrics.unit,
+        facts.value,
+        cities.province_zh,
+        coalesce(cities.is_synthetic, false) as is_synthetic
+    from city_years
+    cross join metrics
+    left join facts
+        on facts.city_code = city_years.city_code
+        and facts.report_year = city_years.report_year
+        and facts.metric_code = metrics.metric_code
+    left join cities on cities.city_code = city_years.city_code
+),
+
+province as (
+    {{ peer_standing("(select * from peer_values where province_zh is not null)",
+                     "report_year, metric_code, is_synthetic, province_zh") }}
+),
+
+national as (
+    {{ peer_standing("peer_values", "report_year, metric_code, is_synthetic") }}
+),
+
+all_cities as (
+    {{ peer_standing("peer_values", "report_year, metric_code") }}
 )
 
 select
-    facts.city_code || '|' || facts.report_year || '|' || facts.metric_code as peer_comparison_key,
-    facts.city_code,
+    peer_values.city_code || '|' || peer_values.report_year || '|' || peer_values.metric_code as peer_comparison_key,
+    peer_values.city_code,
     cities.city_name_zh,
-    cities.province_zh,
+    cities.display_name_zh,
+    peer_values.province_zh,
     cities.region,
-    cities.is_synthetic,
-    facts.report_year,
-    facts.metric_code,
-    facts.value,
-    facts.unit,
-    rank() over province_peers as province_rank,
-    count(*) over province_all as province_peer_count,
-    cume_dist() over province_ascending as province_percentile,
-    rank() over national_peers as national_rank,
-    count(*) over national_all as national_peer_count,
-    cume_dist() over national_ascending as national_percentile
-from facts
-inner join cities on cities.city_code = facts.city_code
-window
-    province_all as (partition by facts.report_year, facts.metric_code, cities.is_synthetic, cities.province_zh),
-    province_peers as (province_all order by facts.value desc),
-    province_ascending as (province_all order by facts.value asc),
-    national_all as (partition by facts.report_year, facts.metric_code, cities.is_synthetic),
-    national_peers as (national_all order by facts.value desc),
-    national_ascending as (national_all order by facts.value asc)
+    peer_values.is_synthetic,
+    peer_values.report_year,
+    peer_values.metric_code,
+    peer_values.value,
+    peer_values.unit,
+    province.peer_rank as province_rank,
+    province.peer_count as province_peer_count,
+    province.peer_percentile as province_percentile,
+    province.peer_median as province_peer_median,
+    national.peer_rank as national_rank,
+    national.peer_count as national_peer_count,
+    national.peer_percentile as national_percentile,
+    national.peer_median as national_peer_median,
+    all_cities.peer_rank as all_rank,
+    all_cities.peer_count as all_peer_count,
+    all_cities.peer_percentile as all_percentile,
+    all_cities.peer_median as all_peer_median
+from peer_values
+left join cities on cities.city_code = peer_values.city_code
+left join province
+    on province.city_code = peer_values.city_code
+    and province.report_year = peer_values.report_year
+    and province.metric_code = peer_values.metric_code
+inner join national
+    on national.city_code = peer_values.city_code
+    and national.report_year = peer_values.report_year
+    and national.metric_code = peer_values.metric_code
+inner join all_cities
+    on all_cities.city_code = peer_values.city_code
+    and all_cities.report_year = peer_values.report_year
+    and all_cities.metric_code = peer_values.metric_code

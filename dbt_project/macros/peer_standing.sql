@@ -1,0 +1,74 @@
+{#
+  The one definition of a city's standing among its peers, used by mart_peer_comparison (one
+  call per scope) and by the warehouse macro marts.peer_group_standing (an ad-hoc group of
+  cities, what `gjj compare --peers` reads). `relation` has city_code, report_year, metric_code
+  and value (NULL when the city's report lacks the figure); `partition_by` names the scope.
+    rank:       competition ranking, 1 = the largest value; tied cities share the best rank
+                (1, 2, 2, 4);
+    percentile: cume_dist over ascending values: the share of the scope's cities with a value
+                <= this one, city included (0 < p <= 1); tied cities share it, and rank 1 is
+                always percentile 1;
+    peer_count: cities of the scope with a value, the city included (the "n" of "rank r of n");
+    peer_median: median value of the other cities of the scope (the city itself left out).
+  Rank and percentile are NULL for a city without a value.
+#}
+{% macro peer_standing(relation, partition_by) %}
+select
+    city_code,
+    report_year,
+    metric_code,
+    value,
+    case when value is not null then peer_rank end as peer_rank,
+    peer_count,
+    case when value is not null then peer_percentile end as peer_percentile,
+    case
+        when value is null then list_aggregate(sorted_values, 'median')
+        else list_aggregate(sorted_values[:position - 1] || sorted_values[position + 1:], 'median')
+    end as peer_median
+from (
+    select
+        city_code,
+        report_year,
+        metric_code,
+        value,
+        rank() over (partition by {{ partition_by }}, value is null order by value desc) as peer_rank,
+        count(value) over (partition by {{ partition_by }}) as peer_count,
+        cume_dist() over (partition by {{ partition_by }}, value is null order by value) as peer_percentile,
+        row_number() over (partition by {{ partition_by }}, value is null order by value) as position,
+        list_sort(list(value) filter (where value is not null) over (partition by {{ partition_by }}))
+            as sorted_values
+    from {{ relation }}
+)
+{% endmacro %}
+
+{#
+  marts.peer_group_standing(year, city_codes): peer_standing for one year among the named cities
+  (city totals of the latest report version). Created after every dbt run (on-run-end), so a
+  read-only reader of the published file can call it.
+#}
+{% macro create_peer_group_standing() %}
+{% if execute %}
+create or replace macro marts.peer_group_standing(p_year, p_city_codes) as table
+{{ peer_standing(
+    "(select city_code, report_year, metric_code, value from marts.mart_peer_comparison"
+    ~ " where report_year = p_year and list_contains(p_city_codes, city_code))",
+    "report_year, metric_code"
+) }}
+{% endif %}
+{% endmacro %}
+
+{#
+  marts.peer_group_breakdown(year, city_codes): per breakdown metric and category, the median
+  share among the named cities (city totals of the latest report version) and how many of them
+  state it. `gjj compare` passes the peers (the compared city left out) for its breakdown charts.
+#}
+{% macro create_peer_group_breakdown() %}
+{% if execute %}
+create or replace macro marts.peer_group_breakdown(p_year, p_city_codes) as table
+select metric_code, category_code, median(value) as peer_median, count(*) as n_cities
+from marts.fct_fund_breakdown
+where is_latest_version and entity_level = 'city_total' and value is not null
+    and report_year = p_year and list_contains(p_city_codes, city_code)
+group by metric_code, category_code
+{% endif %}
+{% endmacro %}

@@ -1,0 +1,69 @@
+"""One owner for every rule on data (issue 14): the modules that serve researchers
+(pipelines/outputs) and the audit (pipelines/quality) read ranks, percentiles, medians,
+year-on-year changes and latest versions from dbt's models; none computes them. A grep, so a
+new copy of a rule fails here and is moved into dbt_project instead."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+PIPELINES = Path(__file__).resolve().parents[1] / "pipelines"
+
+# What computing the rule looks like in Python or in SQL strings: the calls, not the words (a
+# docstring may name cume_dist; reading a model's column, such as `is_latest_version` or
+# `yoy_change`, does not match).
+COMPUTING = {
+    "percentile": r"(?:cume_dist|percent_rank|percentile_(?:cont|disc)|quantile\w*)\s*\(|\bsum\([^)]*\bv\w*\s*[<>]",
+    "rank": r"(?<![\w.])(?:dense_)?rank\s*\(\s*\)|row_number\s*\(|\brank\s*=\s*1\s*\+",
+    "median": r"statistics\.|(?<![\w.])median\s*\(",
+    "year-on-year change": r"year\s*-\s*1\b|\bprev(?:ious)?\b|/\s*abs\(",
+    "latest version": r"(?<!is_)latest_versions?\b|\bversion\s*(?:>|<|desc\b)|max\(\s*version",
+}
+
+
+def offences(package: str) -> list[str]:
+    found = []
+    for path in sorted((PIPELINES / package).rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for rule, pattern in COMPUTING.items():
+                if re.search(pattern, line, re.IGNORECASE):
+                    found.append(f"{path.relative_to(PIPELINES.parent)}:{number}: {rule}: {line.strip()}")
+    return found
+
+
+def test_outputs_compute_no_rule_on_data() -> None:
+    assert offences("outputs") == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 14, not done yet: the consistency audit (pipelines/quality/audit.py) still picks the "
+    "latest version of the prior year's report itself (_latest_versions) before dbt runs; its move "
+    "into dbt models (int_relation_residuals, a findings model) is open",
+)
+def test_quality_computes_no_rule_on_data() -> None:
+    assert offences("quality") == []
+
+
+def test_the_grep_finds_a_copied_rule(tmp_path: Path) -> None:
+    lines = [
+        "percentile = 100.0 * sum(v < value for v in group) / (len(group) - 1)",
+        "rank = 1 + sum(v > value for v in group)",
+        'con.execute("SELECT cume_dist() OVER (ORDER BY value) FROM t")',
+        'con.execute("SELECT rank() OVER (ORDER BY value DESC) FROM t")',
+        "medians[cat] = statistics.median(peer_values)",
+        "prev = by_city.get(target.code, {}).get(year - 1)",
+        "if key not in latest or r.version > latest[key].version:",
+    ]
+    for line in lines:
+        assert any(re.search(p, line, re.IGNORECASE) for p in COMPUTING.values()), line
+    reads = [
+        "WHERE b.is_latest_version",
+        "SELECT yoy_change, all_rank, all_percentile FROM marts.x",
+        '"included (cume_dist; P100 = the highest, rank 1); ties share the best rank (1, 2, 2, 4)"',
+    ]
+    for line in reads:
+        assert not any(re.search(p, line, re.IGNORECASE) for p in COMPUTING.values()), line
