@@ -2,9 +2,10 @@
 -- province and nationally. Only city totals of the latest report version. Synthetic cities are
 -- ranked among synthetic cities only, so test data never moves a real city's rank.
 -- rank 1 = the largest value; percentile = share of peers with a value <= this one (cume_dist).
+-- Values outside the catalog's plausibility bounds are not ranked.
 with facts as (
     select * from {{ ref('fct_fund_metric') }}
-    where is_latest_version and entity_level = 'city_total' and value is not null
+    where is_latest_version and entity_level = 'city_total' and value is not null and not outside_bounds
 ),
 
 cities as (
@@ -15,6 +16,8 @@ select
     facts.city_code || '|' || facts.report_year || '|' || facts.metric_code as peer_comparison_key,
     facts.city_code,
     cities.city_name_zh,
+    cities.city_name_en,
+    cities.display_name_zh,
     cities.province_zh,
     cities.region,
     cities.is_synthetic,
