@@ -16,10 +16,13 @@ from pipelines.outputs.warehouse import OutputError, has_relation
 from scrapers.registry import Registry
 
 STATUSES = ("present", "missing", "failed", "unsupported")
-# marts.coverage is not a dbt model: its description for the export's schema files.
+# marts.coverage is not a dbt model: build_coverage stores these as its DuckDB comments.
 TABLE_DOC = "City x year matrix of annual reports: present, missing, failed (with the reason) or unsupported."
 COLUMN_DOCS = {
     "city_code": "City code, as in the other marts.",
+    "city_name_zh": "Chinese name of the city, e.g. 盘锦市.",
+    "province_zh": "Chinese name of the province, e.g. 辽宁省.",
+    "is_synthetic": "True for fictional cities of the generated test corpus; never compared with real cities.",
     "report_year": "Report year, between the first and last year any document or the registry names.",
     "status": "present (a version parsed) | missing (no document) | failed | unsupported (format not readable).",
     "reason": "Why the latest version failed or is unsupported.",
@@ -132,8 +135,15 @@ def build_coverage(con: duckdb.DuckDBPyConnection, expected: Sequence[ExpectedCi
     sql, params = _query(expected)
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(f"CREATE OR REPLACE TABLE marts.coverage AS {sql}", params)
+    con.execute(f"COMMENT ON TABLE marts.coverage IS {_literal(TABLE_DOC)}")
+    for column, text in COLUMN_DOCS.items():
+        con.execute(f"COMMENT ON COLUMN marts.coverage.{column} IS {_literal(text)}")
     row = con.execute("SELECT count(*) FROM marts.coverage").fetchone()
     return int(row[0]) if row else 0
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def render_coverage(cells: list[Cell]) -> str:

@@ -178,7 +178,9 @@ def synthetic_documents() -> list[tuple[DocumentRecord, ParseResult | None]]:
                 2021,
                 [
                     synthetic_fact(CITY_TOTAL, "乙一市", "deposit_amount", 5.0e8, 10),
-                    synthetic_fact(CITY_TOTAL, "乙一市", "withdrawal_by_reason", 99999999999999999.99, 20, category="rent"),
+                    synthetic_fact(
+                        CITY_TOTAL, "乙一市", "withdrawal_by_reason", 99999999999999999.99, 20, category="rent"
+                    ),
                 ],
             ),
         ),

@@ -343,8 +343,9 @@ def test_quality_findings_show_up_in_metric_long(built):
     try:
         con.executemany(FINDING, findings)
         flags = con.execute(
-            "SELECT city_code, metric_code, quality_flag, quality_reasons FROM marts.metric_long WHERE report_year = 2022 "
-            "AND city_code IN ('990101', '990201') AND entity_level = 'city_total' ORDER BY city_code, metric_code"
+            "SELECT city_code, metric_code, quality_flag, quality_reasons FROM marts.metric_long "
+            "WHERE report_year = 2022 AND city_code IN ('990101', '990201') AND entity_level = 'city_total' "
+            "ORDER BY city_code, metric_code"
         ).fetchall()
         con.execute("DELETE FROM quality.findings")
     finally:
