@@ -31,7 +31,7 @@ UNIT_TEXT = {
     "count": "count (个/次)",
 }
 
-# The leading columns; their descriptions are the doc blocks of models/marts/_columns.md,
+# The leading columns; their descriptions are the doc blocks of models/_columns.md,
 # shared with the other marts (same name, same meaning, same text).
 LEADING = [
     ("city_year_key", ["unique", "not_null"]),

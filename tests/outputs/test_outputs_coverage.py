@@ -50,9 +50,19 @@ def test_build_writes_marts_coverage(contract_warehouse: Path, tmp_path: Path) -
         rows = con.execute(
             "SELECT city_code, report_year, status, reason FROM marts.coverage ORDER BY city_code, report_year"
         ).fetchall()
+        # described where BI tools look: a comment on the table and every column
+        table_comment = con.execute(
+            "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'coverage'"
+        ).fetchone()
+        undescribed = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = 'coverage'"
+            " AND coalesce(trim(comment), '') = ''"
+        ).fetchall()
     finally:
         con.close()
     assert rows == EXPECTED
+    assert table_comment is not None and table_comment[0].startswith("City x year matrix")
+    assert undescribed == []
 
 
 REGISTRY = """
