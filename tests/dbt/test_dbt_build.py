@@ -4,10 +4,11 @@ numbers). Expected values come from the report text and the fixture table, by ha
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pytest
-from dbt_warehouse import PANJIN_ARCHIVE_URL
+from dbt_warehouse import PANJIN_ARCHIVE_URL, run_dbt
 
 pytestmark = pytest.mark.slow  # runs dbt
 
@@ -411,3 +412,20 @@ def test_bounds_in_dim_metric_come_from_the_catalog(built):
         ("net_new_employers", -1e7, 1e7),
         ("withdrawal_by_reason", 0.0, 1.0),
     ]
+
+
+def test_the_bounds_test_fails_on_an_implausible_value_passed_as_ok(built, tmp_path):
+    # the published 1e27 withdrawals, their outside_bounds cleared: metric_long would call them ok
+    broken = tmp_path / "warehouse.duckdb"
+    shutil.copy(built.path, broken)
+    con = duckdb.connect(str(broken))
+    try:
+        con.execute(
+            "UPDATE marts.fct_fund_metric SET outside_bounds = false "
+            "WHERE city_code = '990102' AND metric_code = 'withdrawal_amount'"
+        )
+    finally:
+        con.close()
+    result = run_dbt(["test", "--select", "published_values_within_bounds"], broken, tmp_path)
+    assert result.returncode == 1
+    assert "Got 1 result, configured to fail if != 0" in result.stdout
