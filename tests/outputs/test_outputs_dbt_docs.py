@@ -81,3 +81,19 @@ def _catalog_with(tmp_path: Path, old: str, new: str) -> Path:
 def test_the_loader_refuses_unknown_bounds(tmp_path: Path, old: str, new: str, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_catalog(_catalog_with(tmp_path, old, new))
+
+
+def test_absurd_printed_figures_fall_outside_the_bounds() -> None:
+    from decimal import Decimal
+
+    from pipelines.parser.numbers import parse_number, to_base
+
+    digits, _ = parse_number("9999999999999999999")
+    catalog = load_catalog()
+    # 9999999999999999999亿元 = 9999999999999999999 × 10^8 yuan; 9999999999999999999% = 99999999999999999.99
+    amount = to_base(digits, "亿元", "yuan")
+    ratio = to_base(digits, "%", "ratio")
+    assert (amount, ratio) == (Decimal("999999999999999999900000000"), Decimal("99999999999999999.99"))
+    assert not catalog.metric("deposit_amount").bounds.contains(float(amount))
+    assert not catalog.metric("loan_to_deposit_ratio").bounds.contains(float(ratio))
+    assert not catalog.metric("withdrawal_by_reason").bounds.contains(float(ratio))
