@@ -11,6 +11,8 @@ Synthetic fixture (fictional provinces 甲省 and 乙省; deposit_amount of the 
 Implausible figures (outside the catalog's bounds): 甲二市 2021 withdrawal_amount printed
 9999999999999999999亿元 (= 9999999999999999999e8 yuan, above the 1e12 of a yuan flow); 乙一市
 2021 withdrawal_by_reason 'rent' printed 9999999999999999999% (= 99999999999999999.99, above 1).
+甲二市 2021 also states 40,000 withdrawing depositors: the derived avg_withdrawal_per_person
+(9999999999999999999e8 / 40000) is implausible with its input.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ UNITS = {
     "withdrawal_amount": "yuan",
     "withdrawal_to_deposit_ratio": "ratio",
     "active_depositors": "person",
+    "withdrawal_persons": "person",
 }
 
 
@@ -148,6 +151,7 @@ def synthetic_documents() -> list[tuple[DocumentRecord, ParseResult | None]]:
                 [
                     synthetic_fact(CITY_TOTAL, "甲二市", "deposit_amount", 2.0e9, 10),
                     synthetic_fact(CITY_TOTAL, "甲二市", "withdrawal_amount", 9999999999999999999e8, 20),
+                    synthetic_fact(CITY_TOTAL, "甲二市", "withdrawal_persons", 40_000, 30),
                 ],
             ),
         ),

@@ -94,11 +94,11 @@ def test_counts_per_layer(built):
 
 def test_synthetic_metric_long_rows(built):
     # latest versions: 甲一市 2021 and 2022 v2 (4 city-total figures + avg_deposit_per_depositor + center
-    # + railway = 7 each), 甲二市 2021 (deposit, implausible withdrawal = 2) and 2022 (deposit, depositors,
-    # average = 3), 乙一市 2021 (1) and 2022 (3)
-    assert one(built, "SELECT count(*) FROM marts.metric_long WHERE is_synthetic") == (23,)
+    # + railway = 7 each), 甲二市 2021 (deposit, implausible withdrawal, withdrawing depositors, their
+    # average = 4) and 2022 (deposit, depositors, average = 3), 乙一市 2021 (1) and 2022 (3)
+    assert one(built, "SELECT count(*) FROM marts.metric_long WHERE is_synthetic") == (25,)
     # the fact table also keeps 甲一市 2022 version 1
-    assert one(built, "SELECT count(*) FROM marts.fct_fund_metric WHERE city_code LIKE '99%'") == (24,)
+    assert one(built, "SELECT count(*) FROM marts.fct_fund_metric WHERE city_code LIKE '99%'") == (26,)
 
 
 def test_metric_long_leading_columns(built):
@@ -393,7 +393,13 @@ def test_implausible_values_are_never_ok(built):
         "SELECT value, outside_bounds, quality_flag FROM marts.fct_fund_breakdown WHERE city_code = '990201' "
         "AND report_year = 2021 AND category_code = 'rent'",
     ) == (99999999999999999.99, True, "implausible")
-    # the 1.8e9 deposits of the same city total are within bounds
+    # derived from it: 9999999999999999999e8 / 40000 withdrawals per withdrawing depositor
+    assert one(
+        built,
+        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '990102' AND report_year = 2021 "
+        "AND metric_code = 'avg_withdrawal_per_person'",
+    ) == (9999999999999999999e8 / 40_000, "implausible")
+    # the 2.0e9 deposits of the same city total are within bounds
     assert one(
         built,
         "SELECT quality_flag FROM marts.metric_long WHERE city_code = '990102' AND report_year = 2021 "

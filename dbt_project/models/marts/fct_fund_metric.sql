@@ -1,12 +1,27 @@
 -- Grain: document version x entity x metric (reported figures and derived metrics).
 -- outside_bounds: the value lies outside the catalog's plausibility bounds (metrics.yaml
--- `plausibility`, via raw.metric_catalog); such a value is published as `implausible`.
+-- `plausibility`, via raw.metric_catalog), or it is derived from such a value; it is published
+-- as `implausible`.
 with metric_values as (
     select * from {{ ref('int_fund_metric_compared') }}
 ),
 
 catalog as (
     select * from {{ ref('stg_metric_catalog') }}
+),
+
+-- A derived value is as implausible as either figure it is computed from.
+derived_inputs as (
+    select
+        derived.metric_code,
+        inputs.document_id,
+        inputs.entity_code,
+        bool_or(inputs.value < catalog.plausible_min or inputs.value > catalog.plausible_max) as input_outside_bounds
+    from {{ ref('stg_derived_metrics') }} as derived
+    inner join metric_values as inputs
+        on inputs.metric_code in (derived.numerator_metric_code, derived.denominator_metric_code)
+    inner join catalog on catalog.metric_code = inputs.metric_code
+    group by all
 )
 
 select
@@ -25,9 +40,8 @@ select
     metric_values.metric_origin,
     metric_values.value,
     metric_values.unit,
-    coalesce(
-        metric_values.value < catalog.plausible_min or metric_values.value > catalog.plausible_max, false
-    ) as outside_bounds,
+    coalesce(metric_values.value < catalog.plausible_min or metric_values.value > catalog.plausible_max, false)
+        or coalesce(derived_inputs.input_outside_bounds, false) as outside_bounds,
     metric_values.raw_text,
     metric_values.sentence,
     metric_values.char_start,
@@ -48,3 +62,7 @@ select
     metric_values.yoy_change_unit
 from metric_values
 left join catalog on catalog.metric_code = metric_values.metric_code
+left join derived_inputs
+    on derived_inputs.metric_code = metric_values.metric_code
+    and derived_inputs.document_id = metric_values.document_id
+    and derived_inputs.entity_code = metric_values.entity_code
