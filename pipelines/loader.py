@@ -121,6 +121,8 @@ CATALOG_COLUMNS = {
     "quotient_numerator": "VARCHAR",
     "quotient_denominator": "VARCHAR",
     "cumulative": "VARCHAR",
+    "plausible_min": "DOUBLE",
+    "plausible_max": "DOUBLE",
 }
 CATEGORY_COLUMNS = {
     "category_set": "VARCHAR NOT NULL",
@@ -198,9 +200,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_ddl(name, columns))
     metrics, categories = _catalog_tables()
     con.begin()
-    try:
-        con.execute("DELETE FROM raw.metric_catalog")
-        con.execute("DELETE FROM raw.metric_categories")
+    try:  # recreated, not emptied: a catalog with new columns replaces an older table's shape
+        for name in ("raw.metric_catalog", "raw.metric_categories"):
+            con.execute(f"DROP TABLE {name}")
+            con.execute(_ddl(name, OTHER_TABLES[name]))
         _insert(con, "raw.metric_catalog", metrics)
         _insert(con, "raw.metric_categories", categories)
         con.commit()
@@ -383,6 +386,8 @@ def _catalog_tables() -> tuple[pa.Table, pa.Table]:
                 "quotient_numerator": numerator,
                 "quotient_denominator": denominator,
                 "cumulative": m.cumulative,
+                "plausible_min": m.bounds.min,
+                "plausible_max": m.bounds.max,
             }
         )
     categories = [

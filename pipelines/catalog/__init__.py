@@ -21,6 +21,17 @@ class Category:
     phrases: tuple[re.Pattern[str], ...]
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """Plausible values in base units; outside them a value is published as `implausible`."""
+
+    min: float | None
+    max: float | None
+
+    def contains(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one per code
 class Metric:
     code: str
@@ -41,6 +52,7 @@ class Metric:
     difference: tuple[str, ...] = ()
     quotient: tuple[str, ...] = ()
     cumulative: str | None = None
+    bounds: Bounds = field(default_factory=lambda: Bounds(None, None))
 
     @property
     def section(self) -> str:
@@ -86,9 +98,11 @@ _METRIC_KEYS = frozenset(
     {
         *("code", "name_zh", "name_en", "section", "unit", "kind", "additive", "required", "definition"),
         *("phrases", "after", "zero", "intro", "categories"),
-        *("parts", "difference", "quotient", "cumulative"),
+        *("parts", "difference", "quotient", "cumulative", "bounds"),
     }
 )
+_BOUNDS_KEYS = frozenset({"min", "max"})
+_PLAUSIBILITY_KEYS = frozenset({"unit", "kind", "min", "max"})
 _CATEGORY_KEYS = frozenset({"code", "name_zh", "name_en", "phrases"})
 
 
@@ -97,6 +111,21 @@ def _known_keys(entry: dict, allowed: frozenset[str]) -> None:
     unknown = set(entry) - allowed
     if unknown:
         raise ValueError(f"catalog entry {entry.get('code')}: unknown keys {sorted(unknown)} (quote text with commas)")
+
+
+def _bounds(m: dict, plausibility: list[dict]) -> Bounds:
+    """The first `plausibility` entry matching the metric's unit (and kind), then its own `bounds`."""
+    default = next(
+        (p for p in plausibility if p["unit"] == m["unit"] and p.get("kind", m["kind"]) == m["kind"]), {}
+    )
+    own = m.get("bounds") or {}
+    if set(own) - _BOUNDS_KEYS:
+        raise ValueError(f"catalog entry {m['code']}: unknown bounds keys {sorted(set(own) - _BOUNDS_KEYS)}")
+    merged = {**default, **own}
+    low, high = (None if merged.get(k) is None else float(merged[k]) for k in ("min", "max"))
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"catalog entry {m['code']}: bounds min {low} above max {high}")
+    return Bounds(low, high)
 
 
 def _patterns(values: list[str] | None) -> tuple[re.Pattern[str], ...]:
@@ -113,6 +142,10 @@ def _as_tuple(value: str | list[str] | None) -> tuple[str, ...]:
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    plausibility = raw.get("plausibility") or []
+    for p in plausibility:
+        if set(p) - _PLAUSIBILITY_KEYS:
+            raise ValueError(f"catalog plausibility entry {p}: unknown keys {sorted(set(p) - _PLAUSIBILITY_KEYS)}")
     metrics: dict[str, Metric] = {}
     for m in raw["metrics"]:
         _known_keys(m, _METRIC_KEYS)
@@ -137,6 +170,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
             difference=_as_tuple(m.get("difference")),
             quotient=_as_tuple(m.get("quotient")),
             cumulative=m.get("cumulative"),
+            bounds=_bounds(m, plausibility),
         )
     units = {
         base: {unit: Decimal(str(factor)) for unit, factor in printed.items()}

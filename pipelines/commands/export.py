@@ -14,6 +14,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("export", help="write the marts as Parquet or CSV files")
     p.add_argument("--format", required=True, choices=sorted(FORMATS), help="file format")
     p.add_argument("--out", required=True, type=Path, help="directory to write into")
+    p.add_argument(
+        "--no-bom",
+        dest="bom",
+        action="store_false",
+        help="CSV without the UTF-8 byte-order mark (written by default so Excel reads Chinese text)",
+    )
     p.add_argument("--warehouse", help="warehouse file (default: $GJJ_WAREHOUSE or data/warehouse.duckdb)")
     p.set_defaults(handler=run)
 
@@ -22,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         con = open_readonly(args.warehouse)
         try:
-            tables = export_marts(con, args.out, args.format)
+            tables = export_marts(con, args.out, args.format, bom=args.bom)
         finally:
             con.close()
     except OutputError as exc:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+import yaml
 
 from pipelines.outputs.warehouse import OutputError, columns, has_relation
 
-SYNTHETIC_LABEL = "虚构 synthetic"
+_DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
+# The one label of fictional cities, owned by the dbt project (dim_city.display_name_zh uses it).
+SYNTHETIC_LABEL: str = yaml.safe_load(_DBT_PROJECT.read_text(encoding="utf-8"))["vars"]["synthetic_label"]
 _SUFFIXES = ("市", "地区", "自治州", "盟")
 
 

@@ -302,7 +302,8 @@ def _load_values(
         return values, changes
     rows = con.execute(
         f"""
-        SELECT metric_code, city_code, report_year, value, source_url, source_sentence, quality_flag,
+        SELECT metric_code, city_code, report_year, value, source_url, source_sentence,
+               quality_flag || coalesce(': ' || nullif(array_to_string(quality_reasons, ', '), ''), ''),
                {_change_columns(con)}
         FROM marts.metric_long
         WHERE entity_level = ? AND city_code IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))

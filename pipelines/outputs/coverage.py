@@ -40,6 +40,10 @@ def read_coverage(con: duckdb.DuckDBPyConnection) -> list[Cell]:
     return [Cell(*row) for row in rows]
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def render_coverage(cells: list[Cell]) -> str:
     if not cells:
         return "The warehouse holds no documents yet."

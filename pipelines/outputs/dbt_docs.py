@@ -1,36 +1,121 @@
-"""Model and column descriptions from the dbt project's YAML files."""
+"""The dbt YAML of `mart_city_year`, generated: one column per non-share metric, described from
+the metric catalog (metrics.yaml) and the derived metrics seed, so the catalog stays the one
+list of names, units and definitions. dbt persists the descriptions as DuckDB comments.
+
+    python -m pipelines.outputs.dbt_docs          # rewrite the file
+    python -m pipelines.outputs.dbt_docs --check  # exit 1 when the file is out of date
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import argparse
+import csv
+import sys
 from pathlib import Path
 
 import yaml
 
-DBT_MODELS = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
+from pipelines.catalog import Catalog, load_catalog
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+TARGET = DBT_PROJECT / "models" / "marts" / "_mart_city_year.yml"
+DERIVED_SEED = DBT_PROJECT / "seeds" / "derived_metrics.csv"
+
+UNIT_TEXT = {
+    "yuan": "yuan (元)",
+    "person": "persons (人)",
+    "employer": "employers (家)",
+    "loan": "loans (笔)",
+    "square_metre": "square metres (平方米)",
+    "ratio": "fraction (0.6633 = 66.33%)",
+    "count": "count (个/次)",
+}
+
+# The leading columns; their descriptions are the doc blocks of models/_columns.md,
+# shared with the other marts (same name, same meaning, same text).
+LEADING = [
+    ("city_year_key", ["unique", "not_null"]),
+    ("city_code", [{"relationships": {"arguments": {"to": "ref('dim_city')", "field": "city_code"}}}]),
+    ("city_name_zh", []),
+    ("city_name_en", []),
+    ("display_name_zh", []),
+    ("province_zh", []),
+    ("region", []),
+    ("is_synthetic", []),
+    ("report_year", []),
+    ("document_id", []),
+    ("source_url", []),
+]
 
 
-@dataclass
-class ModelDoc:
-    description: str = ""
-    columns: dict[str, str] = field(default_factory=dict)
+def metric_description(name_zh: str, name_en: str, unit: str, definition: str) -> str:
+    text = f"{name_zh} / {name_en}. Unit: {UNIT_TEXT.get(unit, unit)}."
+    return f"{text} {definition}".strip() if definition else text
 
 
-def model_docs(models_dir: Path = DBT_MODELS) -> dict[str, ModelDoc]:
-    """Model name -> its description and column descriptions, from every models/**/*.yml."""
-    docs: dict[str, ModelDoc] = {}
-    for path in sorted([*models_dir.rglob("*.yml"), *models_dir.rglob("*.yaml")]):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError:
-            continue  # a broken file is dbt's to report; the export still runs
-        for model in data.get("models") or []:
-            if not isinstance(model, dict) or "name" not in model:
-                continue
-            cols = {
-                c["name"]: (c.get("description") or "").strip()
-                for c in model.get("columns") or []
-                if isinstance(c, dict) and "name" in c
-            }
-            docs[model["name"]] = ModelDoc((model.get("description") or "").strip(), cols)
-    return docs
+def metric_columns(catalog: Catalog, derived_seed: Path = DERIVED_SEED) -> list[tuple[str, str]]:
+    """(column, description) in dim_metric's order: catalog metrics (no shares), then derived."""
+    columns = [
+        (m.code, metric_description(m.name_zh, m.name_en, m.unit, m.definition))
+        for m in catalog.metrics.values()
+        if not m.is_breakdown
+    ]
+    with derived_seed.open(encoding="utf-8", newline="") as f:
+        derived = sorted(csv.DictReader(f), key=lambda r: int(r["ordinal"]))
+    columns += [
+        (
+            r["metric_code"],
+            metric_description(r["name_zh"], r["name_en"], r["unit"], f"Derived, never printed: {r['definition']}"),
+        )
+        for r in derived
+    ]
+    return columns
+
+
+def render(catalog: Catalog | None = None, derived_seed: Path = DERIVED_SEED) -> str:
+    catalog = catalog or load_catalog()
+    columns: list[dict] = []
+    for name, tests in LEADING:
+        col: dict = {"name": name, "description": f'{{{{ doc("{name}") }}}}'}
+        if tests:
+            col["data_tests"] = tests
+        columns.append(col)
+    columns += [{"name": code, "description": text} for code, text in metric_columns(catalog, derived_seed)]
+    model = {
+        "name": "mart_city_year",
+        "description": (
+            "One wide row per city and year (city totals, latest report version) for charts: one column "
+            "per non-share metric of dim_metric, named by its metric_code, in base units (each column's "
+            "description gives the unit; dim_metric.unit the same as data). Values outside the catalog's "
+            "plausibility bounds are NULL here (metric_long keeps them, flagged 'implausible')."
+        ),
+        "data_tests": [{"unique_combination": {"arguments": {"columns": ["city_code", "report_year"]}}}],
+        "columns": columns,
+    }
+    body = yaml.safe_dump({"version": 2, "models": [model]}, allow_unicode=True, sort_keys=False, width=1000)
+    header = (
+        "# Generated by `python -m pipelines.outputs.dbt_docs` from pipelines/catalog/metrics.yaml and\n"
+        "# seeds/derived_metrics.csv: do not edit by hand (tests/outputs/test_outputs_dbt_docs.py checks it).\n"
+    )
+    return header + body
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    args = parser.parse_args(argv)
+    text = render()
+    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+    if args.check:
+        if current != text:
+            print(f"{TARGET} is out of date: run python -m pipelines.outputs.dbt_docs", file=sys.stderr)
+            return 1
+        return 0
+    if current != text:
+        TARGET.write_text(text, encoding="utf-8")
+    print(f"{TARGET}: {text.count('- name:') - 1} columns")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

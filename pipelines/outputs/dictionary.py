@@ -7,7 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
-from pipelines.catalog import Catalog, load_catalog
+from pipelines.catalog import Bounds, Catalog, load_catalog
 from pipelines.outputs.compare import PERCENTILE_DEFINITION, RANK_DEFINITION
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,6 +25,12 @@ KINDS = {
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+def _bounds(bounds: Bounds) -> str:
+    low = "" if bounds.min is None else f"{bounds.min:g}"
+    high = "" if bounds.max is None else f"{bounds.max:g}"
+    return f"{low} to {high}"
 
 
 def _derived(path: Path) -> list[str]:
@@ -83,6 +89,8 @@ def render(catalog: Catalog, derived_path: Path = DERIVED_PATH) -> str:
         "Every metric of the warehouse (`marts.dim_metric`, `marts.metric_long.metric_code`), from the",
         "metric catalog. Values are stored in the base unit; ratios and shares as fractions",
         "(66.33% → 0.6633). *Additive*: the sub-centers of a city add up to the city total.",
+        "*Plausible*: the catalog's plausibility bounds in the base unit; a value outside them is",
+        "published with `quality_flag = 'implausible'`.",
         "",
         "## Kinds 类型",
         "",
@@ -108,15 +116,16 @@ def render(catalog: Catalog, derived_path: Path = DERIVED_PATH) -> str:
         lines += [
             f"### {top.name_zh} ({top.key})",
             "",
-            "| code | 中文名 | English name | unit | kind | additive | section 报告章节 | definition |",
-            "|---|---|---|---|---|---|---|---|",
+            "| code | 中文名 | English name | unit | kind | additive | section 报告章节 | definition "
+            "| plausible 合理范围 |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for m in metrics:
             where = "; ".join(f"{sections[s].name_zh} ({s})" for s in m.sections)
             unit = f"{m.unit} by category" if m.is_breakdown else m.unit
             lines.append(
                 f"| `{m.code}` | {_cell(m.name_zh)} | {_cell(m.name_en)} | {unit} | {m.kind} | "
-                f"{'yes' if m.additive else 'no'} | {_cell(where)} | {_cell(m.definition)} |"
+                f"{'yes' if m.additive else 'no'} | {_cell(where)} | {_cell(m.definition)} | {_bounds(m.bounds)} |"
             )
         lines.append("")
     lines += _derived(derived_path)

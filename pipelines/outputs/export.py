@@ -1,20 +1,29 @@
 """The marts as Parquet or CSV files, one per table or view, with a schema description
-(schema.json and schema.md: columns, types, and descriptions from the dbt YAML)."""
+(schema.json and schema.md: columns, types, and descriptions: the DuckDB comments that dbt
+persists from its YAML, so BI tools, dbt docs and the export show the same text).
+
+CSV is written for Excel: UTF-8 with a byte-order mark (unless `bom=False`), ISO dates
+(2023-03-31, 2026-01-01 12:00:00), and doubles with 15 significant digits, the precision a
+double holds, so binary noise (0.10000000000000009) is not written."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 
-from pipelines.outputs.dbt_docs import DBT_MODELS, model_docs
 from pipelines.outputs.warehouse import OutputError, relations
 
-FORMATS = {"parquet": "(FORMAT parquet)", "csv": "(FORMAT csv, HEADER true)"}
+FORMATS = {
+    "parquet": "(FORMAT parquet)",
+    "csv": "(FORMAT csv, HEADER true, DATEFORMAT '%Y-%m-%d', TIMESTAMPFORMAT '%Y-%m-%d %H:%M:%S')",
+}
 SCHEMA = "marts"
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -34,9 +43,7 @@ class TableInfo:
     columns: list[ColumnInfo]
 
 
-def export_marts(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, models_dir: Path = DBT_MODELS
-) -> list[TableInfo]:
+def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, *, bom: bool = True) -> list[TableInfo]:
     if fmt not in FORMATS:
         raise OutputError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     found = relations(con, SCHEMA)
@@ -46,20 +53,18 @@ def export_marts(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create {out_dir}: {exc.strerror}") from exc
-    docs = model_docs(models_dir)
+    comments = _relation_comments(con)
     tables = []
     for name, table_type in found:
         file_name = f"{name}.{fmt}"
         tmp = out_dir / f".{file_name}.tmp"
-        quoted = str(tmp).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM {SCHEMA}.\"{name}\") TO '{quoted}' {FORMATS[fmt]}")
-        os.replace(tmp, out_dir / file_name)  # a reader never sees half a file
-        doc = docs.get(name)
         cols = con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns"
-            " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            "SELECT column_name, data_type, comment FROM duckdb_columns()"
+            " WHERE database_name = current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
             [SCHEMA, name],
         ).fetchall()
+        _copy(con, name, [(c, t) for c, t, _ in cols], tmp, fmt, bom)
+        os.replace(tmp, out_dir / file_name)  # a reader never sees half a file
         row = con.execute(f'SELECT count(*) FROM {SCHEMA}."{name}"').fetchone()
         tables.append(
             TableInfo(
@@ -67,8 +72,8 @@ def export_marts(
                 kind="view" if table_type == "VIEW" else "table",
                 file=file_name,
                 rows=int(row[0]) if row else 0,
-                description=doc.description if doc else "",
-                columns=[ColumnInfo(c, t, doc.columns.get(c, "") if doc else "") for c, t in cols],
+                description=comments.get(name) or "",
+                columns=[ColumnInfo(c, t, comment or "") for c, t, comment in cols],
             )
         )
     _write_atomic(
@@ -82,6 +87,38 @@ def export_marts(
     )
     _write_atomic(out_dir / "schema.md", schema_markdown(tables, fmt))
     return tables
+
+
+def _relation_comments(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    rows = con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ?"
+        " UNION ALL SELECT view_name, comment FROM duckdb_views()"
+        " WHERE database_name = current_database() AND schema_name = ?",
+        [SCHEMA, SCHEMA],
+    ).fetchall()
+    return dict(rows)
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection, name: str, cols: list[tuple[str, str]], tmp: Path, fmt: str, bom: bool
+) -> None:
+    if fmt == "csv":  # 15 significant digits: what a double holds, without its binary noise
+        select = ", ".join(
+            f"CASE WHEN \"{c}\" IS NULL THEN NULL ELSE printf('%.15g', \"{c}\") END AS \"{c}\""
+            if t in ("DOUBLE", "FLOAT")
+            else f'"{c}"'
+            for c, t in cols
+        )
+    else:
+        select = "*"
+    target = tmp.with_name(tmp.name + ".body") if fmt == "csv" and bom else tmp
+    quoted = str(target).replace("'", "''")
+    con.execute(f"COPY (SELECT {select} FROM {SCHEMA}.\"{name}\") TO '{quoted}' {FORMATS[fmt]}")
+    if target != tmp:
+        with tmp.open("wb") as out, target.open("rb") as body:
+            out.write(BOM)
+            shutil.copyfileobj(body, out)
+        target.unlink()
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -99,8 +136,8 @@ def schema_markdown(tables: list[TableInfo], fmt: str) -> str:
         f"# Warehouse export ({fmt})",
         "",
         f"One file per relation of schema `{SCHEMA}`. Values are in base units (yuan, person,",
-        "employer, loan, square_metre, count; ratios as fractions). Descriptions come from the dbt",
-        "project's YAML.",
+        "employer, loan, square_metre, count; ratios as fractions). Descriptions are the warehouse's",
+        "column comments (the dbt project's YAML; metric columns from the metric catalog).",
         "",
     ]
     for t in tables:

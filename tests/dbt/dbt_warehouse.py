@@ -7,6 +7,12 @@ Synthetic fixture (fictional provinces 甲省 and 乙省; deposit_amount of the 
     990101 甲一市    1.0e9   1.1e9 (version 2; version 1 said 1.05e9; version 3 failed)
     990102 甲二市    2.0e9   1.8e9 (stated twice: 1.8e9 first in the text, 9.9e9 later)
     990201 乙一市    5.0e8   7.5e8
+
+Implausible figures (outside the catalog's bounds): 甲二市 2021 withdrawal_amount printed
+9999999999999999999亿元 (= 9999999999999999999e8 yuan, above the 1e12 of a yuan flow); 乙一市
+2021 withdrawal_by_reason 'rent' printed 9999999999999999999% (= 99999999999999999.99, above 1).
+甲二市 2021 also states 40,000 withdrawing depositors: the derived avg_withdrawal_per_person
+(9999999999999999999e8 / 40000) is implausible with its input.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ UNITS = {
     "withdrawal_amount": "yuan",
     "withdrawal_to_deposit_ratio": "ratio",
     "active_depositors": "person",
+    "withdrawal_persons": "person",
 }
 
 
@@ -137,7 +144,18 @@ def synthetic_documents() -> list[tuple[DocumentRecord, ParseResult | None]]:
             ),
         ),
         (record(a, 2022, 3, "failed", "ExtractionError: truncated PDF"), None),
-        (record(b, 2021, 1), parsed(b, 2021, [synthetic_fact(CITY_TOTAL, "甲二市", "deposit_amount", 2.0e9, 10)])),
+        (
+            record(b, 2021, 1),
+            parsed(
+                b,
+                2021,
+                [
+                    synthetic_fact(CITY_TOTAL, "甲二市", "deposit_amount", 2.0e9, 10),
+                    synthetic_fact(CITY_TOTAL, "甲二市", "withdrawal_amount", 9999999999999999999e8, 20),
+                    synthetic_fact(CITY_TOTAL, "甲二市", "withdrawal_persons", 40_000, 30),
+                ],
+            ),
+        ),
         (
             record(b, 2022, 1),
             parsed(
@@ -158,7 +176,19 @@ def synthetic_documents() -> list[tuple[DocumentRecord, ParseResult | None]]:
             ),
         ),
         (record(c, 2020, 1, "unsupported", "legacy .doc attachment"), None),
-        (record(c, 2021, 1), parsed(c, 2021, [synthetic_fact(CITY_TOTAL, "乙一市", "deposit_amount", 5.0e8, 10)])),
+        (
+            record(c, 2021, 1),
+            parsed(
+                c,
+                2021,
+                [
+                    synthetic_fact(CITY_TOTAL, "乙一市", "deposit_amount", 5.0e8, 10),
+                    synthetic_fact(
+                        CITY_TOTAL, "乙一市", "withdrawal_by_reason", 99999999999999999.99, 20, category="rent"
+                    ),
+                ],
+            ),
+        ),
         (
             record(c, 2022, 1),
             parsed(

@@ -4,10 +4,11 @@ numbers). Expected values come from the report text and the fixture table, by ha
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pytest
-from dbt_warehouse import PANJIN_ARCHIVE_URL
+from dbt_warehouse import PANJIN_ARCHIVE_URL, run_dbt
 
 pytestmark = pytest.mark.slow  # runs dbt
 
@@ -90,15 +91,17 @@ def test_counts_per_layer(built):
     assert query(built, "SELECT report_year FROM marts.dim_year ORDER BY 1") == [(2020,), (2021,), (2022,)]
     # Panjin 2022; 甲一市, 甲二市, 乙一市 in 2021 and 2022
     assert one(built, "SELECT count(*) FROM marts.mart_city_year") == (7,)
-    assert one(built, "SELECT count(*) FROM marts.fct_fund_breakdown WHERE city_code = '990201'") == (2,)
+    # 乙一市: two shares in 2022, one (implausible) in 2021
+    assert one(built, "SELECT count(*) FROM marts.fct_fund_breakdown WHERE city_code = '990201'") == (3,)
 
 
 def test_synthetic_metric_long_rows(built):
     # latest versions: 甲一市 2021 and 2022 v2 (4 city-total figures + avg_deposit_per_depositor + center
-    # + railway = 7 each), 甲二市 2021 (1) and 2022 (deposit, depositors, average = 3), 乙一市 the same
-    assert one(built, "SELECT count(*) FROM marts.metric_long WHERE is_synthetic") == (22,)
+    # + railway = 7 each), 甲二市 2021 (deposit, implausible withdrawal, withdrawing depositors, their
+    # average = 4) and 2022 (deposit, depositors, average = 3), 乙一市 2021 (1) and 2022 (3)
+    assert one(built, "SELECT count(*) FROM marts.metric_long WHERE is_synthetic") == (25,)
     # the fact table also keeps 甲一市 2022 version 1
-    assert one(built, "SELECT count(*) FROM marts.fct_fund_metric WHERE city_code LIKE '99%'") == (23,)
+    assert one(built, "SELECT count(*) FROM marts.fct_fund_metric WHERE city_code LIKE '99%'") == (26,)
 
 
 def test_metric_long_leading_columns(built):
@@ -157,15 +160,15 @@ def test_parser_flags_reach_quality_flag(built):
     # "业务支出320,55.41万元": read from its digits, flagged
     assert one(
         built,
-        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '211100' "
+        "SELECT value, quality_flag, quality_reasons FROM marts.metric_long WHERE city_code = '211100' "
         "AND entity_level = 'city_total' AND metric_code = 'business_expense'",
-    ) == (320_554_100.0, "misplaced_separator")
+    ) == (320_554_100.0, "flagged", ["misplaced_separator"])
     # "新开户单位297," has no unit: no value, flagged
     assert one(
         built,
-        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '211100' "
+        "SELECT value, quality_flag, quality_reasons FROM marts.metric_long WHERE city_code = '211100' "
         "AND entity_level = 'city_total' AND metric_code = 'new_employers'",
-    ) == (None, "unit_missing")
+    ) == (None, "flagged", ["unit_missing"])
 
 
 def test_reported_and_computed_ratio_side_by_side(built):
@@ -222,9 +225,9 @@ def test_latest_version_and_first_statement_win(built):
     assert versions == [(1, 1.05e9, False), (2, 1.1e9, True)]
     assert one(
         built,
-        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '990102' AND report_year = 2022 "
-        "AND metric_code = 'deposit_amount'",
-    ) == (1.8e9, "conflicting_repeat")
+        "SELECT value, quality_flag, quality_reasons FROM marts.metric_long WHERE city_code = '990102' "
+        "AND report_year = 2022 AND metric_code = 'deposit_amount'",
+    ) == (1.8e9, "flagged", ["conflicting_repeat"])
     assert one(
         built,
         "SELECT n_statements FROM marts.fct_fund_metric WHERE city_code = '990102' AND report_year = 2022 "
@@ -359,7 +362,7 @@ def test_entities_resolved_and_synthetic_cities_labelled(built):
     assert one(
         built,
         "SELECT is_synthetic, label, display_name_zh, province_zh FROM marts.dim_city WHERE city_code = '990201'",
-    ) == (True, "synthetic", "乙一市 [synthetic]", "乙省")
+    ) == (True, "synthetic", "乙一市〔虚构 synthetic〕", "乙省")
     assert one(
         built,
         "SELECT is_synthetic, label, province_zh, region FROM marts.dim_city WHERE city_code = '211100'",
@@ -417,21 +420,23 @@ def test_quality_findings_show_up_in_metric_long(built):
     try:
         con.executemany(FINDING, findings)
         flags = con.execute(
-            "SELECT city_code, metric_code, quality_flag FROM marts.metric_long WHERE report_year = 2022 "
-            "AND city_code IN ('990101', '990201') AND entity_level = 'city_total' ORDER BY city_code, metric_code"
+            "SELECT city_code, metric_code, quality_flag, quality_reasons FROM marts.metric_long "
+            "WHERE report_year = 2022 AND city_code IN ('990101', '990201') AND entity_level = 'city_total' "
+            "ORDER BY city_code, metric_code"
         ).fetchall()
         con.execute("DELETE FROM quality.findings")
     finally:
         con.close()
     assert flags == [
-        ("990101", "active_depositors", "ok"),
-        ("990101", "avg_deposit_per_depositor", "ok"),
-        ("990101", "deposit_amount", "ok"),
-        ("990101", "withdrawal_amount", "ok"),
-        ("990101", "withdrawal_to_deposit_ratio", "ok"),
-        ("990201", "active_depositors", "misplaced_separator"),
-        ("990201", "avg_deposit_per_depositor", "misplaced_separator"),  # computed from the flagged figure
-        ("990201", "deposit_amount", "warning:yoy_jump"),
+        ("990101", "active_depositors", "ok", []),
+        ("990101", "avg_deposit_per_depositor", "ok", []),
+        ("990101", "deposit_amount", "ok", []),
+        ("990101", "withdrawal_amount", "ok", []),
+        ("990101", "withdrawal_to_deposit_ratio", "ok", []),
+        ("990201", "active_depositors", "flagged", ["misplaced_separator"]),
+        # computed from the flagged figure
+        ("990201", "avg_deposit_per_depositor", "flagged", ["misplaced_separator"]),
+        ("990201", "deposit_amount", "doubtful", ["warning:yoy_jump"]),
     ]
 
 
@@ -439,3 +444,70 @@ def test_docs_generate_covers_the_marts(built):
     catalog = json.loads(built.docs_catalog.read_text(encoding="utf-8"))
     nodes = {n["metadata"]["name"] for n in catalog["nodes"].values() if n["metadata"]["schema"] == "marts"}
     assert {"metric_long", "fct_fund_metric", "dim_city"} <= nodes
+
+
+def test_implausible_values_are_never_ok(built):
+    # 9999999999999999999亿元 of withdrawals for 甲二市 2021: above the catalog's 1万亿元 (1e12) for a
+    # yuan flow; kept in metric_long, flagged, and neither charted nor ranked
+    assert one(
+        built,
+        "SELECT value, quality_flag, quality_reasons FROM marts.metric_long WHERE city_code = '990102' "
+        "AND report_year = 2021 AND metric_code = 'withdrawal_amount'",
+    ) == (9999999999999999999e8, "implausible", ["outside_bounds"])
+    assert one(
+        built,
+        "SELECT deposit_amount, withdrawal_amount FROM marts.mart_city_year WHERE city_code = '990102' "
+        "AND report_year = 2021",
+    ) == (2.0e9, None)
+    assert query(
+        built,
+        "SELECT * FROM marts.mart_peer_comparison WHERE city_code = '990102' AND metric_code = 'withdrawal_amount'",
+    ) == []
+    # a share of 9999999999999999999% (1e17 as a fraction), above 1
+    assert one(
+        built,
+        "SELECT value, outside_bounds, quality_flag FROM marts.fct_fund_breakdown WHERE city_code = '990201' "
+        "AND report_year = 2021 AND category_code = 'rent'",
+    ) == (99999999999999999.99, True, "implausible")
+    # derived from it: 9999999999999999999e8 / 40000 withdrawals per withdrawing depositor
+    assert one(
+        built,
+        "SELECT value, quality_flag FROM marts.metric_long WHERE city_code = '990102' AND report_year = 2021 "
+        "AND metric_code = 'avg_withdrawal_per_person'",
+    ) == (9999999999999999999e8 / 40_000, "implausible")
+    # the 2.0e9 deposits of the same city total are within bounds
+    assert one(
+        built,
+        "SELECT quality_flag FROM marts.metric_long WHERE city_code = '990102' AND report_year = 2021 "
+        "AND metric_code = 'deposit_amount'",
+    ) == ("ok",)
+
+
+def test_bounds_in_dim_metric_come_from_the_catalog(built):
+    # metrics.yaml: yuan flows [0, 1e12], shares [0, 1], net_new_employers overrides min to -1e7
+    assert query(
+        built,
+        "SELECT metric_code, plausible_min, plausible_max FROM marts.dim_metric "
+        "WHERE metric_code IN ('deposit_amount', 'withdrawal_by_reason', 'net_new_employers') ORDER BY metric_code",
+    ) == [
+        ("deposit_amount", 0.0, 1e12),
+        ("net_new_employers", -1e7, 1e7),
+        ("withdrawal_by_reason", 0.0, 1.0),
+    ]
+
+
+def test_the_bounds_test_fails_on_an_implausible_value_passed_as_ok(built, tmp_path):
+    # the published 1e27 withdrawals, their outside_bounds cleared: metric_long would call them ok
+    broken = tmp_path / "warehouse.duckdb"
+    shutil.copy(built.path, broken)
+    con = duckdb.connect(str(broken))
+    try:
+        con.execute(
+            "UPDATE marts.fct_fund_metric SET outside_bounds = false "
+            "WHERE city_code = '990102' AND metric_code = 'withdrawal_amount'"
+        )
+    finally:
+        con.close()
+    result = run_dbt(["test", "--select", "published_values_within_bounds"], broken, tmp_path)
+    assert result.returncode == 1
+    assert "Got 1 result, configured to fail if != 0" in result.stdout

@@ -179,7 +179,8 @@ def build_contract_warehouse(path: Path) -> Path:
         """CREATE TABLE marts.metric_long (city_code VARCHAR, city_name_zh VARCHAR, entity_name_zh VARCHAR,
         entity_level VARCHAR, report_year INTEGER, metric_code VARCHAR, metric_name_zh VARCHAR,
         metric_name_en VARCHAR, value DOUBLE, unit VARCHAR, source_url VARCHAR, source_sentence VARCHAR,
-        quality_flag VARCHAR, entity_code VARCHAR, reported_change_value DOUBLE, reported_change_unit VARCHAR,
+        quality_flag VARCHAR, quality_reasons VARCHAR[], entity_code VARCHAR, reported_change_value DOUBLE,
+        reported_change_unit VARCHAR,
         yoy_change DOUBLE, yoy_change_unit VARCHAR, province_zh VARCHAR, is_synthetic BOOLEAN,
         document_id VARCHAR)"""
     )
@@ -187,7 +188,8 @@ def build_contract_warehouse(path: Path) -> Path:
     for code, year, metric, value, sentence, yoy, yoy_unit, stated, stated_unit in VALUES:
         zh, en = names[metric]
         unit = DERIVED[3] if metric == DERIVED[0] else catalog.metric(metric).unit
-        flag = "fused_numbers" if (code, year, metric) == ("211100", 2022, "overdue_ratio") else "ok"
+        flagged = (code, year, metric) == ("211100", 2022, "overdue_ratio")
+        flag, reasons = ("flagged", ["fused_numbers"]) if flagged else ("ok", [])
         rows.append(
             (
                 code,
@@ -203,6 +205,7 @@ def build_contract_warehouse(path: Path) -> Path:
                 _url(code, year),
                 sentence,
                 flag,
+                reasons,
                 "city_total",
                 stated,
                 stated_unit,
@@ -229,6 +232,7 @@ def build_contract_warehouse(path: Path) -> Path:
             PANJIN_URL,
             "油田分中心缴存额24.25亿元",
             "ok",
+            [],
             "sub_center:oilfield",
             None,
             None,
@@ -239,7 +243,7 @@ def build_contract_warehouse(path: Path) -> Path:
             _doc_id("211100", 2022),
         )
     )
-    con.executemany(f"INSERT INTO marts.metric_long VALUES ({', '.join('?' * 21)})", rows)
+    con.executemany(f"INSERT INTO marts.metric_long VALUES ({', '.join('?' * 22)})", rows)
     con.execute(
         """CREATE TABLE marts.fct_fund_breakdown (document_id VARCHAR, city_code VARCHAR, report_year INTEGER,
         is_latest_version BOOLEAN, entity_level VARCHAR, metric_code VARCHAR, category_code VARCHAR,

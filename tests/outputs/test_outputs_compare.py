@@ -61,7 +61,7 @@ def test_against_all_cities(con) -> None:
     loans = _row(cmp, "loan_balance")
     assert loans.yoy == pytest.approx(0.0196) and loans.yoy_reported  # no 2021 figure: as stated
     overdue = _row(cmp, "overdue_ratio")
-    assert overdue.point.quality_flag == "fused_numbers"
+    assert overdue.point.quality_flag == "flagged: fused_numbers"
     assert deposit.point.quality_flag is None  # 'ok' means no flag
 
 

@@ -25,9 +25,10 @@ def test_row_content() -> None:
     deposit = next(r for r in rows if r.startswith("| `deposit_amount` |"))
     assert deposit == (
         "| `deposit_amount` | 缴存额 | Contributions received | yuan | flow | yes | 缴存 (ops.deposit) "
-        "| Contributions paid in during the year. |"
+        "| Contributions paid in during the year. | 0 to 1e+12 |"
     )
     reserve = next(r for r in rows if r.startswith("| `risk_reserve_balance` |"))
     assert "增值收益分配 (fin.distribution); 资产风险状况 (risk)" in reserve
     reasons = next(r for r in rows if r.startswith("| `withdrawal_by_reason` |"))
     assert "| ratio by category | share | no |" in reasons
+    assert reasons.endswith("| 0 to 1 |")  # plausibility: shares lie in [0, 1]

@@ -1,10 +1,11 @@
 """gjj export: one file per relation of schema marts, values as stored, and a schema
-description with types and the dbt YAML's descriptions."""
+description with types and the warehouse's column comments; CSV that Excel opens as written."""
 
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,6 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipelines.cli as cli
-from pipelines.outputs.dbt_docs import DBT_MODELS, model_docs
 from pipelines.outputs.export import export_marts
 
 RELATIONS = [
@@ -68,24 +68,62 @@ def test_csv_matches_the_warehouse(contract_warehouse: Path, tmp_path: Path) -> 
         expected_cols = [r[0] for r in con.execute("DESCRIBE marts.dim_city").fetchall()]
     finally:
         con.close()
-    with (tmp_path / "dim_city.csv").open(encoding="utf-8") as fh:
+    raw = (tmp_path / "dim_city.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfcity_code,")  # the BOM Excel needs to read UTF-8
+    with (tmp_path / "dim_city.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == expected_cols
     assert ["211100", "盘锦市", "", "辽宁省", "false"] in rows[1:]
     assert len(rows) == 5
 
 
-def test_schema_description(contract_warehouse: Path, tmp_path: Path) -> None:
-    models = tmp_path / "models"
-    models.mkdir()
-    (models / "marts.yml").write_text(
-        "version: 2\nmodels:\n  - name: metric_long\n    description: The BI view.\n"
-        "    columns:\n      - name: source_sentence\n        description: The sentence | as printed.\n",
-        encoding="utf-8",
+def test_csv_for_excel(gjj, contract_warehouse: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(contract_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:  # a computed change with binary noise: (1.1e9 - 1.0e9) / 1.0e9 = 0.10000000000000009 as a double
+        con.execute("CREATE TABLE marts.noise (city_name_zh VARCHAR, published DATE, fetched TIMESTAMP, x DOUBLE)")
+        con.execute(
+            "INSERT INTO marts.noise VALUES ('盘锦市', DATE '2023-03-31', TIMESTAMP '2026-01-02 03:04:05',"
+            " (1.1e9::DOUBLE - 1.0e9::DOUBLE) / 1.0e9::DOUBLE), ('甲一市', NULL, NULL, 4818000000),"
+            " (NULL, NULL, NULL, 0.6633)"
+        )
+    finally:
+        con.close()
+    code, _, err = gjj("export", "--format", "csv", "--out", str(tmp_path / "bom"), "--warehouse", str(warehouse))
+    assert (code, err) == (0, "")
+    text = (tmp_path / "bom" / "noise.csv").read_bytes().decode("utf-8")
+    assert text == (
+        "\ufeffcity_name_zh,published,fetched,x\n"
+        "盘锦市,2023-03-31,2026-01-02 03:04:05,0.1\n"
+        "甲一市,,,4818000000\n"
+        ",,,0.6633\n"
     )
-    con = duckdb.connect(str(contract_warehouse), read_only=True)
+    # what Excel's import and pandas do: the BOM says UTF-8 and is not part of the first name
+    import pandas as pd
+
+    frame = pd.read_csv(tmp_path / "bom" / "noise.csv")
+    assert list(frame.columns) == ["city_name_zh", "published", "fetched", "x"]
+    assert frame.city_name_zh.tolist()[:2] == ["盘锦市", "甲一市"]
+    code, _, err = gjj(
+        "export", "--format", "csv", "--no-bom", "--out", str(tmp_path / "plain"), "--warehouse", str(warehouse)
+    )
+    assert (code, err) == (0, "")
+    assert (tmp_path / "plain" / "noise.csv").read_bytes().startswith(b"city_name_zh,")
+
+
+def test_schema_description(contract_warehouse: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(contract_warehouse, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:  # dbt persists its YAML descriptions as these comments (persist_docs)
+        con.execute("COMMENT ON TABLE marts.metric_long IS 'The BI view.'")
+        con.execute("COMMENT ON COLUMN marts.metric_long.source_sentence IS 'The sentence | as printed.'")
+    finally:
+        con.close()
+    con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        export_marts(con, tmp_path / "out", "parquet", models_dir=models)
+        export_marts(con, tmp_path / "out", "parquet")
     finally:
         con.close()
     schema = json.loads((tmp_path / "out" / "schema.json").read_text(encoding="utf-8"))
@@ -99,8 +137,9 @@ def test_schema_description(contract_warehouse: Path, tmp_path: Path) -> None:
         "type": "VARCHAR",
         "description": "The sentence | as printed.",
     }
+    assert cols["city_code"]["description"] == ""
     assert cols["report_year"]["type"] == "INTEGER" and cols["value"]["type"] == "DOUBLE"
-    assert [c["name"] for c in long["columns"]][:13] == [
+    assert [c["name"] for c in long["columns"]][:14] == [
         "city_code",
         "city_name_zh",
         "entity_name_zh",
@@ -114,16 +153,11 @@ def test_schema_description(contract_warehouse: Path, tmp_path: Path) -> None:
         "source_url",
         "source_sentence",
         "quality_flag",
+        "quality_reasons",
     ]
     markdown = (tmp_path / "out" / "schema.md").read_text(encoding="utf-8")
     assert "## metric_long (table, 27 rows) — `metric_long.parquet`" in markdown
     assert "| source_sentence | VARCHAR | The sentence \\| as printed. |" in markdown
-
-
-def test_the_dbt_project_describes_the_bi_view() -> None:
-    docs = model_docs(DBT_MODELS)
-    assert docs["metric_long"].description
-    assert docs["metric_long"].columns["source_url"]
 
 
 def test_bad_arguments(gjj, contract_warehouse: Path, tmp_path: Path) -> None:

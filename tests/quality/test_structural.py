@@ -149,9 +149,15 @@ def _marts(wh: Warehouse) -> None:
     """The marts' keys, as dbt builds them (other columns left out)."""
     con = wh.con
     con.execute("CREATE SCHEMA marts")
-    con.execute("CREATE TABLE marts.dim_metric (metric_code VARCHAR, metric_origin VARCHAR)")
-    con.executemany("INSERT INTO marts.dim_metric VALUES (?, 'catalog')", [[c] for c in load_catalog().metrics])
-    con.execute("INSERT INTO marts.dim_metric VALUES ('loan_per_depositor', 'derived')")
+    con.execute(
+        "CREATE TABLE marts.dim_metric (metric_code VARCHAR, metric_origin VARCHAR, plausible_min DOUBLE,"
+        " plausible_max DOUBLE)"
+    )
+    con.executemany(
+        "INSERT INTO marts.dim_metric VALUES (?, 'catalog', ?, ?)",
+        [[m.code, m.bounds.min, m.bounds.max] for m in load_catalog().metrics.values()],
+    )
+    con.execute("INSERT INTO marts.dim_metric VALUES ('loan_per_depositor', 'derived', NULL, NULL)")
     con.execute("CREATE TABLE marts.dim_city AS SELECT 'panjin' AS city_code")
     con.execute("CREATE TABLE marts.dim_year AS SELECT 2022 AS report_year")
     con.execute("CREATE TABLE marts.dim_source_document AS SELECT 'd1' AS document_id")
@@ -171,8 +177,8 @@ def _marts(wh: Warehouse) -> None:
         ") t(fund_breakdown_key, document_id, entity_key, entity_code, metric_code, category_code)"
     )
     con.execute(
-        "CREATE TABLE marts.metric_long AS SELECT city_code, entity_code, report_year, metric_code "
-        "FROM marts.fct_fund_metric"
+        "CREATE TABLE marts.metric_long AS SELECT city_code, entity_code, report_year, metric_code, "
+        "4.818e9 AS value, 'ok' AS quality_flag FROM marts.fct_fund_metric"
     )
 
 
@@ -188,7 +194,8 @@ MART_BREAKS: dict[str, tuple[str, str]] = {
         "fct_fund_breakdown_grain",
     ),
     "view grain duplicated": (
-        "INSERT INTO marts.metric_long VALUES ('panjin', 'center', 2022, 'deposit_amount')", "metric_long_grain"
+        "INSERT INTO marts.metric_long VALUES ('panjin', 'center', 2022, 'deposit_amount', 1, 'ok')",
+        "metric_long_grain",
     ),
     "fact metric does not resolve": (
         "INSERT INTO marts.fct_fund_metric VALUES (3, 'd1', 'panjin', 2022, 'panjin/center', 'center', 'nothing')",
@@ -205,8 +212,14 @@ MART_BREAKS: dict[str, tuple[str, str]] = {
         "fct_fund_breakdown_keys_resolve",
     ),
     "view city does not resolve": (
-        "INSERT INTO marts.metric_long VALUES ('atlantis', 'center', 2022, 'deposit_amount')",
+        "INSERT INTO marts.metric_long VALUES ('atlantis', 'center', 2022, 'deposit_amount', 1, 'ok')",
         "metric_long_keys_resolve",
+    ),
+    # 9999999999999999999亿元 of contributions, above the catalog's 1e12 yuan for a flow
+    "implausible value published as ok": (
+        "INSERT INTO marts.metric_long VALUES ('panjin', 'city_total', 2021, 'deposit_amount', 9999999999999999999e8,"
+        " 'ok')",
+        "metric_long_within_bounds",
     ),
     "dimension key duplicated": ("INSERT INTO marts.dim_city VALUES ('panjin')", "dim_city"),
     "dim_metric is not the catalog": (

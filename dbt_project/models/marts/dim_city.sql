@@ -1,6 +1,7 @@
 -- Every prefecture-level division, province and municipality of mainland China (seed
 -- admin_divisions), plus any city that reports but is not in the seed: synthetic test cities
 -- (is_synthetic, labelled "synthetic") and real units the seed lacks (labelled "unlisted").
+-- display_name_zh: the name as every output shows it, 乙一市〔虚构 synthetic〕 for a synthetic city.
 with divisions as (
     select * from {{ ref('stg_admin_divisions') }}
 ),
@@ -53,7 +54,11 @@ unlisted as (
 
 select
     *,
-    case when label = 'real' then city_name_zh else city_name_zh || ' [' || label || ']' end as display_name_zh
+    case label
+        when 'real' then city_name_zh
+        when 'synthetic' then city_name_zh || '〔{{ var("synthetic_label") }}〕'
+        else city_name_zh || '〔未收录 unlisted〕'
+    end as display_name_zh
 from (
     select * from listed
     union all

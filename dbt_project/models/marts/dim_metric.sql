@@ -26,7 +26,9 @@ select
     difference_subtrahend,
     quotient_numerator,
     quotient_denominator,
-    cumulative
+    cumulative,
+    plausible_min,
+    plausible_max
 from catalog
 union all
 select
@@ -47,5 +49,7 @@ select
     null,
     numerator_metric_code,
     denominator_metric_code,
+    null,
+    null,
     null
 from derived

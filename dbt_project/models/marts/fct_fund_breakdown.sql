@@ -1,4 +1,6 @@
 -- Grain: document version x entity x metric x category (shares, as fractions).
+-- outside_bounds: the share lies outside the catalog's plausibility bounds.
+{% set outside = 'coalesce(shares.value < metrics.plausible_min or shares.value > metrics.plausible_max, false)' %}
 with shares as (
     select * from {{ ref('int_fund_breakdown_deduped') }}
 ),
@@ -29,13 +31,16 @@ select
     categories.category_name_en,
     shares.value,
     shares.unit,
+    {{ outside }} as outside_bounds,
     shares.raw_text,
     shares.sentence,
     shares.char_start,
     shares.char_end,
     shares.section,
     shares.n_statements,
-    shares.parse_flags
+    shares.parse_flags,
+    {{ quality_flag(outside, 'shares.parse_flags', 'null') }} as quality_flag,
+    {{ quality_reasons(outside, 'shares.parse_flags', 'null') }} as quality_reasons
 from shares
 left join metrics on metrics.metric_code = shares.metric_code
 left join categories

@@ -1,35 +1,68 @@
 -- Grain: document version x entity x metric (reported figures and derived metrics).
+-- outside_bounds: the value lies outside the catalog's plausibility bounds (metrics.yaml
+-- `plausibility`, via raw.metric_catalog), or it is derived from such a value; it is published
+-- as `implausible`.
+with metric_values as (
+    select * from {{ ref('int_fund_metric_compared') }}
+),
+
+catalog as (
+    select * from {{ ref('stg_metric_catalog') }}
+),
+
+-- A derived value is as implausible as either figure it is computed from.
+derived_inputs as (
+    select
+        derived.metric_code,
+        inputs.document_id,
+        inputs.entity_code,
+        bool_or(inputs.value < catalog.plausible_min or inputs.value > catalog.plausible_max) as input_outside_bounds
+    from {{ ref('stg_derived_metrics') }} as derived
+    inner join metric_values as inputs
+        on inputs.metric_code in (derived.numerator_metric_code, derived.denominator_metric_code)
+    inner join catalog on catalog.metric_code = inputs.metric_code
+    group by all
+)
+
 select
-    document_id || '|' || entity_code || '|' || metric_code as fund_metric_key,
-    document_id,
-    city_code,
-    report_year,
-    version,
-    is_latest_version,
-    city_code || ':' || entity_code as entity_key,
-    entity_code,
-    entity_level,
-    entity_name as entity_name_printed,
-    metric_code,
-    metric_origin,
-    value,
-    unit,
-    raw_text,
-    sentence,
-    char_start,
-    char_end,
-    section,
-    value_precision,
-    n_statements,
-    parse_flags,
-    computed_value,
-    computed_from,
-    value - computed_value as reported_minus_computed,
-    reported_change_value,
-    reported_change_unit,
-    reported_change_raw,
-    prior_year_value,
-    prior_document_id,
-    yoy_change,
-    yoy_change_unit
-from {{ ref('int_fund_metric_compared') }}
+    metric_values.document_id || '|' || metric_values.entity_code || '|' || metric_values.metric_code
+        as fund_metric_key,
+    metric_values.document_id,
+    metric_values.city_code,
+    metric_values.report_year,
+    metric_values.version,
+    metric_values.is_latest_version,
+    metric_values.city_code || ':' || metric_values.entity_code as entity_key,
+    metric_values.entity_code,
+    metric_values.entity_level,
+    metric_values.entity_name as entity_name_printed,
+    metric_values.metric_code,
+    metric_values.metric_origin,
+    metric_values.value,
+    metric_values.unit,
+    coalesce(metric_values.value < catalog.plausible_min or metric_values.value > catalog.plausible_max, false)
+        or coalesce(derived_inputs.input_outside_bounds, false) as outside_bounds,
+    metric_values.raw_text,
+    metric_values.sentence,
+    metric_values.char_start,
+    metric_values.char_end,
+    metric_values.section,
+    metric_values.value_precision,
+    metric_values.n_statements,
+    metric_values.parse_flags,
+    metric_values.computed_value,
+    metric_values.computed_from,
+    metric_values.value - metric_values.computed_value as reported_minus_computed,
+    metric_values.reported_change_value,
+    metric_values.reported_change_unit,
+    metric_values.reported_change_raw,
+    metric_values.prior_year_value,
+    metric_values.prior_document_id,
+    metric_values.yoy_change,
+    metric_values.yoy_change_unit
+from metric_values
+left join catalog on catalog.metric_code = metric_values.metric_code
+left join derived_inputs
+    on derived_inputs.metric_code = metric_values.metric_code
+    and derived_inputs.document_id = metric_values.document_id
+    and derived_inputs.entity_code = metric_values.entity_code

@@ -1,5 +1,7 @@
 -- One wide row per city and year for BI: the city totals of the latest report version, one
 -- column per metric of dim_metric (catalog and derived; shares are in fct_fund_breakdown).
+-- Values outside the catalog's plausibility bounds are left out (NULL): metric_long keeps
+-- them, flagged 'implausible'. Units: each column's description, or dim_metric.unit.
 {% set metric_query %}
     select metric_code from {{ ref('dim_metric') }} where kind <> 'share' order by ordinal
 {% endset %}
@@ -35,7 +37,7 @@ select
     facts.document_id,
     documents.source_url
     {%- for code in metric_codes %},
-    max(facts.value) filter (where facts.metric_code = '{{ code }}') as "{{ code }}"
+    max(facts.value) filter (where facts.metric_code = '{{ code }}' and not facts.outside_bounds) as "{{ code }}"
     {%- endfor %}
 from facts
 inner join cities on cities.city_code = facts.city_code

@@ -22,7 +22,7 @@ metrics as (
 facts as (
     select city_code, report_year, metric_code, value
     from {{ ref('fct_fund_metric') }}
-    where is_latest_version and entity_level = 'city_total'
+    where is_latest_version and entity_level = 'city_total' and not coalesce(outside_bounds, false)  -- implausible: not ranked
 ),
 
 peer_values as (
@@ -60,8 +60,9 @@ select
     peer_values.city_code || '|' || peer_values.report_year || '|' || peer_values.metric_code as peer_comparison_key,
     peer_values.city_code,
     cities.city_name_zh,
+    cities.city_name_en,
     cities.display_name_zh,
-    peer_values.province_zh,
+    cities.province_zh,
     cities.region,
     peer_values.is_synthetic,
     peer_values.report_year,

@@ -1,7 +1,8 @@
 {{ config(materialized='view') }}
 -- The BI-facing long view: one row per entity, metric and year of the latest report version.
 -- A view, so quality_flag always shows the current quality.findings of the audit.
--- quality_flag: 'ok', or the parser's flag codes and the audit's '<severity>:<check>' joined by ';'.
+-- quality_flag: ok | doubtful | flagged | implausible, the detail in quality_reasons
+-- (macros/quality_flag.sql).
 with facts as (
     select * from {{ ref('fct_fund_metric') }} where is_latest_version
 ),
@@ -16,8 +17,7 @@ findings as (
 finding_flags as (
     select
         facts.fund_metric_key,
-        string_agg(distinct findings.severity || ':' || findings.check_name, ';'
-            order by findings.severity || ':' || findings.check_name) as audit_flags
+        list_sort(list_distinct(list(findings.severity || ':' || findings.check_name))) as audit_reasons
     from facts
     inner join findings
         on (
@@ -47,10 +47,9 @@ select
     facts.unit,
     documents.source_url,
     facts.sentence as source_sentence,
-    coalesce(
-        nullif(concat_ws(';', replace(facts.parse_flags, ',', ';'), finding_flags.audit_flags), ''),
-        'ok'
-    ) as quality_flag,
+    {{ quality_flag('facts.outside_bounds', 'facts.parse_flags', 'finding_flags.audit_reasons') }} as quality_flag,
+    {{ quality_reasons('facts.outside_bounds', 'facts.parse_flags', 'finding_flags.audit_reasons') }}
+        as quality_reasons,
     facts.entity_code,
     facts.metric_origin,
     facts.raw_text,
@@ -64,7 +63,9 @@ select
     cities.province_zh,
     cities.region,
     cities.is_synthetic,
-    cities.display_name_zh as city_display_name_zh,
+    cities.city_name_en,
+    cities.display_name_zh,
+    entities.entity_name_en,
     facts.document_id
 from facts
 inner join {{ ref('dim_city') }} as cities on cities.city_code = facts.city_code

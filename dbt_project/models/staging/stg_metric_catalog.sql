@@ -15,5 +15,7 @@ select
     difference_subtrahend,
     quotient_numerator,
     quotient_denominator,
-    cumulative
+    cumulative,
+    plausible_min,
+    plausible_max
 from {{ source('raw', 'metric_catalog') }}
