@@ -1,0 +1,92 @@
+"""Findings in words: each check's sentence template (`expectations/rules.yaml`,
+`finding_templates`, Chinese and English) filled with the finding's figures, printed in the
+metric's display unit. The check code stays beside the sentence, and in JSON and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from pipelines.catalog import load_catalog
+from pipelines.outputs.formatting import DisplayUnit, digits_for, display_unit
+from pipelines.quality.rules import rules
+
+IMPLIED_PRIOR = "_implied_prior"
+STRUCTURAL = "structural"
+ENTITY_NAMES = {"city_total": ("", "the city"), "center": ("中心本级", "the center")}
+
+
+@dataclass(frozen=True)
+class Worded:
+    zh: str
+    en: str
+
+
+def templates() -> dict[str, dict[str, str]]:
+    return rules()["finding_templates"]
+
+
+def template_key(check: str) -> tuple[str, bool]:
+    """(the template a check reads with, whether it is prefixed as last year's implied figures)."""
+    if check.startswith(STRUCTURAL + ":"):
+        return STRUCTURAL, False
+    if check.endswith(IMPLIED_PRIOR):
+        return check[: -len(IMPLIED_PRIOR)], True
+    return check, False
+
+
+def entity_name(entity_code: str | None, city_name: str) -> tuple[str, str]:
+    """(Chinese, English) name of an entity code: the city, its center or a sub-center."""
+    if entity_code in (None, "city_total"):
+        return city_name, city_name
+    if entity_code in ENTITY_NAMES:
+        zh, en = ENTITY_NAMES[entity_code]
+        return f"{city_name}{zh}", f"{en} of {city_name}"
+    kind = entity_code.removeprefix("sub_center:")
+    for k in load_catalog().sub_center_kinds:
+        if k.code == kind:
+            return f"{city_name}{k.keywords[0]}分中心", f"the {k.name_en} sub-center of {city_name}"
+    return f"{city_name}{kind}", f"{kind} of {city_name}"
+
+
+def word_finding(
+    *,
+    check: str,
+    city_name: str,
+    year: int | None,
+    entity_code: str | None = None,
+    metric_code: str | None = None,
+    observed: float | None = None,
+    expected: float | None = None,
+    tolerance: float | None = None,
+    message: str = "",
+) -> Worded | None:
+    """The finding as a Chinese and an English sentence; None for a check without a template."""
+    key, implied = template_key(check)
+    all_templates = templates()
+    if key not in all_templates:
+        return None
+    metric = load_catalog().metrics.get(metric_code or "")
+    unit = display_unit([observed, expected], metric.unit if metric else "", metric.kind if metric else "")
+    entity_zh, entity_en = entity_name(entity_code, city_name)
+    fields = {
+        "observed": unit.format(observed),
+        "expected": unit.format(expected),
+        "tolerance": _tolerance(unit, tolerance),
+        "prior_year": str(year - 1) if year else "上年",
+        "detail": message,
+    }
+    out = {}
+    for lang, entity, name in (
+        ("zh", entity_zh, metric.name_zh if metric else metric_code or ""),
+        ("en", entity_en, metric.name_en if metric else metric_code or ""),
+    ):
+        text = all_templates[key][lang].format(entity=entity, metric=name, **fields)
+        out[lang] = (all_templates["implied_prior"][lang] + text) if implied else text
+    return Worded(out["zh"], out["en"])
+
+
+def _tolerance(unit: DisplayUnit, tolerance: float | None) -> str:
+    """The allowance in the same unit as the figures, with decimals enough to show it."""
+    if tolerance is None:
+        return "—"
+    return replace(unit, digits=max(unit.digits, digits_for([abs(tolerance)], unit.multiplier))).format(tolerance)
