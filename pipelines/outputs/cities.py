@@ -20,6 +20,7 @@ from pipelines.outputs.warehouse import OutputError, columns, has_relation
 from scrapers.registry import Registry, RegistryError, load_registry
 
 SYNTHETIC_LABEL = "虚构 synthetic"
+SUGGEST_CUTOFF = 0.6
 _SUFFIXES = ("市", "地区", "自治州", "盟")
 # a label printed after a name: 〔虚构 synthetic〕, [synthetic], (unlisted), （…）
 _LABEL = re.compile(r"\s*(〔[^〕]*〕|\[[^\]]*\]|\([^)]*\)|（[^）]*）)\s*$")
@@ -111,15 +112,15 @@ class CityDirectory:
         raise OutputError(f"unknown city {wanted!r}{self._suggest(bare or wanted)}")
 
     def _suggest(self, text: str) -> str:
-        """Up to three close names (difflib), those sharing the first character and those
-        held first; else the cities held."""
+        """Up to three close names (difflib ratio, plus 0.1 when the first character is the
+        same, so 盘金 finds 盘锦 but 沈阳 not 襄阳), held cities first; else the cities held."""
         scored: dict[str, float] = {}
         for city in self.known.values():
             for name in {city.short_name, city.name_zh}:
-                ratio = difflib.SequenceMatcher(None, text, name).ratio()
-                if ratio >= 0.5:
-                    bonus = 0.1 * (name[:1] == text[:1]) + 0.05 * (city.code in self.held)
-                    scored[city.label] = max(scored.get(city.label, 0.0), ratio + bonus)
+                score = difflib.SequenceMatcher(None, text, name).ratio() + 0.1 * (name[:1] == text[:1])
+                if score >= SUGGEST_CUTOFF:
+                    score += 0.05 * (city.code in self.held)
+                    scored[city.label] = max(scored.get(city.label, 0.0), score)
         best = sorted(scored, key=lambda label: -scored[label])[:3]
         if best:
             return f"; did you mean {' or '.join(best)}?"

@@ -204,8 +204,12 @@ def build_contract_warehouse(path: Path) -> Path:
     )
     con.execute(
         "INSERT INTO quality.findings VALUES"
-        " (NULL, '211100', 2022, 'city_total', 'business_expense', ['business_expense'], 'parser_flag',"
-        "  'warning', 320554100, NULL, NULL, '业务支出320,55.41万元: misplaced thousands separator', NULL),"
+        " (NULL, '211100', 2022, 'city_total', 'business_expense', ['business_expense'], 'misplaced_separator',"
+        "  'warning', 320554100, NULL, NULL,"
+        "  'parser: thousands separator out of place in ''320,55.41'': read from its digits', NULL),"
+        " (NULL, '211100', 2022, 'city_total', 'withdrawal_to_deposit_ratio', ['withdrawal_to_deposit_ratio'],"
+        "  'ratio_within_entities_implied_prior', 'warning', 0.8977999999999999, 0.9, 0.0001,"
+        "  'its centers range from 90% to 95%', NULL),"
         " (NULL, '990101', 2022, 'city_total', 'deposit_amount', ['deposit_amount'], 'yoy', 'warning',"
         "  NULL, NULL, NULL, 'synthetic finding', NULL)"
     )
