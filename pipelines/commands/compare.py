@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--year", required=True, type=int, help="report year, e.g. 2022")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--peers", help="comma-separated peer cities (营口,鞍山); one without data for the year is listed as missing")
+    group.add_argument(
+        "--peers", help="comma-separated peer cities (营口,鞍山); one without data for the year is listed as missing"
+    )
     group.add_argument("--province", action="store_true", help="peers: the cities of the same province")
     group.add_argument("--all", action="store_true", help="peers: every other city (the default)")
     p.add_argument(

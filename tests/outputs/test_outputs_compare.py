@@ -139,9 +139,15 @@ def test_terminal_table(gjj, contract_warehouse: Path) -> None:
             "unknown metric nope; metric codes: ",
         ),
         (["--city", "盘金", "--year", "2022"], "unknown city '盘金'; did you mean 盘锦市?"),
-        (["--city", "盘锦", "--year", "2022", "--peers", "白塔,青风"], "unknown city '青风'; did you mean 青岚市〔虚构"),
+        (
+            ["--city", "盘锦", "--year", "2022", "--peers", "白塔,青风"],
+            "unknown city '青风'; did you mean 青岚市〔虚构",
+        ),
         (["--city", "营口", "--year", "2022"], "营口: in the registry, no report held for 2022 — see `gjj coverage`"),
-        (["--city", "琰陂〔虚构 synthetic〕", "--year", "2022"], "琰陂〔虚构 synthetic〕: in the registry, no report held"),
+        (
+            ["--city", "琰陂〔虚构 synthetic〕", "--year", "2022"],
+            "琰陂〔虚构 synthetic〕: in the registry, no report held",
+        ),
         (["--city", "云渡", "--year", "2022", "--province"], "no peers for 云渡市〔虚构 synthetic〕 in 南溟省"),
     ],
 )

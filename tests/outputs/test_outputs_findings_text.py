@@ -71,7 +71,9 @@ def test_numbers_in_the_metric_unit() -> None:
         check="yoy_prior_report", city_name="盘锦市", year=2022, entity_code="sub_center:oilfield",
         metric_code="withdrawal_to_deposit_ratio", observed=0.6891, expected=0.7, tolerance=0.0001,
     )
-    assert prior.zh.startswith("盘锦市油田分中心提取额占当年缴存额比率：按本年所述增减推算上年为 68.91%，而 2021 年报告为 70.00%")
+    assert prior.zh.startswith(
+        "盘锦市油田分中心提取额占当年缴存额比率：按本年所述增减推算上年为 68.91%，而 2021 年报告为 70.00%"
+    )
 
 
 def test_unknown_check_has_no_sentence() -> None:

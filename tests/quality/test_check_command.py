@@ -75,7 +75,10 @@ def test_structural_error_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--city", "atlantis"], "unknown city 'atlantis'; the warehouse holds: 大连市〔虚构 synthetic〕, 盘锦市〔虚构 synthetic〕"),
+        (
+            ["--city", "atlantis"],
+            "unknown city 'atlantis'; the warehouse holds: 大连市〔虚构 synthetic〕, 盘锦市〔虚构 synthetic〕",
+        ),
         (["--year", "2019"], "no report of year 2019 in the warehouse"),
     ],
 )
