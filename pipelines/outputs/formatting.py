@@ -48,25 +48,25 @@ class DisplayUnit:
 def display_unit(values: Iterable[float | None], unit: str, kind: str = "") -> DisplayUnit:
     """The one unit a view of `values` (base `unit`, metric `kind`) is printed in: the scale of
     the typical (median) magnitude; ratios in ‰ when they are all small (<1%), shares and
-    parameters always in %; decimals enough that the smallest value keeps two digits."""
+    parameters always in %; decimals enough that the smallest value keeps its digits."""
     shown = [abs(v) for v in values if v is not None and v != 0 and math.isfinite(v)]
     typical = statistics.median(shown) if shown else 0.0
     if unit == "ratio":
         small = kind == "ratio" and shown and max(shown) < 0.01
         multiplier, suffix = PER_MILLE if small else PERCENT
-        return DisplayUnit(multiplier, suffix, digits_for(shown, multiplier))
+        return DisplayUnit(multiplier, suffix, digits_for(shown, multiplier, significant=1))
     scales = _SCALES.get(unit, ((1, unit),))
     divisor, suffix = next(((d, s) for d, s in scales if typical >= d), scales[-1])
     return DisplayUnit(1 / divisor, suffix, digits_for(shown, 1 / divisor), whole=divisor == 1)
 
 
-def digits_for(shown: list[float], multiplier: float) -> int:
-    """Two decimals, more (up to four) when the smallest value would show fewer than two
-    significant digits."""
+def digits_for(shown: list[float], multiplier: float, significant: int = 2) -> int:
+    """Two decimals, more (up to four) when the smallest value would show fewer than
+    `significant` significant digits (amounts keep two; a share of 0.05% needs only one)."""
     smallest = min(shown, default=0.0) * multiplier
-    if smallest <= 0 or smallest >= 0.1:
+    if smallest <= 0 or smallest >= 10 ** (significant - 1) / 10**DIGITS:
         return DIGITS
-    return min(MAX_DIGITS, max(DIGITS, 1 - math.floor(math.log10(smallest))))
+    return min(MAX_DIGITS, max(DIGITS, significant - 1 - math.floor(math.log10(smallest))))
 
 
 def format_value(value: float | None, unit: str, kind: str = "") -> str:

@@ -104,8 +104,8 @@ def test_history_breakdowns_and_findings(con) -> None:
     assert _row(cmp, "deposit_amount").history["990201"] == {2021: 1_900_000_000, 2022: 2_000_000_000}
     (reasons,) = cmp.breakdowns
     assert reasons.metric.code == "withdrawal_by_reason"
-    assert reasons.shares == {"purchase_build": 0.4225, "loan_repayment": 0.2931, "rent": 0.0157}
-    assert reasons.peer_median == {"purchase_build": 0.40, "loan_repayment": 0.40}
+    assert reasons.shares == {"purchase_build": 0.4225, "loan_repayment": 0.2931, "rent": 0.0157, "incapacity": 0.0248}
+    assert reasons.peer_median == {"purchase_build": 0.40, "loan_repayment": 0.40, "incapacity": 0.0005}
     assert reasons.source.sentence.startswith("提取金额中,购买、建造")
     assert len(cmp.findings.rows) == 2
     messages = [row[cmp.findings.columns.index("message")] for row in cmp.findings.rows]

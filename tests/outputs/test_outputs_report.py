@@ -66,8 +66,9 @@ def test_sections(html: str) -> None:
         "购买、建造、翻建、大修自住住房",
         "偿还购房贷款本息",
         "租赁住房",
+        "完全丧失劳动能力并与单位终止劳动关系提取",
     ]
-    assert breakdowns.count('class="marker"') == 2  # peer medians of the two shared categories
+    assert breakdowns.count('class="marker"') == 3  # peer medians of the three shared categories
     findings = re.search(r'<section id="findings">.*?</section>', html, re.S).group(0)
     assert "盘锦市业务支出：千位分隔符位置不对，按数字读作 3.21亿元。" in findings
     assert "<code>misplaced_separator</code>" in findings and "synthetic finding" not in findings
