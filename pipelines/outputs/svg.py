@@ -23,15 +23,20 @@ def text_px(text: str) -> float:
 
 
 def fit_text(text: str, max_px: float) -> str:
-    """`text`, cut with … so it takes at most `max_px`."""
+    """`text`, cut with … so it takes at most `max_px`; a label in 〔〕 at its end (the
+    synthetic mark) is kept whole and the name before it is cut."""
     if text_px(text) <= max_px:
         return text
+    head, mark = text, ""
+    if text.endswith("〕") and "〔" in text:
+        cut = text.rindex("〔")
+        head, mark = text[:cut], text[cut:]
     out = ""
-    for ch in text:
-        if text_px(out + ch + "…") > max_px:
+    for ch in head:
+        if text_px(out + ch + "…" + mark) > max_px:
             break
         out += ch
-    return out.rstrip() + "…"
+    return out.rstrip() + "…" + mark
 
 
 def _label(x: float, y: float, text: str, max_px: float, extra: str = "") -> str:

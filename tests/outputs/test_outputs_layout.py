@@ -211,3 +211,9 @@ def test_terminal_fits_columns(contract_warehouse: Path, monkeypatch: pytest.Mon
     assert "提取金额按提取原因分布 Withdrawals by reason (盘锦市 2022)" in out
     assert re.search(r"^完全丧失劳动能力并与单位终止劳动关系提取\s+2\.48%\s+0\.05%$", out, re.M)
     assert re.search(r"^缴存额\s+48\.18亿元\s+30\.00亿元", out, re.M)
+
+
+def test_a_cut_city_name_keeps_its_synthetic_label() -> None:
+    svg = bar_chart([Bar("长" * 30 + "市〔虚构 synthetic〕", 1.0, "1.00%")], "t")
+    text = re.search(r'<text [^>]*text-anchor="end"[^>]*><title>[^<]*</title>([^<]*)</text>', svg).group(1)
+    assert text.startswith("长长") and text.endswith("…〔虚构 synthetic〕")
