@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pipelines.catalog import load_catalog
 from pipelines.outputs.compare import Breakdown, Comparison, MetricRow
+from pipelines.outputs.findings_text import word_findings
 from pipelines.outputs.formatting import DisplayUnit, display_unit, format_change, format_percentile, format_rank
-from pipelines.outputs.textable import display_width, render_table, wrap
+from pipelines.outputs.textable import display_width, render_table, wrap, wrap_text
 
 MAX_LISTED = 12  # peers named in the heading; the rest are counted
 
@@ -66,12 +67,14 @@ def render_text(cmp: Comparison, *, width: int | None = None, breakdowns: list[s
         reported = reported or r.yoy_reported
     lines.append(_fitted(HEADER, city, rows, width))
     if flagged:
-        lines.append("* the figure carries a quality flag (see the HTML report)")
+        lines += wrap_text("* the figure carries a quality flag (see the HTML report)", width)
     if reported:
-        lines.append("† change as the report states it: the warehouse holds no prior-year report")
+        lines += wrap_text("† change as the report states it: the warehouse holds no prior-year report", width)
     if breakdowns:
         lines += _breakdown_tables(cmp, breakdowns, width)
     lines.append(f"Quality findings for {city} {cmp.year}: {len(cmp.findings.rows)}")
+    for f in word_findings(cmp.findings.columns, cmp.findings.rows, cmp.city.name_zh, cmp.year):
+        lines += wrap_text(f"  [{f.severity}] {f.zh} ({f.check})", width)
     return "\n".join(lines)
 
 

@@ -21,6 +21,39 @@ class Worded:
     en: str
 
 
+@dataclass(frozen=True)
+class WordedFinding:
+    severity: str
+    check: str
+    message: str  # as stored
+    words: Worded | None  # None: a check without a template (the message stands in)
+
+    @property
+    def zh(self) -> str:
+        return self.words.zh if self.words else self.message
+
+
+def word_findings(columns: list[str], rows: list[tuple], city_name: str, year: int) -> list[WordedFinding]:
+    """Rows of quality.findings (as `compare` loads them) in words."""
+    out = []
+    for row in rows:
+        f = dict(zip(columns, row, strict=True))
+        message = str(f.get("message") or "")
+        words = word_finding(
+            check=str(f.get("check") or ""),
+            city_name=city_name,
+            year=year,
+            entity_code=f.get("entity_code"),
+            metric_code=f.get("metric_code"),
+            observed=f.get("observed"),
+            expected=f.get("expected"),
+            tolerance=f.get("tolerance"),
+            message=message,
+        )
+        out.append(WordedFinding(str(f.get("severity") or ""), str(f.get("check") or ""), message, words))
+    return out
+
+
 def templates() -> dict[str, dict[str, str]]:
     return rules()["finding_templates"]
 

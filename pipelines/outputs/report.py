@@ -10,7 +10,7 @@ from pipelines.catalog import Metric, load_catalog
 from pipelines.outputs.cities import SYNTHETIC_LABEL, City, join_names
 from pipelines.outputs.compare import Breakdown, Comparison, MetricRow, Source
 from pipelines.outputs.compare_text import PEER_MODES, breakdown_unit, metric_unit
-from pipelines.outputs.findings_text import word_finding
+from pipelines.outputs.findings_text import word_findings
 from pipelines.outputs.formatting import format_change, format_percentile, format_rank
 from pipelines.outputs.svg import Bar, Series, bar_chart, line_chart
 
@@ -326,28 +326,11 @@ def _findings(cmp: Comparison) -> str:
         return _section("findings", f"<p>No findings recorded for {escape(cmp.city.name_zh)} {cmp.year}.</p>")
     head = "<tr><th>严重性 Severity</th><th>说明 Finding</th><th>检查 Check</th></tr>"
     rows = []
-    for row in cmp.findings.rows:
-        f = dict(zip(cmp.findings.columns, row, strict=True))
-        worded = word_finding(
-            check=str(f.get("check") or ""),
-            city_name=cmp.city.name_zh,
-            year=cmp.year,
-            entity_code=f.get("entity_code"),
-            metric_code=f.get("metric_code"),
-            observed=f.get("observed"),
-            expected=f.get("expected"),
-            tolerance=f.get("tolerance"),
-            message=str(f.get("message") or ""),
-        )
-        text = (
-            f'{escape(worded.zh)}<span class="en">{escape(worded.en)}</span>'
-            if worded
-            else escape(str(f.get("message") or ""))
-        )
+    for f in word_findings(cmp.findings.columns, cmp.findings.rows, cmp.city.name_zh, cmp.year):
+        text = f'{escape(f.words.zh)}<span class="en">{escape(f.words.en)}</span>' if f.words else escape(f.message)
         rows.append(
-            f"<tr><td>{escape(str(f.get('severity') or ''))}</td>"
-            f'<td class="finding" title="{escape(str(f.get("message") or ""))}">{text}</td>'
-            f"<td><code>{escape(str(f.get('check') or ''))}</code></td></tr>"
+            f"<tr><td>{escape(f.severity)}</td><td class=\"finding\" title=\"{escape(f.message)}\">{text}</td>"
+            f"<td><code>{escape(f.check)}</code></td></tr>"
         )
     table = f'<table class="sortable findings"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
     return _section("findings", table)

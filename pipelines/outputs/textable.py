@@ -4,6 +4,7 @@ that fit a terminal's width by abbreviating one column."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import unicodedata
 from collections.abc import Sequence
@@ -43,8 +44,7 @@ def wrap(prefix: str, items: list[str], width: int | None, sep: str = ", ", inde
     pieces = [item + sep.rstrip() for item in items[:-1]] + items[-1:]
     if width is None:
         return [" ".join([prefix, *pieces]).strip()]
-    lines: list[str] = []
-    current = prefix
+    *lines, current = wrap_text(prefix, width, indent)
     for piece in pieces:
         candidate = f"{current} {piece}" if current else piece
         if current.strip() and display_width(candidate) > width:
@@ -52,6 +52,25 @@ def wrap(prefix: str, items: list[str], width: int | None, sep: str = ", ", inde
             candidate = indent + piece
         current = candidate
     lines.append(current)
+    return [truncate(line, width) for line in lines]
+
+
+_TOKEN = re.compile(r"[\x21-\x7e]+|\s+|.")  # a run of printable ASCII stays whole; CJK breaks anywhere
+
+
+def wrap_text(text: str, width: int | None, indent: str = "    ") -> list[str]:
+    """`text` in lines of at most `width` display columns, broken between CJK characters or
+    at spaces; continuation lines indented."""
+    if width is None or display_width(text) <= width:
+        return [text]
+    lines, current = [], ""
+    for token in _TOKEN.findall(text):
+        if current.strip() and display_width(current + token) > width:
+            lines.append(current.rstrip())
+            current = indent + token.lstrip()
+        else:
+            current += token
+    lines.append(current.rstrip())
     return [truncate(line, width) for line in lines]
 
 
