@@ -33,7 +33,9 @@ class WordedFinding:
         return self.words.zh if self.words else self.message
 
 
-def word_findings(columns: list[str], rows: list[tuple], city_name: str, year: int) -> list[WordedFinding]:
+def word_findings(
+    columns: list[str], rows: list[tuple], city_name: str, year: int, city_name_en: str | None = None
+) -> list[WordedFinding]:
     """Rows of quality.findings (as `compare` loads them) in words."""
     out = []
     for row in rows:
@@ -42,6 +44,7 @@ def word_findings(columns: list[str], rows: list[tuple], city_name: str, year: i
         words = word_finding(
             check=str(f.get("check") or ""),
             city_name=city_name,
+            city_name_en=city_name_en,
             year=year,
             entity_code=f.get("entity_code"),
             metric_code=f.get("metric_code"),
@@ -67,18 +70,19 @@ def template_key(check: str) -> tuple[str, bool]:
     return check, False
 
 
-def entity_name(entity_code: str | None, city_name: str) -> tuple[str, str]:
+def entity_name(entity_code: str | None, city_name: str, city_name_en: str | None = None) -> tuple[str, str]:
     """(Chinese, English) name of an entity code: the city, its center or a sub-center."""
+    en_city = city_name_en or city_name
     if entity_code in (None, "city_total"):
-        return city_name, city_name
+        return city_name, en_city
     if entity_code in ENTITY_NAMES:
         zh, en = ENTITY_NAMES[entity_code]
-        return f"{city_name}{zh}", f"{en} of {city_name}"
+        return f"{city_name}{zh}", f"{en} of {en_city}"
     kind = entity_code.removeprefix("sub_center:")
     for k in load_catalog().sub_center_kinds:
         if k.code == kind:
-            return f"{city_name}{k.keywords[0]}分中心", f"the {k.name_en} sub-center of {city_name}"
-    return f"{city_name}{kind}", f"{kind} of {city_name}"
+            return f"{city_name}{k.keywords[0]}分中心", f"the {k.name_en} sub-center of {en_city}"
+    return f"{city_name}{kind}", f"{kind} of {en_city}"
 
 
 def word_finding(
@@ -86,6 +90,7 @@ def word_finding(
     check: str,
     city_name: str,
     year: int | None,
+    city_name_en: str | None = None,
     entity_code: str | None = None,
     metric_code: str | None = None,
     observed: float | None = None,
@@ -100,7 +105,7 @@ def word_finding(
         return None
     metric = load_catalog().metrics.get(metric_code or "")
     unit = display_unit([observed, expected], metric.unit if metric else "", metric.kind if metric else "")
-    entity_zh, entity_en = entity_name(entity_code, city_name)
+    entity_zh, entity_en = entity_name(entity_code, city_name, city_name_en)
     fields = {
         "observed": unit.format(observed),
         "expected": unit.format(expected),
@@ -122,4 +127,5 @@ def _tolerance(unit: DisplayUnit, tolerance: float | None) -> str:
     """The allowance in the same unit as the figures, with decimals enough to show it."""
     if tolerance is None:
         return "—"
-    return replace(unit, digits=max(unit.digits, digits_for([abs(tolerance)], unit.multiplier))).format(tolerance)
+    digits = max(unit.digits, digits_for([abs(tolerance)], unit.multiplier))
+    return replace(unit, digits=digits, whole=unit.whole and tolerance == int(tolerance)).format(tolerance)

@@ -31,14 +31,13 @@ class DisplayUnit:
     multiplier: float  # printed number = value * multiplier
     suffix: str  # 亿元, %, ‰, 人, …
     digits: int  # decimals
-    whole: bool = False  # base-unit counts: whole numbers print without decimals
+    whole: bool = False  # every value shown is a whole count: no decimals
 
     def format(self, value: float | None) -> str:
         if value is None:
             return "—"
-        scaled = value * self.multiplier
-        digits = 0 if self.whole and scaled == int(scaled) else self.digits
-        return f"{scaled:,.{digits}f}{self.suffix}"
+        digits = 0 if self.whole else self.digits
+        return f"{value * self.multiplier:,.{digits}f}{self.suffix}"
 
     def number(self, value: float) -> float:
         """The value in this unit, rounded as printed (what a reader sees)."""
@@ -57,7 +56,8 @@ def display_unit(values: Iterable[float | None], unit: str, kind: str = "") -> D
         return DisplayUnit(multiplier, suffix, digits_for(shown, multiplier, significant=1))
     scales = _SCALES.get(unit, ((1, unit),))
     divisor, suffix = next(((d, s) for d, s in scales if typical >= d), scales[-1])
-    return DisplayUnit(1 / divisor, suffix, digits_for(shown, 1 / divisor), whole=divisor == 1)
+    whole = divisor == 1 and all(v == int(v) for v in shown)  # 23人, but 22.50人 beside 23.00人
+    return DisplayUnit(1 / divisor, suffix, digits_for(shown, 1 / divisor), whole=whole)
 
 
 def digits_for(shown: list[float], multiplier: float, significant: int = 2) -> int:

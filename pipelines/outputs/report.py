@@ -326,7 +326,7 @@ def _findings(cmp: Comparison) -> str:
         return _section("findings", f"<p>No findings recorded for {escape(cmp.city.name_zh)} {cmp.year}.</p>")
     head = "<tr><th>严重性 Severity</th><th>说明 Finding</th><th>检查 Check</th></tr>"
     rows = []
-    for f in word_findings(cmp.findings.columns, cmp.findings.rows, cmp.city.name_zh, cmp.year):
+    for f in word_findings(cmp.findings.columns, cmp.findings.rows, cmp.city.name_zh, cmp.year, cmp.city.name_en):
         text = f'{escape(f.words.zh)}<span class="en">{escape(f.words.en)}</span>' if f.words else escape(f.message)
         rows.append(
             f"<tr><td>{escape(f.severity)}</td><td class=\"finding\" title=\"{escape(f.message)}\">{text}</td>"

@@ -76,5 +76,14 @@ def test_numbers_in_the_metric_unit() -> None:
     )
 
 
+def test_a_fractional_allowance_beside_whole_counts() -> None:
+    # 2,086家 stated against 2,090家 summed; the rounding allowance 1.5家 is not whole
+    worded = word_finding(
+        check="entity_sum", city_name="盘锦市", year=2022, metric_code="active_employers",
+        observed=2086, expected=2090, tolerance=1.5,
+    )
+    assert "2,086家" in worded.zh and "2,090家" in worded.zh and "1.50家" in worded.zh
+
+
 def test_unknown_check_has_no_sentence() -> None:
     assert word_finding(check="no_such_check", city_name="盘锦市", year=2022) is None

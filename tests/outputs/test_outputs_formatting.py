@@ -30,6 +30,8 @@ from pipelines.outputs.formatting import display_unit, format_value
         ([23, 19], "count", "stock", ["23", "19"]),
         ([5_000, 19_762.1], "yuan", "parameter", ["0.50万元", "1.98万元"]),
         ([800, 5_000], "yuan", "parameter", ["800元", "5,000元"]),
+        # a median of whole counts that is not whole: every figure of the view gets decimals
+        ([23, 22.5], "person", "stock", ["23.00人", "22.50人"]),
     ],
 )
 def test_one_unit_for_the_values_shown(values: list[float], unit: str, kind: str, printed: list[str]) -> None:
