@@ -79,7 +79,7 @@ class CityDirectory:
     known: dict[str, City] = field(default_factory=dict)
     held: dict[str, City] = field(default_factory=dict)
     known_from: dict[str, set[str]] = field(default_factory=dict)  # code -> {"registry", "dim_city", …}
-    slugs: dict[str, str] = field(default_factory=dict)  # registry slug -> code
+    aliases: dict[str, str] = field(default_factory=dict)  # registry slug or admin code (lower case) -> code
 
     def add(self, city: City, source: str) -> None:
         if city.code not in self.known:
@@ -99,10 +99,10 @@ class CityDirectory:
         wanted = text.strip()
         bare = _LABEL.sub("", wanted).strip()
         keys = [k for k in dict.fromkeys((wanted, bare)) if k]
-        for pool in (self.held, None, self.known):  # the warehouse's own rows first, then slugs
+        for pool in (self.held, None, self.known):  # the warehouse's own rows first, then aliases
             for key in keys:
                 if pool is None:
-                    code = self.slugs.get(key.lower())
+                    code = self.aliases.get(key.lower())
                     if code:
                         return self.held.get(code) or self.known[code]
                     continue
@@ -182,8 +182,11 @@ def load_directory(con: duckdb.DuckDBPyConnection, registry: Registry | None = N
         except RegistryError:
             registry = Registry(())
     for entry in registry.cities:
-        code = entry.admin_code or entry.code
-        directory.slugs[entry.code.lower()] = code
+        # the warehouse keys cities by admin code; a warehouse built without that step by slug
+        code = entry.code if entry.code in directory.held else (entry.admin_code or entry.code)
+        for alias in (entry.code, entry.admin_code):
+            if alias:
+                directory.aliases[alias.lower()] = code
         directory.add(City(code, entry.name_zh, entry.province_zh, entry.synthetic), "registry")
     return directory
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from pipelines.catalog import Metric, load_catalog
-from pipelines.outputs.cities import City, CityDirectory, describe_cities, load_cities, load_directory
+from pipelines.outputs.cities import City, CityDirectory, describe_cities, load_directory
 from pipelines.outputs.warehouse import OutputError, columns, has_relation
 
 CITY_LEVEL = "city_total"
@@ -91,10 +91,10 @@ def compare(
     peer_mode: str = "all",
     metrics: list[str] | None = None,
 ) -> Comparison:
-    cities = load_cities(con)
+    directory = load_directory(con)
+    cities = directory.held  # the cities with rows in metric_long
     if not cities:
         raise OutputError("the warehouse holds no city data yet: run `gjj run` first")
-    directory = load_directory(con)
     target = directory.resolve(city)
     years = _years(con, target.code)
     if not years:
