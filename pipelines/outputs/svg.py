@@ -135,8 +135,12 @@ def line_chart(series: list[Series], title: str, fmt: Callable[[float], str]) ->
     left = round(max(110, max(text_px(fmt(t)) for t in ticks) + 12))
     plot_w, plot_h = width - left - right, height - top - bottom
 
+    inset = 24  # keeps the first year's label clear of the axis labels
+
     def x(year: int) -> float:
-        return left + (plot_w * (years.index(year) / (len(years) - 1)) if len(years) > 1 else plot_w / 2)
+        if len(years) == 1:
+            return left + plot_w / 2
+        return left + inset + (plot_w - 2 * inset) * years.index(year) / (len(years) - 1)
 
     def y(v: float) -> float:
         return top + plot_h - (v - low) / (high - low) * plot_h
