@@ -28,7 +28,7 @@ FORMATS = ("table", "json")
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("check", help="validate the warehouse layers and audit every report's arithmetic")
     p.add_argument("--warehouse", help="warehouse file (default: $GJJ_WAREHOUSE or data/warehouse.duckdb)")
-    p.add_argument("--city", help="only this city's findings (code or Chinese name, e.g. panjin or 盘锦)")
+    p.add_argument("--city", help="only this city's findings (name, registry or admin code: 盘锦, panjin, 211100)")
     p.add_argument("--year", type=int, help="only findings about this report year")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("--docs", type=Path, help="Data Docs folder (default: data/gx_docs)")
@@ -84,14 +84,17 @@ def _layers(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _cities(con: duckdb.DuckDBPyConnection, name: str) -> set[str]:
-    rows = con.execute(
-        "SELECT DISTINCT city_code FROM raw.documents WHERE lower(city_code) = lower(?) "
-        "OR city_name_zh IN (?, ? || '市')",
-        [name, name, name],
-    ).fetchall()
-    if not rows:
-        raise CliError(f"no city {name!r} in the warehouse")
-    return {r[0] for r in rows}
+    """The warehouse code of the city `name` resolves to (cities.py: names, slugs, admin codes)."""
+    from pipelines.outputs.cities import load_directory
+
+    try:
+        directory = load_directory(con)
+        city = directory.resolve(name)
+    except OutputError as exc:
+        raise CliError(str(exc)) from None
+    if city.code not in directory.held:
+        raise CliError(f"{city.label}: {directory.where_known(city)}, no report held — see `gjj coverage`")
+    return {city.code}
 
 
 def _has_year(con: duckdb.DuckDBPyConnection, year: int) -> bool:

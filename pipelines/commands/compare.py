@@ -7,22 +7,31 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.catalog import load_catalog
 from pipelines.commands import CliError
 from pipelines.outputs.compare import compare, comparison_json
 from pipelines.outputs.compare_text import render_text
 from pipelines.outputs.report import render_html
+from pipelines.outputs.textable import terminal_width
 from pipelines.outputs.warehouse import OutputError, open_readonly, warehouse_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("compare", help="compare a city with its peers in one year")
-    p.add_argument("--city", required=True, help="city name (盘锦, 盘锦市) or code")
+    p.add_argument(
+        "--city", required=True, help="city: name (盘锦, 盘锦市), registry code (panjin) or admin code (211100)"
+    )
     p.add_argument("--year", required=True, type=int, help="report year, e.g. 2022")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--peers", help="comma-separated peer cities (营口,鞍山)")
+    group.add_argument(
+        "--peers", help="comma-separated peer cities (营口,鞍山); one without data for the year is listed as missing"
+    )
     group.add_argument("--province", action="store_true", help="peers: the cities of the same province")
     group.add_argument("--all", action="store_true", help="peers: every other city (the default)")
-    p.add_argument("--metrics", help="comma-separated metric codes (default: the required metrics)")
+    p.add_argument(
+        "--metrics",
+        help="comma-separated metric codes (default: the required metrics); breakdown metrics get a table each",
+    )
     p.add_argument(
         "--format", choices=("table", "json"), default="table",
         help="table (default), or json: per metric value, peer median, rank, of n, percentile, change",
@@ -58,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(comparison_json(cmp), ensure_ascii=False, indent=2))
     else:
-        print(render_text(cmp))
+        metrics = _split(args.metrics) or []
+        shares = [m for m in metrics if (c := load_catalog().metrics.get(m)) is not None and c.is_breakdown]
+        print(render_text(cmp, width=terminal_width(), breakdowns=list(dict.fromkeys(shares))))
     if args.out:
         html = render_html(
             cmp,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from pipelines.catalog import Metric, load_catalog
-from pipelines.outputs.cities import City, describe_cities, load_cities, resolve_city
+from pipelines.outputs.cities import City, CityDirectory, describe_cities, load_directory
 from pipelines.outputs.warehouse import OutputError, columns, has_relation
 
 # The definitions of dbt_project/macros/peer_standing.sql in words, for the report's legend and
@@ -29,7 +29,9 @@ PERCENTILE_DEFINITION = (
 CITY_LEVEL = "city_total"
 NO_FLAG = "ok"  # metric_long.quality_flag of a figure nothing is wrong with
 # Columns of quality.findings the report shows, in this order (the others are bookkeeping).
-FINDING_COLUMNS = ("severity", "check", "entity_code", "metric_code", "observed", "expected", "message")
+FINDING_COLUMNS = (
+    "severity", "check", "entity_code", "metric_code", "observed", "expected", "tolerance", "message"
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Comparison:
     breakdowns: list[Breakdown]
     findings: Findings
     years: list[int]  # years the city has data for
+    missing_peers: list[City] = field(default_factory=list)  # named peers without data for the year
 
 
 def compare(
@@ -112,15 +115,18 @@ def compare(
     peer_mode: str = "all",
     metrics: list[str] | None = None,
 ) -> Comparison:
-    cities = load_cities(con)
+    directory = load_directory(con)
+    cities = directory.held  # the cities with rows in metric_long
     if not cities:
         raise OutputError("the warehouse holds no city data yet: run `gjj run` first")
-    target = resolve_city(city, cities)
+    target = directory.resolve(city)
     years = _years(con, target.code)
+    if not years:
+        raise OutputError(directory.no_data(target, year))
     if year not in years:
         held = ", ".join(map(str, years)) or "none"
         raise OutputError(f"{target.label} has no data for {year}; years with data: {held}")
-    peer_cities = _peers(target, cities, peers, peer_mode)
+    peer_cities, missing = _peers(con, target, cities, directory, peers, peer_mode, year)
     plain, shares = _select_metrics(metrics, _derived_metrics(con))
     group = [target, *peer_cities]
 
@@ -145,6 +151,7 @@ def compare(
         breakdowns=breakdowns,
         findings=_findings(con, target.code, year),
         years=years,
+        missing_peers=missing,
     )
 
 
@@ -185,9 +192,24 @@ def _years(con: duckdb.DuckDBPyConnection, city_code: str) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def _peers(target: City, cities: dict[str, City], names: list[str] | None, mode: str) -> list[City]:
+def _peers(
+    con: duckdb.DuckDBPyConnection,
+    target: City,
+    cities: dict[str, City],
+    directory: CityDirectory,
+    names: list[str] | None,
+    mode: str,
+    year: int,
+) -> tuple[list[City], list[City]]:
+    """(peers with data for the year, named peers the project knows but holds no data of)."""
+    missing: dict[str, City] = {}
     if names:
-        chosen = [resolve_city(n, cities) for n in names]
+        chosen = []
+        for city in (directory.resolve(n) for n in names):
+            if city.code != target.code and year in _years(con, city.code):
+                chosen.append(cities[city.code])
+            elif city.code != target.code:
+                missing[city.code] = city
     elif mode == "province":
         if not target.province_zh:
             raise OutputError(f"the province of {target.label} is unknown; name peers with --peers")
@@ -199,10 +221,10 @@ def _peers(target: City, cities: dict[str, City], names: list[str] | None, mode:
     else:
         chosen = list(cities.values())
     unique = {c.code: c for c in chosen if c.code != target.code}
-    if not unique:
+    if not unique and not missing:
         where = f"in {target.province_zh}" if mode == "province" and not names else "in the warehouse"
         raise OutputError(f"no peers for {target.label} {where}; cities held: {describe_cities(cities)}")
-    return sorted(unique.values(), key=lambda c: c.code)
+    return sorted(unique.values(), key=lambda c: c.code), sorted(missing.values(), key=lambda c: c.code)
 
 
 def _derived_metrics(con: duckdb.DuckDBPyConnection) -> list[Metric]:

@@ -8,8 +8,9 @@ from html import escape
 from pipelines.catalog import Metric, load_catalog
 from pipelines.outputs.cities import SYNTHETIC_LABEL, City, join_names
 from pipelines.outputs.compare import PERCENTILE_DEFINITION, RANK_DEFINITION, Breakdown, Comparison, MetricRow, Source
-from pipelines.outputs.compare_text import PEER_MODES
-from pipelines.outputs.formatting import format_change, format_percentile, format_rank, format_value
+from pipelines.outputs.compare_text import PEER_MODES, breakdown_unit, metric_unit
+from pipelines.outputs.findings_text import word_findings
+from pipelines.outputs.formatting import format_change, format_percentile, format_rank
 from pipelines.outputs.svg import Bar, Series, bar_chart, line_chart
 
 MAX_RANKED = 15  # bars per ranking chart; the city is always shown
@@ -27,6 +28,11 @@ th{background:#f1f5f9;cursor:pointer}.synthetic{background:#fef3c7;color:#92400e
  padding:1px 4px;border-radius:3px;font-size:.85em}.banner{padding:8px 12px;margin:12px 0}
 .flag{color:#b91c1c}figure{margin:8px 0 20px}figcaption{font-size:12px;color:#475569}
 ol.sources li{font-size:12px;margin-bottom:4px}ol.sources q{color:#1e293b}a{color:#1d4ed8}
+summary{cursor:pointer}summary h2{display:inline-block;border:0;margin:24px 0 8px}
+section{border-bottom:2px solid #e2e8f0}nav.toc{background:#f8fafc;border:1px solid #e2e8f0;padding:8px 16px;
+ font-size:13px}nav.toc ol{margin:4px 0;padding-left:20px}nav.toc li li{display:inline;margin-right:10px}
+nav.toc li li:after{content:""}code{font-size:11px;color:#475569}td.finding .en{display:block}
+svg.chart{max-width:100%;height:auto}
 """
 
 SCRIPT = """
@@ -46,6 +52,13 @@ document.querySelectorAll('table.sortable th').forEach(function (th, col) {
     rows.forEach(function (r) { body.appendChild(r); });
   });
 });
+// a link to a figure inside a collapsed section opens the section first
+function openTarget() {
+  var el = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  for (; el; el = el.parentElement) { if (el.tagName === 'DETAILS') { el.open = true; } }
+}
+window.addEventListener('hashchange', openTarget);
+openTarget();
 """
 
 
@@ -80,8 +93,48 @@ def _metric_label(metric: Metric) -> str:
     return f'{escape(metric.name_zh)} <span class="en">{escape(metric.name_en)}</span>'
 
 
-def _figure(metric: Metric, inner: str) -> str:
-    return f'<figure data-metric="{escape(metric.code)}"><h3>{_metric_label(metric)}</h3>{inner}</figure>'
+def _figure(metric: Metric, inner: str, anchor: str) -> str:
+    return (
+        f'<figure id="{anchor}-{escape(metric.code)}" data-metric="{escape(metric.code)}">'
+        f"<h3>{_metric_label(metric)}</h3>{inner}</figure>"
+    )
+
+
+# (anchor, Chinese, English) of the report's sections, in order
+SECTIONS = (
+    ("kpi", "关键指标", "Key figures"),
+    ("rankings", "排名", "Rankings"),
+    ("timeseries", "历年走势", "Over the years"),
+    ("breakdowns", "结构分布", "Breakdowns"),
+    ("findings", "数据质量", "Data-quality findings"),
+    ("sources", "来源", "Sources"),
+)
+_TITLES = {key: (zh, en) for key, zh, en in SECTIONS}
+
+
+def _section(key: str, body: str) -> str:
+    """A section that collapses (<details>), its heading the summary."""
+    zh, en = _TITLES[key]
+    return (
+        f'<section id="{key}"><details open><summary><h2>{zh} <span class="en">{en}</span></h2></summary>'
+        f"{body}</details></section>"
+    )
+
+
+def _toc(cmp: Comparison) -> str:
+    """Table of contents: the sections, and the metrics of the rankings."""
+    items = []
+    for key, zh, en in SECTIONS:
+        sub = ""
+        if key == "rankings":
+            links = [
+                f'<li><a href="#rankings-{escape(r.metric.code)}">{escape(r.metric.name_zh)}</a></li>'
+                for r in cmp.rows
+                if _ranked(r)
+            ]
+            sub = f"<ol>{''.join(links)}</ol>" if links else ""
+        items.append(f'<li><a href="#{key}">{zh} <span class="en">{en}</span></a>{sub}</li>')
+    return f'<nav class="toc" id="toc"><strong>目录 Contents</strong><ol>{"".join(items)}</ol></nav>'
 
 
 def render_html(cmp: Comparison, *, generated_at: str, warehouse: str) -> str:
@@ -89,6 +142,7 @@ def render_html(cmp: Comparison, *, generated_at: str, warehouse: str) -> str:
     title = f"{cmp.city.label} {cmp.year} 住房公积金对比 Housing provident fund comparison"
     parts = [
         _header(cmp, generated_at, warehouse),
+        _toc(cmp),
         _kpi_table(cmp, sources),
         _rankings(cmp, sources),
         _time_series(cmp),
@@ -117,6 +171,12 @@ def _header(cmp: Comparison, generated_at: str, warehouse: str) -> str:
             f'<p class="synthetic banner">含虚构城市（合成测试数据）Includes synthetic (fictional) cities, '
             f"not real data: {names}</p>"
         )
+    if cmp.missing_peers:
+        names = "、".join(_name(c) for c in cmp.missing_peers)
+        banner += (
+            f'<p class="missing">无 {cmp.year} 年数据的对比城市 Peers without a {cmp.year} report held: {names} '
+            "(see <code>gjj coverage</code>)</p>"
+        )
     return (
         f"<header><h1>{_name(cmp.city)} {cmp.year} 年住房公积金对比 "
         f'<span class="en">Housing provident fund comparison</span></h1>'
@@ -135,8 +195,9 @@ def _kpi_table(cmp: Comparison, sources: _Sources) -> str:
     )
     rows = []
     for r in cmp.rows:
+        unit = metric_unit(r)
         value = r.point.value if r.point else None
-        cell = escape(format_value(value, r.metric.unit))
+        cell = escape(unit.format(value))
         if r.point and (href := sources.ref(f"{cmp.city.label} {cmp.year} {r.metric.name_zh}", r.point.source)):
             cell = f'<a href="{href}" title="{escape(r.point.source.sentence or "")}">{cell}</a>'
         flag = escape(r.point.quality_flag) if r.point and r.point.quality_flag else ""
@@ -145,27 +206,29 @@ def _kpi_table(cmp: Comparison, sources: _Sources) -> str:
             f'<tr data-metric="{escape(r.metric.code)}"><td>{_metric_label(r.metric)}</td>'
             f'<td class="num" data-sort="{_sort_key(value)}">{cell}</td>'
             f'<td class="num" data-sort="{_sort_key(r.peer_median)}">'
-            f"{escape(format_value(r.peer_median, r.metric.unit))}</td>"
+            f"{escape(unit.format(r.peer_median))}</td>"
             f'<td class="num" data-sort="{_sort_key(r.rank)}">{format_rank(r.rank, r.group_size)}</td>'
             f'<td class="num" data-sort="{_sort_key(r.percentile)}">{format_percentile(r.percentile)}</td>'
             f'<td class="num" data-sort="{_sort_key(r.yoy)}">{escape(yoy)}</td>'
             f'<td class="flag">{flag}</td></tr>'
         )
-    return (
-        '<section id="kpi"><h2>关键指标 <span class="en">Key figures</span></h2>'
-        f'<table class="sortable"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></section>'
-    )
+    return _section("kpi", f'<table class="sortable"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def _sort_key(value: float | None) -> str:
     return "" if value is None else repr(float(value))
 
 
+def _ranked(r: MetricRow) -> bool:
+    return r.point is not None and r.point.value is not None and r.group_size >= 2
+
+
 def _rankings(cmp: Comparison, sources: _Sources) -> str:
     figures = []
     for r in cmp.rows:
-        if r.point is None or r.point.value is None or r.group_size < 2:
+        if not _ranked(r):
             continue
+        unit = metric_unit(r)
         points = sorted([p for p in (r.point, *r.peers) if p.value is not None], key=lambda p: -(p.value or 0))
         shown = points[:MAX_RANKED]
         if r.point not in shown:
@@ -174,22 +237,23 @@ def _rankings(cmp: Comparison, sources: _Sources) -> str:
             Bar(
                 label=p.city.label,
                 value=p.value or 0.0,
-                text=format_value(p.value, r.metric.unit),
+                text=unit.format(p.value),
                 highlight=p.city == cmp.city,
                 href=sources.ref(f"{p.city.label} {cmp.year} {r.metric.name_zh}", p.source),
                 tooltip=p.source.sentence,
             )
             for p in shown
         ]
+        bars += [Bar(label=c.label, value=None, text="无数据 no report") for c in cmp.missing_peers]
         chart = bar_chart(bars, f"{r.metric.name_zh} {r.metric.name_en} {cmp.year}")
         more = f"; top {MAX_RANKED} of {len(points)} shown" if len(points) > MAX_RANKED else ""
         caption = (
-            f"<figcaption>排名 Rank {format_rank(r.rank, r.group_size)}{more}. "
+            f"<figcaption>排名 Rank {format_rank(r.rank, r.group_size)}{more}; values in {escape(unit.suffix)}. "
             "Click a bar for its source sentence.</figcaption>"
         )
-        figures.append(_figure(r.metric, chart + caption))
+        figures.append(_figure(r.metric, chart + caption, "rankings"))
     body = "".join(figures) or "<p>No metric has values for two or more cities this year.</p>"
-    return f'<section id="rankings"><h2>排名 <span class="en">Rankings</span></h2>{body}</section>'
+    return _section("rankings", body)
 
 
 def _time_series(cmp: Comparison) -> str:
@@ -202,7 +266,7 @@ def _time_series(cmp: Comparison) -> str:
     body = "".join(figures) or (
         f"<p>The warehouse holds one year for {escape(cmp.city.name_zh)}: no time series yet.</p>"
     )
-    return f'<section id="timeseries"><h2>历年走势 <span class="en">Over the years</span></h2>{body}</section>'
+    return _section("timeseries", body)
 
 
 def _series_figure(cmp: Comparison, r: MetricRow, own: dict[int, float]) -> str:
@@ -210,8 +274,8 @@ def _series_figure(cmp: Comparison, r: MetricRow, own: dict[int, float]) -> str:
     series = [Series(cmp.city.label, own, highlight=True)]
     if medians:
         series.insert(0, Series("同行中位数 Peer median", medians))
-    chart = line_chart(series, f"{r.metric.name_zh} {r.metric.name_en}", lambda v: format_value(v, r.metric.unit))
-    return _figure(r.metric, chart)
+    chart = line_chart(series, f"{r.metric.name_zh} {r.metric.name_en}", metric_unit(r).format)
+    return _figure(r.metric, chart, "timeseries")
 
 
 def _breakdowns(cmp: Comparison, sources: _Sources) -> str:
@@ -221,19 +285,22 @@ def _breakdowns(cmp: Comparison, sources: _Sources) -> str:
     for b in cmp.breakdowns:
         figures.append(_breakdown_figure(cmp, b, section_names, sources))
     body = "".join(figures) or "<p>No breakdowns held for this city and year.</p>"
-    return f'<section id="breakdowns"><h2>结构分布 <span class="en">Breakdowns</span></h2>{body}</section>'
+    return _section("breakdowns", body)
 
 
 def _breakdown_figure(cmp: Comparison, b: Breakdown, section_names: dict[str, str], sources: _Sources) -> str:
     href = sources.ref(f"{cmp.city.label} {cmp.year} {b.metric.name_zh}", b.source)
+    unit = breakdown_unit(b)
     bars = [
         Bar(
             label=cat.name_zh,
             value=b.shares[cat.code],
-            text=format_value(b.shares[cat.code], "ratio"),
+            text=unit.format(b.shares[cat.code]),
             highlight=True,
             href=href,
-            tooltip=f"{cat.name_en}: {b.source.sentence or ''}",
+            tooltip=f"{cat.name_zh} {cat.name_en}: {unit.format(b.shares[cat.code])}"
+            + (f"; peer median {unit.format(b.peer_median[cat.code])}" if cat.code in b.peer_median else "")
+            + f" — {b.source.sentence or ''}",
             marker=b.peer_median.get(cat.code),
         )
         for cat in load_catalog().categories(b.metric.code)
@@ -246,23 +313,22 @@ def _breakdown_figure(cmp: Comparison, b: Breakdown, section_names: dict[str, st
         f"<figcaption>{escape(section)} · bars: {escape(cmp.city.label)}"
         f"{'; ticks: peer median' if legend else ''}.</figcaption>"
     )
-    return _figure(b.metric, chart + caption)
+    return _figure(b.metric, chart + caption, "breakdowns")
 
 
 def _findings(cmp: Comparison) -> str:
-    title = '<h2>数据质量 <span class="en">Data-quality findings</span></h2>'
     if not cmp.findings.rows:
-        none = f"<p>No findings recorded for {escape(cmp.city.name_zh)} {cmp.year}.</p>"
-        return f'<section id="findings">{title}{none}</section>'
-    head = "".join(f"<th>{escape(c)}</th>" for c in cmp.findings.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
-        for row in cmp.findings.rows
-    )
-    return (
-        f'<section id="findings">{title}<table class="sortable findings"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table></section>"
-    )
+        return _section("findings", f"<p>No findings recorded for {escape(cmp.city.name_zh)} {cmp.year}.</p>")
+    head = "<tr><th>严重性 Severity</th><th>说明 Finding</th><th>检查 Check</th></tr>"
+    rows = []
+    for f in word_findings(cmp.findings.columns, cmp.findings.rows, cmp.city.name_zh, cmp.year, cmp.city.name_en):
+        text = f'{escape(f.words.zh)}<span class="en">{escape(f.words.en)}</span>' if f.words else escape(f.message)
+        rows.append(
+            f"<tr><td>{escape(f.severity)}</td><td class=\"finding\" title=\"{escape(f.message)}\">{text}</td>"
+            f"<td><code>{escape(f.check)}</code></td></tr>"
+        )
+    table = f'<table class="sortable findings"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    return _section("findings", table)
 
 
 def _source_list(sources: _Sources) -> str:
@@ -274,7 +340,4 @@ def _source_list(sources: _Sources) -> str:
         )
         quote = f"<q>{escape(src.sentence)}</q>" if src.sentence else "computed from the report's figures"
         items.append(f'<li id="src-{i}">{escape(what)}: {quote} — {link}</li>')
-    return (
-        '<section id="sources"><h2>来源 <span class="en">Sources</span></h2>'
-        f'<ol class="sources">{"".join(items)}</ol></section>'
-    )
+    return _section("sources", f'<ol class="sources">{"".join(items)}</ol>')

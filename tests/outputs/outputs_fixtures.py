@@ -14,7 +14,10 @@ S_DEPOSIT = "实缴单位2,086家,实缴职工24.38万人,缴存额48.18亿元,�
 S_RATIO = "提取额占当年缴存额的66.33%,比上年减少2.58个百分点。"
 S_LOAN = "2022年末,累计发放个人住房贷款6.69万笔147.45亿元,贷款余额68.08亿元,分别比上年末增加4.37%、7.75%、1.96%。"
 S_OVERDUE = "2022年末,个人住房贷款逾期额469.88万元,逾期率0.69‰。"
-S_REASON = "提取金额中,购买、建造、翻建、大修自住住房占42.25%,偿还购房贷款本息占29.31%,租赁住房占1.57%"
+S_REASON = (
+    "提取金额中,购买、建造、翻建、大修自住住房占42.25%,偿还购房贷款本息占29.31%,租赁住房占1.57%,"
+    "支持老旧小区改造占0%,离休和退休提取占22.20%,完全丧失劳动能力并与单位终止劳动关系提取占2.48%"
+)
 
 # city_code, city_name_zh, province_zh, is_synthetic
 CITIES = [
@@ -60,9 +63,11 @@ SHARES = [
     ("211100", 2022, "withdrawal_by_reason", "purchase_build", 0.4225, S_REASON),
     ("211100", 2022, "withdrawal_by_reason", "loan_repayment", 0.2931, S_REASON),
     ("211100", 2022, "withdrawal_by_reason", "rent", 0.0157, S_REASON),
+    ("211100", 2022, "withdrawal_by_reason", "incapacity", 0.0248, S_REASON),
     ("990101", 2022, "withdrawal_by_reason", "purchase_build", 0.30, "青岚购建房占30%"),
     ("990101", 2022, "withdrawal_by_reason", "loan_repayment", 0.40, "青岚偿还贷款占40%"),
     ("990102", 2022, "withdrawal_by_reason", "purchase_build", 0.50, "白塔购建房占50%"),
+    ("990102", 2022, "withdrawal_by_reason", "incapacity", 0.0005, "白塔完全丧失劳动能力提取占0.05%"),
 ]
 
 # marts.mart_peer_comparison, 2022, worked out by hand from VALUES (亿元 / 万人 / %):
@@ -300,8 +305,12 @@ def build_contract_warehouse(path: Path) -> Path:
     )
     con.execute(
         "INSERT INTO quality.findings VALUES"
-        " (NULL, '211100', 2022, 'city_total', 'business_expense', ['business_expense'], 'parser_flag',"
-        "  'warning', 320554100, NULL, NULL, '业务支出320,55.41万元: misplaced thousands separator', NULL),"
+        " (NULL, '211100', 2022, 'city_total', 'business_expense', ['business_expense'], 'misplaced_separator',"
+        "  'warning', 320554100, NULL, NULL,"
+        "  'parser: thousands separator out of place in ''320,55.41'': read from its digits', NULL),"
+        " (NULL, '211100', 2022, 'city_total', 'withdrawal_to_deposit_ratio', ['withdrawal_to_deposit_ratio'],"
+        "  'ratio_within_entities_implied_prior', 'warning', 0.8977999999999999, 0.9, 0.0001,"
+        "  'its centers range from 90% to 95%', NULL),"
         " (NULL, '990101', 2022, 'city_total', 'deposit_amount', ['deposit_amount'], 'yoy', 'warning',"
         "  NULL, NULL, NULL, 'synthetic finding', NULL)"
     )

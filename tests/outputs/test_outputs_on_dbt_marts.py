@@ -165,7 +165,7 @@ def test_panjin_report_in_chromium(warehouse: Path, tmp_path: Path, monkeypatch:
     html = report.read_text(encoding="utf-8")
     assert '<h1>盘锦市 <span class="en">Panjin</span> 2022 年住房公积金对比' in html  # dim_city's English name
     breakdowns = re.search(r'<section id="breakdowns">.*?</section>', html, re.S).group(0)
-    charted = re.findall(r'<figure data-metric="(\w+)">', breakdowns)
+    charted = re.findall(r'<figure [^>]*data-metric="(\w+)">', breakdowns)
     assert {"withdrawal_by_reason", "depositors_by_employer_type", "loans_by_floor_area", "borrowers_by_age"} <= set(
         charted
     )

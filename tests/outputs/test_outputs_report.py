@@ -52,24 +52,29 @@ def test_figures_link_to_their_sentence(html: str) -> None:
 
 def test_synthetic_cities_labelled(html: str) -> None:
     assert "Includes synthetic (fictional) cities" in html
-    ranking = re.search(r'<figure data-metric="deposit_amount">.*?</figure>', html).group(0)
+    ranking = re.search(r'<figure [^>]*data-metric="deposit_amount">.*?</figure>', html).group(0)
     labels = re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', ranking)
     assert labels == ["白塔市〔虚构 synthetic〕", "盘锦市", "青岚市〔虚构 synthetic〕", "云渡市〔虚构 synthetic〕"]
 
 
 def test_sections(html: str) -> None:
     series = re.search(r'<section id="timeseries">.*?</section>', html, re.S).group(0)
-    assert re.findall(r'<figure data-metric="(\w+)">', series) == ["deposit_amount", "withdrawal_to_deposit_ratio"]
+    assert re.findall(r'<figure [^>]*data-metric="(\w+)">', series) == ["deposit_amount", "withdrawal_to_deposit_ratio"]
     breakdowns = re.search(r'<section id="breakdowns">.*?</section>', html, re.S).group(0)
-    assert re.findall(r'<figure data-metric="(\w+)">', breakdowns) == ["withdrawal_by_reason"]
+    assert re.findall(r'<figure [^>]*data-metric="(\w+)">', breakdowns) == ["withdrawal_by_reason"]
     assert re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', breakdowns) == [
         "购买、建造、翻建、大修自住住房",
         "偿还购房贷款本息",
         "租赁住房",
+        "完全丧失劳动能力并与单位终止劳动关系提取",
     ]
-    assert breakdowns.count('class="marker"') == 2  # peer medians of the two shared categories
+    assert breakdowns.count('class="marker"') == 3  # peer medians of the three shared categories
     findings = re.search(r'<section id="findings">.*?</section>', html, re.S).group(0)
-    assert "misplaced thousands separator" in findings and "synthetic finding" not in findings
+    assert "盘锦市业务支出：千位分隔符位置不对，按数字读作 3.21亿元。" in findings
+    assert "<code>misplaced_separator</code>" in findings and "synthetic finding" not in findings
+    # the unrounded 0.8977999999999999 of the stored finding reads in the metric's unit
+    assert "盘锦市提取额占当年缴存额比率为 89.78%，不在其各中心数值的范围内（最近的界限为 90.00%）" in findings
+    assert "0.8977999999999999" not in findings
 
 
 def test_in_headless_chromium(contract_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,6 +62,9 @@ def test_consistent_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     db = build(tmp_path / "w.duckdb")
     assert check(tmp_path, "--warehouse", str(db), "--city", "panjin") == 0
     assert capsys.readouterr().out.splitlines()[-1].split() == ["total", "0"]
+    # the same city by its admin code (registry) and by its name as printed
+    assert check(tmp_path, "--warehouse", str(db), "--city", "211100") == 0
+    assert capsys.readouterr().out.splitlines()[-1].split() == ["total", "0"]
 
 
 def test_structural_error_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +78,10 @@ def test_structural_error_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--city", "atlantis"], "no city 'atlantis' in the warehouse"),
+        (
+            ["--city", "atlantis"],
+            "unknown city 'atlantis'; the warehouse holds: 大连市〔虚构 synthetic〕, 盘锦市〔虚构 synthetic〕",
+        ),
         (["--year", "2019"], "no report of year 2019 in the warehouse"),
     ],
 )
