@@ -34,7 +34,7 @@ from pipelines.parser.phrases import (
     with_intro,
     zero_pattern,
 )
-from pipelines.parser.sections import SectionTracker, read_heading
+from pipelines.parser.sections import SectionTracker, read_headings
 
 _SENTENCE_END = re.compile(r"[。!?]")
 _RESPECTIVELY = re.compile(r"分别(?:为|是|调整为|不低于|不高于|达到)")
@@ -97,12 +97,16 @@ class ReportReader:
         if header:
             self._header_entity = header
             return
-        heading = read_heading(stripped) if not stripped.startswith("其中") else None
-        if heading:
-            self.sections.enter(heading)
+        headings, content = read_headings(stripped) if not stripped.startswith("其中") else ([], 0)
+        if headings and not self._names_entity(headings[-1].title):
+            for heading in headings:
+                self.sections.enter(heading)
             self._header_entity = None
             self._intro = None
             self._table = None
+            if content < len(stripped):  # the heading keeps its content: (一)缴存:2022年,…
+                skip = len(text) - len(text.lstrip()) + content
+                self._paragraph(start + skip, text[skip:])
             return
         section = self.sections.current
         if "\t" in stripped and self._table_row(start, text, section):
@@ -133,6 +137,13 @@ class ReportReader:
             return None
         found = self.book.at_start(body)
         return found[0] if found and found[1] == len(body) else None
+
+    def _names_entity(self, title: str) -> bool:
+        """`1.盘锦中心:…` is an entity's paragraph, not a heading."""
+        if not self.book.may_name(title):
+            return False
+        found = self.book.at_start(title)
+        return found is not None and found[1] == len(title)
 
     def _paragraph_entity(self, text: str) -> tuple[Entity, int]:
         lead = len(text) - len(text.lstrip())

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from statistics import median
 
-from scrapers.layout.headings import starts_paragraph
+from scrapers.layout.headings import ENTITY_PREFIX, heading_level, starts_paragraph
 from scrapers.layout.model import Line, ReadingText, SourceSpan
 
 _PAGE_NUMBER = re.compile(
@@ -35,10 +35,12 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}\s*/\s*\d{1,4}"  # 3/9
     r"|(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
 )
+# how a paragraph of the template opens: a breakdown (缴存职工中,…) or a year (2022年,…)
+_OPENER = re.compile(r"(?:20\d\d年|[\u4e00-\u9fff]{2,10}中),")
 _SENTENCE_END = "。;:!?"  # after NFKC (；：！？ become ; : ! ?)
 _CLAUSE = re.compile(r"[,、;。:!?%‰]")  # a header or footer is a name, not a clause with figures
 _FURNITURE_LONGEST = 40  # characters a running header or footer takes
-_FURNITURE_REPEATS = 3  # times a line must repeat through an unpaged text to be furniture
+_NEAR = 2  # lines from a page number where an unpaged text's header or footer sits
 _TITLE_LINES = 5  # a repeated line among the first lines is the document's title: kept once
 _ZONE = 2  # lines at the top and at the bottom of a page where headers and footers sit
 _CUT_SHARE = 0.5  # share of full-width lines ending mid-sentence for a text to count as wrapped
@@ -101,7 +103,7 @@ def _drop_furniture(lines: list[Line], warnings: list[str]) -> list[Line]:
     drop = [_is_page_number(n) for n in norms]
     page_numbers = sum(drop)
     paged = any(line.page is not None for line in lines)
-    candidates = _zone_lines(lines, norms, drop) if paged else [i for i, n in enumerate(norms) if n and not drop[i]]
+    candidates = _zone_lines(lines, norms, drop) if paged else _near_page_numbers(norms, drop)
     where: dict[str, list[int]] = defaultdict(list)
     for i in candidates:
         key = _furniture_key(norms[i])
@@ -111,10 +113,17 @@ def _drop_furniture(lines: list[Line], warnings: list[str]) -> list[Line]:
     if paged:  # the title is on the first page
         first_page = min((ln.page for ln in lines if ln.page is not None), default=None)
         first_lines = {i for i in first_lines if lines[i].page == first_page}
-    for indexes in where.values():
+    every: dict[str, list[int]] = defaultdict(list)  # a header's occurrences anywhere in the text
+    if where and not paged:
+        for i, n in enumerate(norms):
+            key = _furniture_key(n) if n and not drop[i] else None
+            if key in where:
+                every[key].append(i)
+    for key, indexes in where.items():
         pages = {lines[i].page for i in indexes}
-        if (len(pages) < 2) if paged else (len(indexes) < _FURNITURE_REPEATS):
+        if (len(pages) if paged else len(indexes)) < 2:
             continue
+        indexes = every.get(key, indexes)
         dropped = indexes[1:] if indexes[0] in first_lines else indexes  # the title is kept once
         for i in dropped:
             drop[i] = True
@@ -136,6 +145,16 @@ def _drop_furniture(lines: list[Line], warnings: list[str]) -> list[Line]:
         after_furniture = False
         kept.append(line)
     return kept
+
+
+def _near_page_numbers(norms: list[str], page_number: list[bool]) -> list[int]:
+    """In a text without pages, headers and footers sit next to the page numbers."""
+    text_lines = [i for i, n in enumerate(norms) if n]
+    near: set[int] = set()
+    for k, i in enumerate(text_lines):
+        if page_number[i]:
+            near.update(j for j in text_lines[max(0, k - _NEAR) : k + _NEAR + 1] if not page_number[j])
+    return sorted(near)
 
 
 def _zone_lines(lines: list[Line], norms: list[str], drop: list[bool]) -> list[int]:
@@ -183,8 +202,10 @@ class _Geometry:
             self.em = median(2 * (ln.x1 - ln.x0) / max(_width(ln.text.strip()), 1) for ln in placed)  # type: ignore[operator]
             heights = [ln.bottom - ln.top for ln in placed if ln.top is not None and ln.bottom is not None]
             self.height = median(heights) if heights else 0.0
-        texts = [_nfkc(ln.text) for ln in lines if ln.text.strip() and not _placed(ln)]
-        widths = [_width(t) for t in texts]
+        raw = [ln.text.strip() for ln in lines if ln.text.strip() and not _placed(ln)]
+        texts = [_nfkc(t) for t in raw]
+        # as printed, spaces included: a full-width comma takes two columns
+        widths = [_width(ln.text.rstrip("\r\n")) for ln in lines if ln.text.strip() and not _placed(ln)]
         self.width = 0  # the display width of a wrapped line; 0 when the text is not wrapped
         if widths:
             width = _percentile([w for w in widths if w >= 8] or widths, 0.8)
@@ -197,11 +218,21 @@ class _Geometry:
     def continues(self, previous: Line, line: Line) -> bool:
         """Does `line` carry on the paragraph `previous` ends?"""
         text = line.text.strip()
-        if starts_paragraph(_nfkc(text[:24])):
-            return False
+        if "\t" in text or "\t" in previous.text or ENTITY_PREFIX.match(_nfkc(text[:24])):
+            return False  # a table row (tab-separated cells) or an entity's paragraph
+        heading = heading_level(_nfkc(text[:8])) is not None
         if _placed(previous) and _placed(line):
-            return self._continues_placed(previous, line)
-        return self.width > 0 and _width(previous.text.strip()) >= self.width - _tolerance(self.width)
+            return not heading and self._continues_placed(previous, line)
+        if self.width == 0 or _width(previous.text.rstrip("\r\n")) < self.width - _tolerance(self.width):
+            return False
+        before = _nfkc(previous.text)[-1]
+        if heading:  # `十、盘锦市…` after a full line cut mid-sentence is no heading
+            return not (before in _SENTENCE_END or before in "%‰" or before.isdigit())
+        # A full line that ends a sentence or a figure, then a line that opens a paragraph of the
+        # template (`2022年,…`, `缴存职工中,…`): a paragraph that happened to fill its last line.
+        # (A paragraph that goes on `…。提取职工中,…` right at a line end is cut here: text alone
+        # cannot tell the two apart; positions can, by indentation.)
+        return not (_nfkc(previous.text)[-1] in "。;%‰" and _OPENER.match(_nfkc(text[:16])))
 
     def _continues_placed(self, previous: Line, line: Line) -> bool:
         if previous.x1 < self.right - 1.2 * self.em:  # type: ignore[operator]
@@ -222,7 +253,7 @@ def _placed(line: Line) -> bool:
 
 
 def _tolerance(width: float) -> float:
-    return max(2.0, 0.08 * width)
+    return max(2.0, 0.02 * width)
 
 
 def _percentile(values: list[float], q: float) -> float:

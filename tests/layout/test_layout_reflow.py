@@ -43,13 +43,13 @@ def test_the_cuts_the_issue_names_are_joined():
     text = (
         "缴存额48.18亿元，比上年末增加10.44%；缴\n"
         "存余额170.39亿元，同比增长10.5%，额48.18\n"
-        "亿元，实缴职工14.81万人，缴存额为123.\n"
-        "93亿元，缴存总额为178.46亿元，比上年增\n"
+        "亿元，实缴职工14.81万人，共缴存额为123.\n"
+        "93亿元，缴存总额为178.46亿元，比上年末增\n"
         "长15.49%。\n"
     )
     assert _paragraphs(text) == [
         "缴存额48.18亿元，比上年末增加10.44%；缴存余额170.39亿元，同比增长10.5%，额48.18"
-        "亿元，实缴职工14.81万人，缴存额为123.93亿元，缴存总额为178.46亿元，比上年增长15.49%。"
+        "亿元，实缴职工14.81万人，共缴存额为123.93亿元，缴存总额为178.46亿元，比上年末增长15.49%。"
     ]
 
 
@@ -58,18 +58,34 @@ def test_one_paragraph_per_line_stays_as_it_is():
     assert _paragraphs("\n\n".join(paragraphs) + "\n") == paragraphs
 
 
-def test_headings_entity_prefixes_and_list_items_start_a_paragraph_even_after_a_full_line():
-    text = (
-        "2022年，7.21万名缴存职工提取住房公积金，提取\n"
-        "金额31.96亿元，同比增长1.69%，其中提取额较多\n"
-        "盘锦中心：4.04万名缴存职工提取住房公积金，提取\n"
-        "额13.39亿元，同比增长16.33%，占当年缴存额的5\n"
-        "1.个人住房贷款：2022年，发放个人住房贷款0.29万笔\n"
-        "（三）贷款：2022年，发放个人住房贷款0.29万笔，\n"
-        "二、主要财务数据2022年，业务收入合计1.2亿元，\n"
-    )
-    paragraphs = _paragraphs(text)
+def test_headings_and_entity_prefixes_start_a_paragraph_even_after_a_full_line():
+    # every line fills the 40 columns; each paragraph ends a sentence or a figure at a line end
+    lines = [
+        "2022年，7.21万名缴存职工提取住房公积金，",
+        "提取金额31.96亿元，同比增长1.69%，提取额",
+        "占当年缴存额的66.33%，较上年减少2.58%。",
+        "盘锦中心：4.04万名缴存职工提取住房公积金",
+        "，提取额13.39亿元，比上年共增长了16.33%",
+        "1.个人住房贷款：2022年，发放个人住房贷款",
+        "0.29万笔，金额10.59亿元，同比下降39.58%",
+        "（三）贷款：2022年，发放个人住房贷款0.29",
+        "万笔，发放金额为10.59亿元，增长了39.58%",
+        "二、主要财务数据：2022年，业务收入合计1",
+    ]
+    # full at 40 columns (GBK takes two bytes for a CJK character): 39 when a CJK one no longer fits
+    assert {len(line.encode("gbk")) for line in lines} <= {39, 40}
+    paragraphs = _paragraphs("\n".join(lines))
     assert [p[:4] for p in paragraphs] == ["2022", "盘锦中心", "1.个人", "（三）贷", "二、主要"]
+
+
+def test_a_heading_pattern_after_a_line_cut_mid_sentence_is_no_heading():
+    lines = [
+        "根据《关于调整沈阳等11个市最低工资标准的函》",  # 44 columns, cut mid-sentence
+        "十、盘锦市（一）月最低工资标准由1,610元调整为",
+        "1,710元。因此，我市月缴存基数下限为1,710元。",
+        "二、主要财务数据",
+    ]
+    assert _paragraphs("\n".join(lines)) == [lines[0] + lines[1] + lines[2], "二、主要财务数据"]
 
 
 def test_page_numbers_and_running_headers_and_footers_are_dropped_and_the_sentence_joined():
