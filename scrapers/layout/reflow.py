@@ -36,7 +36,8 @@ _PAGE_NUMBER = re.compile(
     r"|(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
 )
 # how a paragraph of the template opens: a breakdown (缴存职工中,…) or a year (2022年,…)
-_OPENER = re.compile(r"(?:20\d\d年|[\u4e00-\u9fff]{2,10}中),")
+_OPENER = re.compile(r"(?P<year>20\d\d年,)|[\u4e00-\u9fff]{2,10}中,")
+_INTRO = re.compile(r"[\u4e00-\u9fff]{2,10}中,")
 _SENTENCE_END = "。;:!?"  # after NFKC (；：！？ become ; : ! ?)
 _CLAUSE = re.compile(r"[,、;。:!?%‰]")  # a header or footer is a name, not a clause with figures
 _FURNITURE_LONGEST = 40  # characters a running header or footer takes
@@ -180,7 +181,7 @@ def _paragraphs(lines: list[Line]) -> list[list[Line]]:
                 paragraphs.append(current)
             current = []
             continue
-        if current and not (not current[-1].hard_break and geometry.continues(current[-1], line)):
+        if current and not (not current[-1].hard_break and geometry.continues(current, line)):
             paragraphs.append(current)
             current = []
         current.append(line)
@@ -215,8 +216,9 @@ class _Geometry:
             if cut >= 2 and cut >= _CUT_SHARE * len(full):
                 self.width = width
 
-    def continues(self, previous: Line, line: Line) -> bool:
-        """Does `line` carry on the paragraph `previous` ends?"""
+    def continues(self, paragraph: list[Line], line: Line) -> bool:
+        """Does `line` carry on the paragraph so far?"""
+        previous = paragraph[-1]
         text = line.text.strip()
         if "\t" in text or "\t" in previous.text or ENTITY_PREFIX.match(_nfkc(text[:24])):
             return False  # a table row (tab-separated cells) or an entity's paragraph
@@ -229,10 +231,20 @@ class _Geometry:
         if heading:  # `十、盘锦市…` after a full line cut mid-sentence is no heading
             return not (before in _SENTENCE_END or before in "%‰" or before.isdigit())
         # A full line that ends a sentence or a figure, then a line that opens a paragraph of the
-        # template (`2022年,…`, `缴存职工中,…`): a paragraph that happened to fill its last line.
-        # (A paragraph that goes on `…。提取职工中,…` right at a line end is cut here: text alone
-        # cannot tell the two apart; positions can, by indentation.)
-        return not (_nfkc(previous.text)[-1] in "。;%‰" and _OPENER.match(_nfkc(text[:16])))
+        # template (`2022年,…`, `新开户职工中,…`): a paragraph that happened to fill its last line.
+        # Except where an entity's paragraph of shares goes on about the same population
+        # (`盘锦中心:提取金额中,…。` + `提取职工中,…`). Positions settle this by indentation.
+        if before not in "。;%‰":
+            return True
+        opener = _OPENER.match(_nfkc(text[:16]))
+        if opener is None:
+            return True
+        if opener["year"]:
+            return False
+        first = _nfkc(paragraph[0].text)
+        return bool(ENTITY_PREFIX.match(first)) and any(
+            intro.group().startswith(opener.group()[:2]) for intro in _INTRO.finditer(first)
+        )
 
     def _continues_placed(self, previous: Line, line: Line) -> bool:
         if previous.x1 < self.right - 1.2 * self.em:  # type: ignore[operator]
