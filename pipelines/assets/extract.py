@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import dagster as dg
 
 import scrapers.extract
+import scrapers.layout
 from pipelines.assets import state
 from pipelines.assets.raw import raw_documents
 from pipelines.assets.state import CITY_PARTITIONS
@@ -15,8 +16,19 @@ from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ManifestRow
 from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
 
-# Cached text is thrown away when the extraction code changes (it has no version number).
-EXTRACTOR_VERSION = hashlib.sha256(Path(scrapers.extract.__file__).read_bytes()).hexdigest()[:12]
+
+def _code_version() -> str:
+    """A hash of the extraction code and the whole layout stage (scrapers/layout/)."""
+    layout = Path(scrapers.layout.__file__).parent
+    digest = hashlib.sha256(Path(scrapers.extract.__file__).read_bytes())
+    for path in sorted(layout.rglob("*.py")):
+        digest.update(path.relative_to(layout).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Cached text is thrown away when the extraction or layout code changes (it has no version number).
+EXTRACTOR_VERSION = _code_version()
 
 
 @dataclass(frozen=True)
