@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
-from pipelines.catalog import Catalog
+from pipelines.catalog import Catalog, Metric
 from pipelines.parser.entities import EntityBook
 from pipelines.parser.figures import (
     SHARE_ITEM,
@@ -54,6 +54,8 @@ _PERCENT, _PER_MILLE = Decimal("0.01"), Decimal("0.001")
 _LONGEST_NAME = 24  # characters an entity's name (with a qualifier) may take
 _FLAG_REASONS = {
     "unit_missing": "no unit after {raw!r}: its scale cannot be read from the text",
+    "unit_inferred": "no unit after {raw!r}: read in {unit}, the one plausible unit of {name} for a whole "
+    "number of {bound} or more",
     "misplaced_separator": "thousands separator out of place in {raw!r}: read from its digits",
     "fused_numbers": "{raw!r} reads as two figures run together after a lost unit: not read",
     "digits_lost": "{raw!r} lost digits: not read",
@@ -380,16 +382,20 @@ class ReportReader:
         assert metric is not None and entity is not None
         o_start, o_end = self._span(line_start + figure.start, line_start + figure.end)
         value = precision = None
-        if figure.unit is not None:
-            factor = unit_factor(figure.unit, metric.unit)
+        unit, flag = figure.unit, figure.flag
+        if unit is None and flag == "unit_missing" and _lost_unit_reading(metric, figure):
+            unit, flag = metric.lost_unit[0], "unit_inferred"  # type: ignore[index]
+        if unit is not None:
+            factor = unit_factor(unit, metric.unit)
             assert factor is not None
             precision = _precision(factor, figure.decimals)
             if figure.value is not None:
                 value = float(figure.value * factor)
         flags = []
-        if figure.flag:
+        if flag:
             raw = self.original[o_start:o_end]
-            flags.append(f"{figure.flag}: {_FLAG_REASONS[figure.flag].format(raw=raw)}")
+            reason = _FLAG_REASONS[flag].format(raw=raw, unit=unit, name=metric.name_zh, bound=_bound(metric))
+            flags.append(f"{flag}: {reason}")
         change_value = change_unit = change_raw = None
         if figure.change is not None:
             change = figure.change
@@ -480,6 +486,18 @@ def _cells(text: str) -> list[_Cell]:
         cells.append(_Cell(start, part))
         start += len(part) + 1
     return cells
+
+def _lost_unit_reading(metric: Metric, figure: Figure) -> bool:
+    """Does the catalog give the one plausible unit of this figure whose unit was lost? A whole
+    number of at least the catalog's bound (新开户单位297, → 297家)."""
+    if metric.lost_unit is None or figure.value is None or figure.decimals:
+        return False
+    return abs(figure.value) >= metric.lost_unit[1]
+
+
+def _bound(metric: Metric) -> str:
+    return f"{metric.lost_unit[1]:,}" if metric.lost_unit else ""
+
 
 @cache
 def _precision(factor: Decimal, decimals: int) -> float:
