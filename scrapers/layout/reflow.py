@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from statistics import median
 
 from scrapers.layout.headings import ENTITY_PREFIX, heading_level, starts_paragraph
@@ -83,6 +84,7 @@ def reflow_text(text: str) -> ReadingText:
 
 
 # ---------------------------------------------------------------------- page furniture
+@lru_cache(maxsize=8192)
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
@@ -200,13 +202,13 @@ class _Geometry:
         if placed:
             self.right = _percentile([ln.x1 for ln in placed], 0.9)  # type: ignore[misc]
             self.left = _percentile([ln.x0 for ln in placed], 0.1)  # type: ignore[misc]
-            self.em = median(2 * (ln.x1 - ln.x0) / max(_width(ln.text.strip()), 1) for ln in placed)  # type: ignore[operator]
+            self.em = median(2 * (ln.x1 - ln.x0) / max(display_width(ln.text.strip()), 1) for ln in placed)  # type: ignore[operator]
             heights = [ln.bottom - ln.top for ln in placed if ln.top is not None and ln.bottom is not None]
             self.height = median(heights) if heights else 0.0
         raw = [ln.text.strip() for ln in lines if ln.text.strip() and not _placed(ln)]
         texts = [_nfkc(t) for t in raw]
         # as printed, spaces included: a full-width comma takes two columns
-        widths = [_width(ln.text.rstrip("\r\n")) for ln in lines if ln.text.strip() and not _placed(ln)]
+        widths = [display_width(ln.text.rstrip("\r\n")) for ln in lines if ln.text.strip() and not _placed(ln)]
         self.width = 0  # the display width of a wrapped line; 0 when the text is not wrapped
         if widths:
             width = _percentile([w for w in widths if w >= 8] or widths, 0.8)
@@ -225,7 +227,7 @@ class _Geometry:
         heading = heading_level(_nfkc(text[:8])) is not None
         if _placed(previous) and _placed(line):
             return not heading and self._continues_placed(previous, line)
-        if self.width == 0 or _width(previous.text.rstrip("\r\n")) < self.width - _tolerance(self.width):
+        if self.width == 0 or display_width(previous.text.rstrip("\r\n")) < self.width - _tolerance(self.width):
             return False
         before = _nfkc(previous.text)[-1]
         if heading:  # `十、盘锦市…` after a full line cut mid-sentence is no heading
@@ -273,9 +275,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _width(text: str) -> int:
-    """Display width: CJK and full-width characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+@lru_cache(maxsize=8192)
+def display_width(text: str) -> int:
+    """Columns a line takes as a Chinese page sets it: two for a CJK or full-width character
+    (and for “” ‰ —, full-width in Chinese fonts), one for ASCII: its length in GBK bytes."""
+    return len(text.encode("gbk", errors="replace"))
 
 
 def _needs_space(left: str, right: str) -> bool:

@@ -239,16 +239,19 @@ def table(acc: Accuracy) -> str:
     return "\n".join(lines)
 
 
-def layouts_table(reports: list[Report]) -> str:
-    """Recall and precision of the parser per layout of the same reports."""
+def layout_scores(reports: list[Report]) -> dict[str, Accuracy]:
+    """The parser's accuracy on the same reports in each layout of tools/corpus/layouts.py."""
     from .layouts import LAYOUTS
 
+    return {name: measure(reports, name) for name in LAYOUTS}
+
+
+def layouts_table(scores: dict[str, Accuracy]) -> str:
     lines = [
         "| layout | reports | failed | required recall | all recall | precision | wrong | spurious |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in LAYOUTS:
-        acc = measure(reports, name)
+    for name, acc in scores.items():
         wrong = sum(s.wrong for s in acc.metrics.values())
         spurious = sum(s.spurious for s in acc.metrics.values())
         lines.append(
@@ -295,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.layouts:
-        table_md = layouts_table(corpus.reports)
+        table_md = layouts_table(layout_scores(corpus.reports))
         if args.out:
             with open(args.out, "w", encoding="utf-8") as fh:
                 fh.write(f"# Parser accuracy per layout\n\n{table_md}\n")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from itertools import pairwise
 
 from scrapers.layout.headings import heading_level, split_headings, starts_paragraph
-from scrapers.layout.reflow import reflow_text
+from scrapers.layout.reflow import display_width, reflow_text
 
 LaidOut = str | tuple[bytes, str]
 Layout = Callable[[str, random.Random], LaidOut]
@@ -94,21 +94,17 @@ def inline_two_levels(text: str, rng: random.Random) -> str:
 
 
 # ---------------------------------------------------------------------- wrapping
-def _columns(ch: str) -> int:
-    return 2 if ord(ch) > 0x2E80 else 1
-
-
 def wrap_paragraph(paragraph: str, width: int) -> list[str]:
     """Cut a paragraph at `width` full-width characters (2 × width display columns) wherever
     the line is full: inside a number, between a number and its unit, inside a word."""
     limit = 2 * width
     lines, current, used = [], "", 0
     for ch in paragraph:
-        if used + _columns(ch) > limit:
+        if used + display_width(ch) > limit:
             lines.append(current)
             current, used = "", 0
         current += ch
-        used += _columns(ch)
+        used += display_width(ch)
     return [*lines, current] if current else lines
 
 
