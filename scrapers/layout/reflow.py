@@ -103,9 +103,12 @@ def _furniture_key(norm: str) -> str | None:
 
 def _drop_furniture(lines: list[Line], warnings: list[str]) -> list[Line]:
     norms = [_nfkc(line.text) for line in lines]
-    drop = [_is_page_number(n) for n in norms]
-    page_numbers = sum(drop)
     paged = any(line.page is not None for line in lines)
+    drop = [_is_page_number(n) for n in norms]
+    if paged:  # on a page, a page number sits at its top or bottom
+        zone = set(_zone_lines(lines, norms, [False] * len(lines)))
+        drop = [d and i in zone for i, d in enumerate(drop)]
+    page_numbers = sum(drop)
     candidates = _zone_lines(lines, norms, drop) if paged else _near_page_numbers(norms, drop)
     where: dict[str, list[int]] = defaultdict(list)
     for i in candidates:
@@ -225,13 +228,18 @@ class _Geometry:
         if "\t" in text or "\t" in previous.text or ENTITY_PREFIX.match(_nfkc(text[:24])):
             return False  # a table row (tab-separated cells) or an entity's paragraph
         heading = heading_level(_nfkc(text[:8])) is not None
-        if _placed(previous) and _placed(line):
-            return not heading and self._continues_placed(previous, line)
-        if self.width == 0 or display_width(previous.text.rstrip("\r\n")) < self.width - _tolerance(self.width):
+        placed = _placed(previous) and _placed(line)
+        if placed and not self._continues_placed(previous, line):
+            return False
+        if not placed and (
+            self.width == 0 or display_width(previous.text.rstrip("\r\n")) < self.width - _tolerance(self.width)
+        ):
             return False
         before = _nfkc(previous.text)[-1]
         if heading:  # `十、盘锦市…` after a full line cut mid-sentence is no heading
             return not (before in _SENTENCE_END or before in "%‰" or before.isdigit())
+        if placed:
+            return True  # indentation told where paragraphs start
         # A full line that ends a sentence or a figure, then a line that opens a paragraph of the
         # template (`2022年,…`, `新开户职工中,…`): a paragraph that happened to fill its last line.
         # Except where an entity's paragraph of shares goes on about the same population

@@ -174,6 +174,23 @@ def test_positioned_lines_join_by_right_edge_and_split_on_indentation():
     assert result.text[span.start : span.end] == "住房公积金缴存业务的银行8家。"
 
 
+def test_positioned_heading_pattern_inside_a_sentence_and_a_number_inside_the_page():
+    lines = [
+        _pdf_line("根据《关于调整沈阳等11个市最低工资标准的函》（辽人社函〔2021〕", 1, 0, full=True),
+        _pdf_line("十、盘锦市（一）月最低工资标准由1,610元调整为1,710元。", 1, 1),
+        _pdf_line("二、主要财务数据", 1, 2),
+        _pdf_line("86", 1, 3, x0=96),  # a number alone inside the page (a chart label): kept
+        _pdf_line("（一）业务收入：2022年，业务收入53,554.40万元。", 1, 4),
+        _pdf_line("- 1 -", 1, 40, x0=280),
+    ]
+    assert reflow(lines).text.split("\n")[:-1] == [
+        lines[0].text + lines[1].text,
+        "二、主要财务数据",
+        "86",
+        "（一）业务收入：2022年，业务收入53,554.40万元。",
+    ]
+
+
 def test_running_header_on_pdf_pages_is_dropped_by_its_place():
     lines = []
     for page in (1, 2, 3):
