@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from scrapers.layout.model import Line
 from scrapers.layout.reflow import reflow, reflow_text
 
@@ -235,3 +238,27 @@ def test_panjin_one_paragraph_per_line_gives_the_same_facts_after_reflow(panjin_
     # without its blank lines too: each line is a paragraph ending in 。 or ：, nothing is joined
     packed = "\n".join(line for line in panjin_text.split("\n") if line.strip())
     assert reflow_text(packed).text.split("\n")[:-1] == [line.strip() for line in packed.split("\n")]
+
+
+_LINE_TEXT = st.text(alphabet="缴存额48.18亿元，。：；%一二（）1、 -盘锦中心第页共/\t", max_size=30)
+_LINE = st.builds(
+    Line,
+    text=_LINE_TEXT,
+    page=st.one_of(st.none(), st.integers(1, 3)),
+    x0=st.one_of(st.none(), st.floats(0, 300)),
+    x1=st.one_of(st.none(), st.floats(300, 600)),
+    top=st.one_of(st.none(), st.floats(0, 800)),
+    bottom=st.one_of(st.none(), st.floats(0, 800)),
+    hard_break=st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINE, max_size=40))
+def test_reflow_never_fails_and_every_span_renders_its_line(lines):
+    result = reflow(lines)
+    pieces = [line.text.strip() for line in lines]
+    for span in result.spans:
+        text = result.text[span.start : span.end]
+        assert text and text in pieces
+    assert result.text == "" or result.text.endswith("\n")
