@@ -40,8 +40,17 @@ def _tree(folder: Path, suffixes: set[str]) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and p.suffix in suffixes and "target" not in p.parts]
 
 
-# Cached text is thrown away when the extraction code changes (it has no version number).
-EXTRACTOR_VERSION = _files_hash([Path(scrapers.__file__).with_name("extract.py")])
+SCRAPERS = Path(scrapers.__file__).parent
+# Cached text is thrown away when the extraction code changes (it has no version number): the
+# format readers, the OCR reader and the whole layout stage.
+EXTRACTOR_VERSION = _files_hash(
+    [
+        SCRAPERS / "extract.py",
+        *SCRAPERS.glob("ocr.py"),
+        *_tree(SCRAPERS / "formats", {".py"}),
+        *_tree(SCRAPERS / "layout", {".py"}),
+    ]
+)
 # the parser, the catalog, and the modules that decide how the parser is called
 PARSER_CODE = _files_hash(
     [

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, Tag
 from charset_normalizer import from_bytes
 
+from scrapers.layout.reflow import reflow_text
+
 
 class ExtractionError(Exception):
     """The bytes are broken or cannot be decoded (one-line reason)."""
@@ -43,7 +45,7 @@ def extract_text(data: bytes, *, filename: str | None = None, content_type: str 
         markup, encoding = decode_html(data, content_type)
         return Extracted(html_article_text(markup), encoding, "html")
     text, encoding = _decode(data, _declared_charset(content_type))
-    return Extracted(text, encoding, "txt")
+    return Extracted(reflow_text(text).text, encoding, "txt")
 
 
 def sniff_format(data: bytes, *, filename: str | None = None, content_type: str | None = None) -> str:

@@ -116,7 +116,8 @@ def machine() -> dict[str, str]:
 def _fmt(result: dict | None) -> str:
     if not result:
         return ""
-    return ", ".join(f"{k}={v}" for k, v in result.items()).replace("|", "/")  # keep the table intact
+    items = (f"{k}={v}" for k, v in result.items() if k != "table")
+    return ", ".join(items).replace("|", "/")  # keep the table intact
 
 
 def markdown(runs: list[Run], command: str) -> str:
@@ -135,6 +136,9 @@ def markdown(runs: list[Run], command: str) -> str:
         scale = f"{run.scale}×" if run.scale else "-"
         measured = f"FAILED: {run.error}" if run.error else _fmt(run.result)
         lines.append(f"| {run.name} | {scale} | {run.seconds:.1f} | {run.peak_mb:.0f} | {measured} | {run.when} |")
+    for run in runs:  # a benchmark may measure a table of its own (accuracy per layout)
+        if run.result and run.result.get("table"):
+            lines += ["", f"### {run.name} ({run.when} UTC)", "", run.result["table"]]
     growth = _growth(runs)
     if growth:
         lines += ["", "Growth of wall time with scale (linear would be 10× per step):", ""]

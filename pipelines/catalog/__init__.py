@@ -53,6 +53,7 @@ class Metric:
     quotient: tuple[str, ...] = ()
     cumulative: str | None = None
     bounds: Bounds = field(default_factory=lambda: Bounds(None, None))
+    lost_unit: tuple[str, Decimal] | None = None  # (printed unit, smallest whole number it is read for)
 
     @property
     def section(self) -> str:
@@ -98,7 +99,7 @@ _METRIC_KEYS = frozenset(
     {
         *("code", "name_zh", "name_en", "section", "unit", "kind", "additive", "required", "definition"),
         *("phrases", "after", "zero", "intro", "categories"),
-        *("parts", "difference", "quotient", "cumulative", "bounds"),
+        *("parts", "difference", "quotient", "cumulative", "bounds", "lost_unit"),
     }
 )
 _BOUNDS_KEYS = frozenset({"min", "max"})
@@ -171,6 +172,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
             quotient=_as_tuple(m.get("quotient")),
             cumulative=m.get("cumulative"),
             bounds=_bounds(m, plausibility),
+            lost_unit=(m["lost_unit"]["unit"], Decimal(str(m["lost_unit"]["from"]))) if "lost_unit" in m else None,
         )
     units = {
         base: {unit: Decimal(str(factor)) for unit, factor in printed.items()}
@@ -205,5 +207,7 @@ def _validate(catalog: Catalog) -> None:
         for ref in (*m.parts, *m.difference, *m.quotient, *([m.cumulative] if m.cumulative else [])):
             if ref not in catalog.metrics:
                 raise ValueError(f"metric {m.code}: refers to unknown metric {ref}")
+        if m.lost_unit and m.lost_unit[0] not in catalog.units[m.unit]:
+            raise ValueError(f"metric {m.code}: lost_unit {m.lost_unit[0]} is not a unit of {m.unit}")
         if m.is_breakdown and (not m.intro or m.category_set not in catalog.category_sets):
             raise ValueError(f"metric {m.code}: a share needs intro phrases and a category set")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipelines.commands import CliError
 from pipelines.parser import ParseError, ParseResult, parse_report
+from scrapers.layout.reflow import reflow_text
 
 FORMATS = ("json", "csv", "table")
 TABLE_COLUMNS = ("entity_name", "metric_code", "category", "value", "unit", "raw_text", "change_value", "flags")
@@ -46,7 +47,10 @@ def read_report_text(path: Path) -> str:
     if not data.strip():
         raise CliError(f"{path}: empty file")
     if path.suffix.lower() in (".txt", ".text", ""):
-        return _decode_text(path, data)
+        reading = reflow_text(_decode_text(path, data))  # a text copied out of a PDF is wrapped
+        for warning in reading.warnings:
+            print(f"warning: layout: {warning}", file=sys.stderr)
+        return reading.text
     from scrapers.extract import ExtractionError, UnsupportedFormat, extract_text
 
     try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
-from pipelines.catalog import Catalog
+from pipelines.catalog import Catalog, Metric
 from pipelines.parser.entities import EntityBook
 from pipelines.parser.figures import (
     SHARE_ITEM,
@@ -34,7 +34,7 @@ from pipelines.parser.phrases import (
     with_intro,
     zero_pattern,
 )
-from pipelines.parser.sections import SectionTracker, read_heading
+from pipelines.parser.sections import SectionTracker, read_headings
 
 _SENTENCE_END = re.compile(r"[。!?]")
 _RESPECTIVELY = re.compile(r"分别(?:为|是|调整为|不低于|不高于|达到)")
@@ -54,6 +54,8 @@ _PERCENT, _PER_MILLE = Decimal("0.01"), Decimal("0.001")
 _LONGEST_NAME = 24  # characters an entity's name (with a qualifier) may take
 _FLAG_REASONS = {
     "unit_missing": "no unit after {raw!r}: its scale cannot be read from the text",
+    "unit_inferred": "no unit after {raw!r}: read in {unit}, the one plausible unit of {name} for a whole "
+    "number of {bound} or more",
     "misplaced_separator": "thousands separator out of place in {raw!r}: read from its digits",
     "fused_numbers": "{raw!r} reads as two figures run together after a lost unit: not read",
     "digits_lost": "{raw!r} lost digits: not read",
@@ -97,12 +99,16 @@ class ReportReader:
         if header:
             self._header_entity = header
             return
-        heading = read_heading(stripped) if not stripped.startswith("其中") else None
-        if heading:
-            self.sections.enter(heading)
+        headings, content = read_headings(stripped) if not stripped.startswith("其中") else ([], 0)
+        if headings and not self._names_entity(headings[-1].title):
+            for heading in headings:
+                self.sections.enter(heading)
             self._header_entity = None
             self._intro = None
             self._table = None
+            if content < len(stripped):  # the heading keeps its content: (一)缴存:2022年,…
+                skip = len(text) - len(text.lstrip()) + content
+                self._paragraph(start + skip, text[skip:])
             return
         section = self.sections.current
         if "\t" in stripped and self._table_row(start, text, section):
@@ -133,6 +139,13 @@ class ReportReader:
             return None
         found = self.book.at_start(body)
         return found[0] if found and found[1] == len(body) else None
+
+    def _names_entity(self, title: str) -> bool:
+        """`1.盘锦中心:…` is an entity's paragraph, not a heading."""
+        if not self.book.may_name(title):
+            return False
+        found = self.book.at_start(title)
+        return found is not None and found[1] == len(title)
 
     def _paragraph_entity(self, text: str) -> tuple[Entity, int]:
         lead = len(text) - len(text.lstrip())
@@ -369,16 +382,20 @@ class ReportReader:
         assert metric is not None and entity is not None
         o_start, o_end = self._span(line_start + figure.start, line_start + figure.end)
         value = precision = None
-        if figure.unit is not None:
-            factor = unit_factor(figure.unit, metric.unit)
+        unit, flag = figure.unit, figure.flag
+        if unit is None and flag == "unit_missing" and _lost_unit_reading(metric, figure):
+            unit, flag = metric.lost_unit[0], "unit_inferred"  # type: ignore[index]
+        if unit is not None:
+            factor = unit_factor(unit, metric.unit)
             assert factor is not None
             precision = _precision(factor, figure.decimals)
             if figure.value is not None:
                 value = float(figure.value * factor)
         flags = []
-        if figure.flag:
+        if flag:
             raw = self.original[o_start:o_end]
-            flags.append(f"{figure.flag}: {_FLAG_REASONS[figure.flag].format(raw=raw)}")
+            reason = _FLAG_REASONS[flag].format(raw=raw, unit=unit, name=metric.name_zh, bound=_bound(metric))
+            flags.append(f"{flag}: {reason}")
         change_value = change_unit = change_raw = None
         if figure.change is not None:
             change = figure.change
@@ -469,6 +486,18 @@ def _cells(text: str) -> list[_Cell]:
         cells.append(_Cell(start, part))
         start += len(part) + 1
     return cells
+
+def _lost_unit_reading(metric: Metric, figure: Figure) -> bool:
+    """Does the catalog give the one plausible unit of this figure whose unit was lost? A whole
+    number of at least the catalog's bound (新开户单位297, → 297家)."""
+    if metric.lost_unit is None or figure.value is None or figure.decimals:
+        return False
+    return abs(figure.value) >= metric.lost_unit[1]
+
+
+def _bound(metric: Metric) -> str:
+    return f"{metric.lost_unit[1]:,}" if metric.lost_unit else ""
+
 
 @cache
 def _precision(factor: Decimal, decimals: int) -> float:

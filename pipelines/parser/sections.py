@@ -1,4 +1,7 @@
-"""Template headings (一、 / (一) / 1. / bare "个人住房贷款:") and the section keys they map to."""
+"""Template headings (一、 / (一) / 1. / bare "个人住房贷款:") and the section keys they map to.
+
+The patterns of a heading's start are owned by scrapers/layout/headings.py (the layout stage
+uses them too, to start a paragraph at a heading); this module turns them into sections."""
 
 from __future__ import annotations
 
@@ -6,13 +9,10 @@ import re
 from dataclasses import dataclass
 
 from pipelines.catalog import Catalog
+from scrapers.layout.headings import split_headings
 
-_LEVEL1 = re.compile(r"^[一二三四五六七八九十]+[、.]\s*(?P<title>.+)$")
-_LEVEL2 = re.compile(r"^\([一二三四五六七八九十]+\)\s*(?P<title>.+)$")
-_LEVEL3 = re.compile(r"^\d{1,2}[.、]\s*(?P<title>[^\d]{1,24})$")
 _BARE = re.compile(r"^(?P<title>[^\d,;。]{2,12}):$")
-
-_HEADING_STARTS = frozenset("一二三四五六七八九十(")
+_HEADING_STARTS = frozenset("一二三四五六七八九十(（")
 
 NO_SECTION = ""  # before the first heading: every metric may be looked for
 UNKNOWN = "unknown"  # a top-level heading outside the template: no metric is looked for
@@ -24,14 +24,17 @@ class Heading:
     title: str
 
 
-def read_heading(line: str) -> Heading | None:
+def read_headings(line: str) -> tuple[list[Heading], int]:
+    """The headings a line starts with, and the offset where the content that follows them on
+    the same line begins (len(line) when there is none): `(一)缴存:2022年,…` → level 2 缴存,
+    content from `2022年`. A line that is no heading → ([], 0)."""
     if not line or not (line[0] in _HEADING_STARTS or line[0].isdigit() or line.endswith(":")):
-        return None  # a cheap test before the patterns
-    for level, pattern in ((1, _LEVEL1), (2, _LEVEL2), (3, _LEVEL3), (3, _BARE)):
-        match = pattern.match(line)
-        if match:
-            return Heading(level, match["title"])
-    return None
+        return [], 0  # a cheap test before the patterns
+    parts, content = split_headings(line)
+    if parts:
+        return [Heading(p.level, p.title) for p in parts], content
+    bare = _BARE.match(line)
+    return ([Heading(3, bare["title"])], len(line)) if bare else ([], 0)
 
 
 class SectionTracker:

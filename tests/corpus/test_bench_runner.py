@@ -52,3 +52,11 @@ def test_partial_runs_keep_earlier_results(tmp_path) -> None:
     merged = merge(previous_runs(path), new)
     assert [(r.name, r.seconds) for r in merged] == [("crawl.bench_crawl", 14.0), ("parse.bench_parse_corpus", 3.0)]
     assert previous_runs(tmp_path / "missing.md") == []
+
+
+def test_a_measured_table_gets_its_own_section_not_a_cell() -> None:
+    table = "| layout | recall |\n| --- | ---: |\n| wrap-18 | 0.9988 |"
+    runs = [Run("layout.bench_layout_accuracy", None, 3.0, 30.0, {"worst_recall": 0.9988, "table": table}, when="t")]
+    text = markdown(runs, "python -m tools.bench")
+    assert "| layout.bench_layout_accuracy | - | 3.0 | 30 | worst_recall=0.9988 | t |" in text
+    assert "### layout.bench_layout_accuracy (t UTC)\n\n" + table in text

@@ -163,11 +163,17 @@ def test_parser_flags_reach_quality_flag(built):
         "SELECT value, quality_flag, quality_reasons FROM marts.metric_long WHERE city_code = '211100' "
         "AND entity_level = 'city_total' AND metric_code = 'business_expense'",
     ) == (320_554_100.0, "flagged", ["misplaced_separator"])
-    # "新开户单位297," has no unit: no value, flagged
+    # "新开户单位297," lost its unit: 家 is the one plausible reading, flagged
     assert one(
         built,
         "SELECT value, quality_flag, quality_reasons FROM marts.metric_long WHERE city_code = '211100' "
         "AND entity_level = 'city_total' AND metric_code = 'new_employers'",
+    ) == (297.0, "flagged", ["unit_inferred"])
+    # "油田分中心:新开户单位1," could be 1家 or 1万家: no value, flagged
+    assert one(
+        built,
+        "SELECT value, quality_flag, quality_reasons FROM marts.metric_long WHERE city_code = '211100' "
+        "AND entity_code = 'sub_center:oilfield' AND metric_code = 'new_employers'",
     ) == (None, "flagged", ["unit_missing"])
 
 

@@ -416,10 +416,12 @@ class Damaged:
 
 
 DAMAGED = [
-    # line 45/47/49 `新开户单位297,`: the unit (家) was lost; a count of employers is likely but
-    # not certain, so no value.
-    Damaged(C, "new_employers", None, "unit_missing", None, "297", "2022年,新开户单位297"),
-    Damaged(P, "new_employers", None, "unit_missing", None, "296", "盘锦中心:新开户单位296"),
+    # line 45/47/49 `新开户单位297,`: the unit (家) was lost. 297 and 296 can only be 家 (297万家
+    # would be more employers than the city has: the catalog reads a whole number of 100 or more
+    # as 家), so they keep a value, flagged unit_inferred. `新开户单位1,` could be 1家 or 1万家
+    # for all the text says (1家 fits 297 - 296, but that is arithmetic, not reading): no value.
+    Damaged(C, "new_employers", None, "unit_inferred", 297, "297", "2022年,新开户单位297"),
+    Damaged(P, "new_employers", None, "unit_inferred", 296, "296", "盘锦中心:新开户单位296"),
     Damaged(S, "new_employers", None, "unit_missing", None, "1", "油田分中心:新开户单位1"),
     # line 77/79 `发放异地贷款1184,709万元`: no valid grouping (4 digits before the comma); it is a
     # count of loans (1184笔, unit lost) run into an amount (709万元). No value for either.
@@ -433,8 +435,9 @@ DAMAGED = [
             "2022年,业务支出320,55.41万元"),
     # line 161 `出境定居提取占0.%`: the decimals were lost (0.x%); no value.
     Damaged(C, "withdrawal_by_reason", "emigration", "digits_lost", None, "0.%", "出境定居提取占0.%"),
-    # line 234 `平均工资为7,167/月`: 元 was lost before /月.
-    Damaged(C, "avg_wage_monthly", None, "unit_missing", None, "7,167", "平均工资为7,167"),
+    # line 234 `平均工资为7,167/月`: 元 was lost before /月; a monthly wage of 7,167万元 is not
+    # plausible, so it reads 7,167元, flagged unit_inferred.
+    Damaged(C, "avg_wage_monthly", None, "unit_inferred", 7167, "7,167", "平均工资为7,167"),
 ]
 
 # The changes printed next to damaged figures (still to be read).

@@ -40,8 +40,9 @@ Checked by hand, section by section (亿元 / 万元 / 万人 as printed; "ok" =
   住房贡献率: 70.50% lies between 65.36% and 75.69%, but last year: 70.50 + 19.28 = 89.78% against
   75.69 + 27.14 = 102.83% and 65.36 + 30 = 95.36% (±0.5, printed "30个百分点").
                                                                   -> ratio_within_entities_implied_prior
-六 其他: 平均工资为7,167/月 lost its unit (unit_missing).
-二(一) again: 新开户单位297 / 296 / 1 lost their unit (unit_missing, three times).
+六 其他: 平均工资为7,167/月 lost its unit (unit_inferred: only 元 is plausible).
+二(一) again: 新开户单位297 / 296 / 1 lost their unit (unit_inferred twice: only 家 is plausible
+for 297 and 296; unit_missing for 1, which could be 1家 or 1万家).
 """
 
 from __future__ import annotations
@@ -91,10 +92,10 @@ def test_panjin_findings_are_the_reports_own_inconsistencies(panjin: duckdb.Duck
         ("ratio_within_entities_implied_prior", CITY, "loan_market_share"),
         ("ratio_within_entities_implied_prior", CITY, "housing_contribution_ratio"),
         # damage the parser flagged
-        ("unit_missing", CITY, "new_employers"),
-        ("unit_missing", CENTER, "new_employers"),
+        ("unit_inferred", CITY, "new_employers"),
+        ("unit_inferred", CENTER, "new_employers"),
         ("unit_missing", OIL, "new_employers"),
-        ("unit_missing", CITY, "avg_wage_monthly"),
+        ("unit_inferred", CITY, "avg_wage_monthly"),
         ("fused_numbers", CITY, "offsite_loans_issued_amount"),
         ("fused_numbers", CENTER, "offsite_loans_issued_amount"),
         ("misplaced_separator", CITY, "business_expense"),

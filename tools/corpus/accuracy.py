@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import random
 import sys
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -195,14 +197,21 @@ def _facts(facts: list) -> str:
     return "; ".join(f"{f.value!r} {list(f.flags) or ''} ({f.raw_text})".replace(" []", "") for f in facts)
 
 
-def measure(reports: list[Report]) -> Accuracy:
+def measure(reports: list[Report], layout: str | None = None) -> Accuracy:
+    """Score the parser on `reports`, each laid out in `layout` (tools/corpus/layouts.py) and
+    read back through the layout stage; None: the plain text as it is."""
     from pipelines.parser import ParseError, parse_report
+
+    from .layouts import LAYOUTS, reading_text
 
     acc = Accuracy()
     for report in reports:
         acc.reports += 1
+        text = report.text()
+        if layout is not None:
+            text = reading_text(LAYOUTS[layout](text, random.Random(zlib.crc32(report.stem.encode()))))
         try:
-            result = parse_report(report.text())
+            result = parse_report(text)
         except ParseError as exc:
             acc.failed.append(f"{report.stem}: {exc}")
             continue
@@ -226,6 +235,28 @@ def table(acc: Accuracy) -> str:
         lines.append(
             f"| {code} | {req} | {s.expected} | {s.correct} | {s.missed} | {s.wrong} | {s.spurious} | "
             f"{s.recall:.3f} | {s.precision:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def layout_scores(reports: list[Report]) -> dict[str, Accuracy]:
+    """The parser's accuracy on the same reports in each layout of tools/corpus/layouts.py."""
+    from .layouts import LAYOUTS
+
+    return {name: measure(reports, name) for name in LAYOUTS}
+
+
+def layouts_table(scores: dict[str, Accuracy]) -> str:
+    lines = [
+        "| layout | reports | failed | required recall | all recall | precision | wrong | spurious |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, acc in scores.items():
+        wrong = sum(s.wrong for s in acc.metrics.values())
+        spurious = sum(s.spurious for s in acc.metrics.values())
+        lines.append(
+            f"| {name} | {acc.reports} | {len(acc.failed)} | {acc.recall():.4f} | {acc.recall(False):.4f} | "
+            f"{acc.precision():.4f} | {wrong} | {spurious} |"
         )
     return "\n".join(lines)
 
@@ -259,12 +290,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--damage-rate", type=float, default=0.03)
     parser.add_argument("--out", help="write the table and the list of misses to this Markdown file")
+    parser.add_argument("--layouts", action="store_true", help="score every layout (tools/corpus/layouts.py)")
     args = parser.parse_args(argv)
     try:
         corpus = generate(args.cities, args.years, seed=args.seed, damage_rate=args.damage_rate)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.layouts:
+        table_md = layouts_table(layout_scores(corpus.reports))
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(f"# Parser accuracy per layout\n\n{table_md}\n")
+        print(table_md)
+        return 0
     acc = measure(corpus.reports)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
