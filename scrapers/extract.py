@@ -5,7 +5,7 @@ cells. The parser reads that text and every fact's offsets point into it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scrapers.formats.docx import docx_blocks
 from scrapers.formats.encoding import declared_charset, decode
@@ -16,7 +16,10 @@ from scrapers.formats.pdf import pdf_blocks
 from scrapers.layout.model import Block, Line, ReadingText
 from scrapers.layout.read import to_reading_text
 
-__all__ = ["Extracted", "ExtractionError", "UnsupportedFormat", "decode_html", "extract_text", "sniff_format"]
+__all__ = [
+    "Extracted", "ExtractionError", "UnsupportedFormat", "decode_html", "extract_plain_text", "extract_text",
+    "sniff_format",
+]
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,17 @@ def extract_text(data: bytes, *, filename: str | None = None, content_type: str 
         blocks = html_blocks(markup, warnings)
     else:
         text, encoding = decode(data, declared_charset(content_type))
-        check_text(text)
-        blocks = text_blocks(text)
+        return replace(extract_plain_text(text), encoding=encoding)
+    return _read(blocks, warnings, encoding, kind)
+
+
+def extract_plain_text(text: str) -> Extracted:
+    """Decoded plain text (a .txt file, text copied out of a PDF) through the layout stage."""
+    check_text(text)
+    return _read(text_blocks(text), [], None, "txt")
+
+
+def _read(blocks: list[Block], warnings: list[str], encoding: str | None, kind: str) -> Extracted:
     reading = to_reading_text(blocks, warnings)
     check_text(reading.text, "reading text")
     if not reading.text.strip():

@@ -8,15 +8,26 @@ from urllib.parse import urlsplit
 import dagster as dg
 
 import scrapers.extract
+import scrapers.formats
+import scrapers.layout
 from pipelines.assets import state
 from pipelines.assets.raw import raw_documents
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ManifestRow
 from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
+from scrapers.formats.errors import one_line
 
-# Cached text is thrown away when the extraction code changes (it has no version number).
-EXTRACTOR_VERSION = hashlib.sha256(Path(scrapers.extract.__file__).read_bytes()).hexdigest()[:12]
+# Cached text is thrown away when the extraction code changes (it has no version number): every
+# module extraction runs, the format readers and the layout stage included.
+_EXTRACTOR_FILES = sorted(
+    [
+        Path(scrapers.extract.__file__),
+        *Path(scrapers.formats.__file__).parent.glob("*.py"),
+        *Path(scrapers.layout.__file__).parent.glob("*.py"),
+    ]
+)
+EXTRACTOR_VERSION = hashlib.sha256(b"".join(p.read_bytes() for p in _EXTRACTOR_FILES)).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -59,5 +70,7 @@ def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -
             status, reason, extracted = "unsupported", str(exc), None
         except ExtractionError as exc:
             status, reason, extracted = "failed", f"text extraction: {exc}", None
+        except Exception as exc:  # a reader's unforeseen error fails this document, not its city
+            status, reason, extracted = "failed", f"text extraction: unexpected {one_line(exc)}", None
         state.write(cache, (status, reason, extracted))
     return TextOutcome(row, where, status, reason, extracted)

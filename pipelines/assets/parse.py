@@ -17,6 +17,7 @@ from pipelines.assets.extract import TextOutcome, extracted_text
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.parser import ParseError, parse_report
 from pipelines.parser.model import PARSER_VERSION, ParseResult
+from pipelines.parser.provenance import with_layout
 from pipelines.resources import WarehouseResource
 from pipelines.staging import DocumentRecord, document_id
 from scrapers.registry import Registry, RegistryError
@@ -41,6 +42,8 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     items, cached, parsed_now = [], 0, 0
     for outcome in outcomes:
         result, reason, hit = _parse(outcome, warehouse)
+        if result is not None and outcome.extracted is not None:
+            result = with_layout(result, outcome.extracted.reading)
         cached += hit
         parsed_now += outcome.extracted is not None and not hit
         items.append((_record(outcome, result, reason, registry), result))
