@@ -45,6 +45,7 @@ class _Builder:
         self.pos = 0
         self.seen: set[str] = set()
         self.repeats: Counter[str] = Counter()
+        self.in_repeat = False
         self.warnings: list[str] = []
 
     def _line(self, text: str, spans: Sequence[SourceSpan]) -> None:
@@ -59,9 +60,13 @@ class _Builder:
         for paragraph in piece.text.split("\n"):
             end = start + len(paragraph)
             key = paragraph.strip()
-            if key and len(key) >= REPEAT_MIN_CHARS and key in self.seen:
+            # a long paragraph printed again word for word is a repeat, and so is any paragraph
+            # seen before that follows a repeat (the short lines of a repeated section)
+            if key and key in self.seen and (len(key) >= REPEAT_MIN_CHARS or self.in_repeat):
                 self.repeats[key] += 1
+                self.in_repeat = True
             elif key:
+                self.in_repeat = False
                 self.seen.add(key)
                 shift = self.pos - start
                 self._line(paragraph, [
@@ -72,6 +77,7 @@ class _Builder:
             start = end + 1
 
     def add_table(self, table: Table, index: int) -> None:
+        self.in_repeat = False
         box = None
         if table.bbox is not None:
             x0, top, x1, bottom = table.bbox

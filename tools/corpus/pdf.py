@@ -44,7 +44,8 @@ def _hex(text: str) -> str:
     return "<" + text.encode("utf-16-be").hex().upper() + ">"
 
 
-def _text(x: float, y: float, size: float, text: str) -> str:
+def text_op(x: float, y: float, size: float, text: str) -> str:
+    """The content operator printing `text` with its baseline at (x, y)."""
     return f"/F1 {size} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm {_hex(text)} Tj"
 
 
@@ -72,14 +73,14 @@ def render_pdf(title: str, paragraphs: list[str | list[list[str]]], *, furniture
             y = top
 
     y -= TITLE_SIZE + 4
-    pages[0].append("BT " + _text(MARGIN, y, TITLE_SIZE, title) + " ET")
+    pages[0].append("BT " + text_op(MARGIN, y, TITLE_SIZE, title) + " ET")
     y -= LEADING
     for para in paragraphs:
         if isinstance(para, str):
             for k, line in enumerate(wrap(para, indent=INDENT)):
                 room(LEADING)
                 y -= LEADING
-                pages[-1].append("BT " + _text(MARGIN + (INDENT if k == 0 else 0), y, SIZE, line) + " ET")
+                pages[-1].append("BT " + text_op(MARGIN + (INDENT if k == 0 else 0), y, SIZE, line) + " ET")
             continue
         col_w = TEXT_W / max(len(r) for r in para)
         for height, cells in _table_rows(para):
@@ -90,19 +91,20 @@ def render_pdf(title: str, paragraphs: list[str | list[list[str]]], *, furniture
             for c, lines in enumerate(cells):
                 for k, line in enumerate(lines):
                     x, baseline = MARGIN + c * col_w + CELL_PAD, y - (k + 1) * LEADING + 4
-                    ops.append("BT " + _text(x, baseline, SIZE, line) + " ET")
+                    ops.append("BT " + text_op(x, baseline, SIZE, line) + " ET")
             pages[-1].extend(ops)
             y -= height
         y -= LEADING / 2
     if furniture:
         for number, ops in enumerate(pages, start=1):
-            ops.append("BT " + _text(MARGIN, PAGE_H - MARGIN / 2, 9, title) + " ET")
+            ops.append("BT " + text_op(MARGIN, PAGE_H - MARGIN / 2, 9, title) + " ET")
             label = f"- {number} -"
-            ops.append("BT " + _text((PAGE_W - len(label) * 4.5) / 2, MARGIN / 2, 9, label) + " ET")
-    return _document(title, pages)
+            ops.append("BT " + text_op((PAGE_W - len(label) * 4.5) / 2, MARGIN / 2, 9, label) + " ET")
+    return document(title, pages)
 
 
-def _document(title: str, pages: list[list[str]]) -> bytes:
+def document(title: str, pages: list[list[str]]) -> bytes:
+    """A PDF of the given pages, each a list of content operators (text_op, rules)."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
