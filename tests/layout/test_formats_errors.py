@@ -96,7 +96,7 @@ def test_job_fails_the_document_not_the_city(tmp_path: Path) -> None:
     archive = SimpleNamespace(root=tmp_path, read_body=lambda row: bodies[row.name])
     warehouse = SimpleNamespace(cache_dir=lambda kind: tmp_path)
     outcomes = {}
-    for name, body in bodies.items():
+    for name in bodies:
         row = SimpleNamespace(name=name, warc_file="a.warc.gz", warc_offset=0, archive_url=f"http://x.invalid/{name}",
                               sha256=name * 4, content_type=None)
         outcomes[name] = _extract(archive, row, warehouse)
