@@ -64,8 +64,8 @@ def cid_garbage_pdf(glyphs: int = 400) -> bytes:
     ids `(cid:N)` instead of characters, as from many scanned-and-typeset government PDFs."""
     codes = "".join(f"{0x0100 + (i * 37) % 3000:04X}" for i in range(glyphs))
     ops = [
-        f"BT /F1 {SIZE} Tf 1 0 0 1 {MARGIN} {PAGE_H - MARGIN - 20 * (k + 1)} Tm <{codes[k * 160 : k * 160 + 160]}> Tj ET"
-        for k in range(len(codes) // 160)
+        f"BT /F1 {SIZE} Tf 1 0 0 1 {MARGIN} {PAGE_H - MARGIN - 20 * (k + 1)} Tm <{chunk}> Tj ET"
+        for k, chunk in enumerate(codes[i : i + 160] for i in range(0, len(codes), 160))
     ]
     stream = "\n".join(ops).encode("ascii")
     objects = [
