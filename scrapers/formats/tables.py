@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
-_FIGURE = re.compile(r"[-+]?\d[\d,，.]*\s*[^\d\s]{0,3}")  # 23.93, 1,971家, 5.63%
+_DIGIT = re.compile(r"\d")
 
 
 def blank_merged_figures(cells: list[list[str]], merged: set[tuple[int, int]], where: str,
                          warnings: list[str]) -> None:
-    """A figure in a cell that spans rows or columns belongs to no single row and column: it is
-    blanked (never assigned to the first column it covers) and the document gets a warning."""
+    """A figure in a merged cell (spanning rows or columns) belongs to no single row and column:
+    it is blanked, never given to the first column it covers, and the document gets a warning.
+    The header row and the row labels (first column) keep their merged text."""
     for r, c in sorted(merged):
-        if _FIGURE.fullmatch(cells[r][c].strip()):
+        if r > 0 and c > 0 and _DIGIT.search(cells[r][c]):
             warnings.append(
                 f"merged_cells: {where}, row {r + 1}: {cells[r][c]!r} spans several cells and "
                 "cannot be assigned to one column; not read"

@@ -10,16 +10,22 @@ import docx
 from tools.corpus.pdf import MARGIN, PAGE_H, SIZE, document, text_op, wrap
 
 
-def docx_file(paragraphs: list[str], tables: list[list[list[str]]] = ()) -> bytes:
-    """Paragraphs, then tables (python-docx writes them in that order)."""
+def docx_file(items: list[str | list[list[str]]], merge: tuple[int, int, int, int] | None = None) -> bytes:
+    """Paragraphs and tables (lists of rows) in this order; `merge` = (row, col, row, col)
+    merges that range of the last table's cells."""
     doc = docx.Document()
-    for text in paragraphs:
-        doc.add_paragraph(text)
-    for rows in tables:
-        grid = doc.add_table(rows=len(rows), cols=len(rows[0]))
-        for r, row in enumerate(rows):
+    grid = None
+    for item in items:
+        if isinstance(item, str):
+            doc.add_paragraph(item)
+            continue
+        grid = doc.add_table(rows=len(item), cols=len(item[0]))
+        for r, row in enumerate(item):
             for c, value in enumerate(row):
                 grid.cell(r, c).text = value
+    if merge is not None and grid is not None:
+        r0, c0, r1, c1 = merge
+        grid.cell(r0, c0).merge(grid.cell(r1, c1))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
