@@ -6,6 +6,7 @@ gives the same facts (entity, metric, value, flags) as its plain text."""
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -61,5 +62,5 @@ def test_the_pdf_layout_really_wraps_and_pages(reports: dict) -> None:
     printed = [line for lines in pages for line in lines[1:-1]]
     assert len(printed) > len([line for line in text.splitlines() if line.strip()]) + 100
     # some line ends in the middle of a figure: digits on both sides of the cut
-    cuts = [(a, b) for a, b in zip(printed, printed[1:], strict=False) if a[-1:].isdigit() and b[:1].isdigit()]
+    cuts = [(a, b) for a, b in pairwise(printed) if a[-1:].isdigit() and b[:1].isdigit()]
     assert cuts
