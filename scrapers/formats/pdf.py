@@ -16,7 +16,7 @@ from scrapers.layout.model import Block, Line, Table
 _CID = re.compile(r"\(cid:\d+\)")
 _CAPTION = re.compile(r"单位|^表\s*\d")
 _MIN_GUTTER = 12.0  # points of empty page width between two columns
-_MIN_COLUMN_LINES = 5
+_MIN_COLUMN_LINES = 3
 
 
 def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
@@ -125,28 +125,44 @@ def _join_cell(text: str) -> str:
     return out
 
 
-def _columns(page):
-    """The page, or its left and right halves when its words leave an empty gutter down the
-    middle with enough lines on each side (a two-column page)."""
+def _columns(page) -> list:
+    """The page's regions in reading order: the page itself, or, when its words leave a gutter
+    down the middle (crossed by a few full-width lines such as a title at most), the left
+    column then the right one, band by band between the full-width lines."""
     words = page.extract_words()
     if len(words) < 2 * _MIN_COLUMN_LINES:
         return [page]
     left, right = min(w["x0"] for w in words), max(w["x1"] for w in words)
-    lo, hi = left + (right - left) / 3, left + 2 * (right - left) / 3
-    covered = sorted((max(w["x0"], lo), min(w["x1"], hi)) for w in words if w["x1"] > lo and w["x0"] < hi)
-    gap_start, best = lo, (0.0, 0.0)
-    for x0, x1 in covered:
-        if x0 - gap_start > best[1] - best[0]:
-            best = (gap_start, x0)
-        gap_start = max(gap_start, x1)
-    if hi - gap_start > best[1] - best[0]:
-        best = (gap_start, hi)
-    if best[1] - best[0] < _MIN_GUTTER:
+    best = None
+    for step in range(int((right - left) / 3), int(2 * (right - left) / 3), 2):
+        x = left + step
+        crossing = [w for w in words if w["x0"] < x < w["x1"]]
+        if best is None or len(crossing) < len(best[1]):
+            best = (x, crossing)
+    split, crossing = best
+    if len(crossing) > len(words) * 0.1:
         return [page]
-    middle = (best[0] + best[1]) / 2
-    tops_left = {round(w["top"]) for w in words if w["x1"] <= middle}
-    tops_right = {round(w["top"]) for w in words if w["x0"] >= middle}
-    if min(len(tops_left), len(tops_right)) < _MIN_COLUMN_LINES:
+    apart = [w for w in words if w not in crossing]
+    gap = min((w["x0"] for w in apart if w["x0"] >= split), default=split) - max(
+        (w["x1"] for w in apart if w["x1"] <= split), default=split)
+    tops_left = {round(w["top"]) for w in apart if w["x1"] <= split}
+    tops_right = {round(w["top"]) for w in apart if w["x0"] >= split}
+    if gap < _MIN_GUTTER or min(len(tops_left), len(tops_right)) < _MIN_COLUMN_LINES:
         return [page]
-    return [page.crop((page.bbox[0], page.bbox[1], middle, page.bbox[3])),
-            page.crop((middle, page.bbox[1], page.bbox[2], page.bbox[3]))]
+    x0, top, x1, bottom = page.bbox
+    middle = max((w["x1"] for w in apart if w["x1"] <= split), default=split) + gap / 2
+    bands = []
+    for word in sorted(crossing, key=lambda w: w["top"]):
+        if bands and word["top"] <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], word["bottom"]))
+        else:
+            bands.append((word["top"], word["bottom"]))
+    regions, y = [], top
+    for band_top, band_bottom in bands:
+        if band_top > y:
+            regions += [page.crop((x0, y, middle, band_top)), page.crop((middle, y, x1, band_top))]
+        regions.append(page.crop((x0, max(y, band_top), x1, min(bottom, band_bottom))))
+        y = min(bottom, band_bottom)
+    if y < bottom:
+        regions += [page.crop((x0, y, middle, bottom)), page.crop((middle, y, x1, bottom))]
+    return regions

@@ -114,14 +114,13 @@ def reflow(lines: Sequence[Line]) -> ReadingText:
     the next line (on the next page too); page numbers and running headers/footers are dropped.
     Lines without positions are paragraphs as they stand."""
     kept = _without_furniture(lines)
-    by_page: dict[int | None, list[Line]] = {}
-    for line in kept:
-        by_page.setdefault(line.page, []).append(line)
+    positioned = [line for line in kept if line.x0 is not None]
+    edges = {id(line): _block_edges(line, positioned) for line in positioned}
     text, spans = "", []
     previous: Line | None = None
     for line in kept:
         piece = line.text.strip()
-        if previous is not None and not _continues(previous, line, by_page):
+        if previous is not None and not _continues(previous, line, edges):
             text += "\n"
         elif previous is not None and previous.text[-1:].isascii() and previous.text[-1:].isalnum() \
                 and piece[:1].isascii() and piece[:1].isalpha():
@@ -154,19 +153,24 @@ _STARTS_PARAGRAPH = re.compile(
 )
 
 
-def _continues(previous: Line, line: Line, by_page: dict[int | None, list[Line]]) -> bool:
+def _continues(previous: Line, line: Line, edges: dict[int, tuple[float, float]]) -> bool:
     """The previous line reaches (nearly) across its text block and ends mid-paragraph."""
     if previous.hard_break or previous.x1 is None or line.x0 is None:
         return False
     if previous.text.rstrip().endswith(("：", ":")) or _STARTS_PARAGRAPH.match(line.text.strip()):
         return False
     size = (previous.bottom - previous.top) or 10.0
-    _, right = _block_edges(previous, by_page[previous.page])
-    next_left, _ = _block_edges(line, by_page[line.page])
+    _, right = edges[id(previous)]
+    next_left, _ = edges[id(line)]
     return right - previous.x1 < 1.5 * size and line.x0 - next_left < size
 
 
 def _block_edges(line: Line, lines: Sequence[Line]) -> tuple[float, float]:
-    """Left and right edge of the text block (column) a positioned line stands in."""
-    same = [o for o in lines if o.x0 is not None and o.x0 < line.x1 and o.x1 > line.x0]
+    """Left and right edge of the text block (column) a positioned line stands in: the lines of
+    its size that overlap it, on any page (a page of short lines has the width of the others)."""
+    size = line.bottom - line.top
+    same = [
+        o for o in lines
+        if o.x0 is not None and o.x0 < line.x1 and o.x1 > line.x0 and abs(o.bottom - o.top - size) <= 0.2 * size
+    ]  # a title in a larger font is not the text block
     return min(o.x0 for o in same), max(o.x1 for o in same)
