@@ -1,7 +1,10 @@
-"""PDF → blocks: pdfplumber's text lines with their positions (page, x0, x1, top, bottom) for the
-layout stage to reflow, and pdfplumber's table finder for tables (their text is not repeated as
+"""PDF → blocks: text lines with their positions (page, x0, x1, top, bottom) for the layout
+stage to reflow, and tables from pdfplumber's table finder (their text is not repeated as
 lines). A two-column page is read column by column. A text layer that decodes to garbage (CID
-fonts without a ToUnicode map, private-use characters) is refused as unreadable."""
+fonts without a ToUnicode map, private-use characters) is refused as unreadable.
+
+Pages are read with PDFium (pypdfium2: fast, C++); a page that draws lines or rectangles (so may
+hold a ruled table) is read with pdfplumber, whose table finder needs them."""
 
 from __future__ import annotations
 
@@ -17,28 +20,49 @@ _CID = re.compile(r"\(cid:\d+\)")
 _CAPTION = re.compile(r"单位|^表\s*\d")
 _MIN_GUTTER = 12.0  # points of empty page width between two columns
 _MIN_COLUMN_LINES = 3
+_NO_UNICODE = "glyphs without characters ((cid:N): a font with no ToUnicode map); needs OCR"
 
 
 def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    import pypdfium2 as pdfium
 
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) > MAX_PDF_PAGES:
-                raise ExtractionError(f"PDF refused: {len(pdf.pages):,} pages (limit {MAX_PDF_PAGES:,})")
-            blocks: list[Block] = []
-            has_images = False
-            for number, page in enumerate(pdf.pages, start=1):
-                blocks.extend(_page_blocks(page, number, warnings))
-                has_images = has_images or bool(page.images)
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise UnsupportedFormat(f"encrypted PDF (needs a password): {one_line(exc)}") from exc
+        raise ExtractionError(f"broken PDF: {one_line(exc)}") from exc
+    pages: list[list[Block] | None] = []  # None: a page for pdfplumber
+    has_images, unmapped, chars = False, 0, 0
+    try:
+        if len(document) > MAX_PDF_PAGES:
+            raise ExtractionError(f"PDF refused: {len(document):,} pages (limit {MAX_PDF_PAGES:,})")
+        for index in range(len(document)):
+            page = document[index]
+            kinds = {obj.type for obj in page.get_objects(max_depth=2)}
+            has_images = has_images or pdfium.raw.FPDF_PAGEOBJ_IMAGE in kinds
+            if pdfium.raw.FPDF_PAGEOBJ_PATH in kinds:
+                pages.append(None)
+            else:
+                lines, page_unmapped, page_chars = _pdfium_lines(page, index + 1)
+                pages.append(lines)
+                unmapped, chars = unmapped + page_unmapped, chars + page_chars
+            page.close()
     except (ExtractionError, UnsupportedFormat):
         raise
-    except Exception as exc:  # pdfminer raises many (often private) error types for damaged files
-        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
-        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError) or "password" in str(cause).lower():
-            raise UnsupportedFormat(f"encrypted PDF (needs a password): {one_line(cause)}") from exc
-        raise ExtractionError(f"broken PDF: {one_line(cause)}") from exc
+    except Exception as exc:
+        raise ExtractionError(f"broken PDF: {one_line(exc)}") from exc
+    finally:
+        document.close()
+    if unmapped > 20 and unmapped > 0.1 * chars:
+        raise UnsupportedFormat(f"unreadable PDF text layer: {unmapped} {_NO_UNICODE}")
+    ruled = [number for number, blocks in enumerate(pages, start=1) if blocks is None]
+    if ruled:
+        plumbed, plumber_images = _plumber_pages(data, ruled, warnings)
+        has_images = has_images or plumber_images
+        for number in ruled:
+            pages[number - 1] = plumbed[number]
+    blocks = [block for page_blocks in pages for block in page_blocks or ()]
     text = "".join(b.text if isinstance(b, Line) else "".join("".join(r) for r in b.rows) for b in blocks)
     if not text.strip():
         reason = "image-only PDF (no text layer; needs OCR)" if has_images else "PDF has no text layer"
@@ -47,6 +71,59 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     if garbage:
         raise UnsupportedFormat(f"unreadable PDF text layer: {garbage}")
     return blocks
+
+
+def _pdfium_lines(page, number: int) -> tuple[list[Line], int, int]:
+    """The page's lines in reading order, and how many of its characters have no Unicode."""
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()
+    try:
+        height = page.get_height()
+        count = textpage.count_chars()
+        unmapped = sum(raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 for i in range(count))
+        boxes = []
+        for k in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(k)
+            text = textpage.get_text_bounded(left, bottom, right, top).strip()
+            if text:
+                boxes.append({"x0": left, "x1": right, "top": height - top, "bottom": height - bottom, "text": text})
+    finally:
+        textpage.close()
+    lines = [line for region in _ordered(boxes) for line in _merge_segments(region, number)]
+    return lines, unmapped, count
+
+
+def _merge_segments(boxes: list[dict], number: int) -> list[Line]:
+    """Segments of one region sorted top to bottom; those on one baseline make one line."""
+    lines: list[Line] = []
+    for box in sorted(boxes, key=lambda b: (round(b["bottom"]), b["x0"])):
+        last = lines[-1] if lines else None
+        size = box["bottom"] - box["top"]
+        if last is not None and abs(last.bottom - box["bottom"]) < 0.5 * size and box["x0"] >= last.x1 - 1:
+            space = " " if box["x0"] - last.x1 > 0.25 * size else ""
+            lines[-1] = Line(last.text + space + box["text"], number, last.x0, box["x1"], min(last.top, box["top"]),
+                             max(last.bottom, box["bottom"]))
+        else:
+            lines.append(Line(box["text"], number, box["x0"], box["x1"], box["top"], box["bottom"]))
+    return lines
+
+
+def _plumber_pages(data: bytes, numbers: list[int], warnings: list[str]) -> tuple[dict[int, list[Block]], bool]:
+    import pdfplumber
+
+    out: dict[int, list[Block]] = {}
+    images = False
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number in numbers:
+                page = pdf.pages[number - 1]
+                out[number] = _page_blocks(page, number, warnings)
+                images = images or bool(page.images)
+    except Exception as exc:  # pdfminer raises many (often private) error types for damaged files
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+        raise ExtractionError(f"broken PDF: {one_line(cause)}") from exc
+    return out, images
 
 
 def unreadable_reason(text: str) -> str | None:
@@ -125,40 +202,70 @@ def _join_cell(text: str) -> str:
     return out
 
 
+def _gutter(boxes: list[dict]) -> tuple[float, list[dict]] | None:
+    """(x of the gutter, the boxes crossing it) when boxes (words or line segments) leave an
+    empty strip down the middle of the page, crossed by a few full-width lines (a title) at
+    most, with lines on both sides; else None."""
+    if len(boxes) < 2 * _MIN_COLUMN_LINES:
+        return None
+    left, right = min(b["x0"] for b in boxes), max(b["x1"] for b in boxes)
+    best = None
+    for step in range(int((right - left) / 3), int(2 * (right - left) / 3), 2):
+        x = left + step
+        crossing = [b for b in boxes if b["x0"] < x < b["x1"]]
+        if best is None or len(crossing) < len(best[1]):
+            best = (x, crossing)
+    if best is None or len(best[1]) > len(boxes) * 0.1:
+        return None
+    split, crossing = best
+    apart = [b for b in boxes if not any(b is c for c in crossing)]
+    left_edge = max((b["x1"] for b in apart if b["x1"] <= split), default=split)
+    right_edge = min((b["x0"] for b in apart if b["x0"] >= split), default=split)
+    tops_left = {round(b["top"]) for b in apart if b["x1"] <= split}
+    tops_right = {round(b["top"]) for b in apart if b["x0"] >= split}
+    if right_edge - left_edge < _MIN_GUTTER or min(len(tops_left), len(tops_right)) < _MIN_COLUMN_LINES:
+        return None
+    return (left_edge + right_edge) / 2, crossing
+
+
+def _bands(crossing: list[dict]) -> list[tuple[float, float]]:
+    """The vertical strips the full-width lines take, merged where they overlap."""
+    bands: list[tuple[float, float]] = []
+    for box in sorted(crossing, key=lambda b: b["top"]):
+        if bands and box["top"] <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], box["bottom"]))
+        else:
+            bands.append((box["top"], box["bottom"]))
+    return bands
+
+
+def _ordered(boxes: list[dict]) -> list[list[dict]]:
+    """Line segments grouped into regions in reading order (see _columns)."""
+    found = _gutter(boxes)
+    if found is None:
+        return [boxes]
+    middle, crossing = found
+    rest = [b for b in boxes if not any(b is c for c in crossing)]
+    regions, y = [], float("-inf")
+    for band_top, band_bottom in [*_bands(crossing), (float("inf"), float("inf"))]:
+        between = [b for b in rest if y <= b["top"] < band_top]
+        regions += [[b for b in between if b["x1"] <= middle], [b for b in between if b["x1"] > middle]]
+        regions.append([b for b in crossing if band_top <= b["top"] <= band_bottom])
+        y = band_bottom
+    return [region for region in regions if region]
+
+
 def _columns(page) -> list:
     """The page's regions in reading order: the page itself, or, when its words leave a gutter
     down the middle (crossed by a few full-width lines such as a title at most), the left
     column then the right one, band by band between the full-width lines."""
-    words = page.extract_words()
-    if len(words) < 2 * _MIN_COLUMN_LINES:
+    found = _gutter(page.extract_words())
+    if found is None:
         return [page]
-    left, right = min(w["x0"] for w in words), max(w["x1"] for w in words)
-    best = None
-    for step in range(int((right - left) / 3), int(2 * (right - left) / 3), 2):
-        x = left + step
-        crossing = [w for w in words if w["x0"] < x < w["x1"]]
-        if best is None or len(crossing) < len(best[1]):
-            best = (x, crossing)
-    split, crossing = best
-    if len(crossing) > len(words) * 0.1:
-        return [page]
-    apart = [w for w in words if w not in crossing]
-    gap = min((w["x0"] for w in apart if w["x0"] >= split), default=split) - max(
-        (w["x1"] for w in apart if w["x1"] <= split), default=split)
-    tops_left = {round(w["top"]) for w in apart if w["x1"] <= split}
-    tops_right = {round(w["top"]) for w in apart if w["x0"] >= split}
-    if gap < _MIN_GUTTER or min(len(tops_left), len(tops_right)) < _MIN_COLUMN_LINES:
-        return [page]
+    middle, crossing = found
     x0, top, x1, bottom = page.bbox
-    middle = max((w["x1"] for w in apart if w["x1"] <= split), default=split) + gap / 2
-    bands = []
-    for word in sorted(crossing, key=lambda w: w["top"]):
-        if bands and word["top"] <= bands[-1][1]:
-            bands[-1] = (bands[-1][0], max(bands[-1][1], word["bottom"]))
-        else:
-            bands.append((word["top"], word["bottom"]))
     regions, y = [], top
-    for band_top, band_bottom in bands:
+    for band_top, band_bottom in _bands(crossing):
         if band_top > y:
             regions += [page.crop((x0, y, middle, band_top)), page.crop((middle, y, x1, band_top))]
         regions.append(page.crop((x0, max(y, band_top), x1, min(bottom, band_bottom))))

@@ -115,7 +115,7 @@ def reflow(lines: Sequence[Line]) -> ReadingText:
     Lines without positions are paragraphs as they stand."""
     kept = _without_furniture(lines)
     positioned = [line for line in kept if line.x0 is not None]
-    edges = {id(line): _block_edges(line, positioned) for line in positioned}
+    edges = _block_edges(positioned)
     text, spans = "", []
     previous: Line | None = None
     for line in kept:
@@ -165,12 +165,25 @@ def _continues(previous: Line, line: Line, edges: dict[int, tuple[float, float]]
     return right - previous.x1 < 1.5 * size and line.x0 - next_left < size
 
 
-def _block_edges(line: Line, lines: Sequence[Line]) -> tuple[float, float]:
-    """Left and right edge of the text block (column) a positioned line stands in: the lines of
-    its size that overlap it, on any page (a page of short lines has the width of the others)."""
-    size = line.bottom - line.top
-    same = [
-        o for o in lines
-        if o.x0 is not None and o.x0 < line.x1 and o.x1 > line.x0 and abs(o.bottom - o.top - size) <= 0.2 * size
-    ]  # a title in a larger font is not the text block
-    return min(o.x0 for o in same), max(o.x1 for o in same)
+def _block_edges(lines: Sequence[Line]) -> dict[int, tuple[float, float]]:
+    """Left and right edge of the text block (column) each positioned line stands in: lines of
+    one font size whose spans overlap, on any page (a page of short lines has the width of the
+    others), form a block. A title in a larger font is not the text block."""
+    groups: dict[float, list[Line]] = {}
+    for line in sorted(lines, key=lambda line: line.bottom - line.top):
+        size = line.bottom - line.top
+        key = next((k for k in groups if size <= k * 1.2), size)  # sizes within 20% are one size
+        groups.setdefault(key, []).append(line)
+    edges: dict[int, tuple[float, float]] = {}
+    for group in groups.values():
+        group.sort(key=lambda line: line.x0)
+        block: list[Line] = []
+        right = float("-inf")
+        for line in [*group, None]:
+            if block and (line is None or line.x0 >= right):  # a gap: the block ends
+                edges.update((id(b), (block[0].x0, right)) for b in block)
+                block, right = [], float("-inf")
+            if line is not None:
+                block.append(line)
+                right = max(right, line.x1)
+    return edges
