@@ -3,8 +3,8 @@ stage to reflow, and tables from pdfplumber's table finder (their text is not re
 lines). A two-column page is read column by column. A text layer that decodes to garbage (CID
 fonts without a ToUnicode map, private-use characters) is refused as unreadable.
 
-Pages are read with PDFium (pypdfium2: fast, C++); a page that draws lines or rectangles (so may
-hold a ruled table) is read with pdfplumber, whose table finder needs them."""
+Pages are read with PDFium (pypdfium2: fast, C++); a page that draws lines or rectangles that
+may rule a table is read with pdfplumber, whose table finder needs them."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
             raise ExtractionError(f"PDF refused: {len(document):,} pages (limit {MAX_PDF_PAGES:,})")
         for index in range(len(document)):
             page = document[index]
-            kinds = {obj.type for obj in page.get_objects(max_depth=2)}
-            has_images = has_images or pdfium.raw.FPDF_PAGEOBJ_IMAGE in kinds
-            if pdfium.raw.FPDF_PAGEOBJ_PATH in kinds:
+            objects = list(page.get_objects(max_depth=2))
+            has_images = has_images or any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in objects)
+            if _may_hold_a_table([obj.get_bounds() for obj in objects if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH]):
                 pages.append(None)
             else:
                 lines, page_unmapped, page_chars = _pdfium_lines(page, index + 1)
@@ -55,7 +55,7 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     finally:
         document.close()
     if unmapped > 20 and unmapped > 0.1 * chars:
-        raise UnsupportedFormat(f"unreadable PDF text layer: {unmapped} {_NO_UNICODE}")
+        raise UnsupportedFormat(f"unreadable PDF text layer: {unmapped} of {chars} sampled {_NO_UNICODE}")
     ruled = [number for number, blocks in enumerate(pages, start=1) if blocks is None]
     if ruled:
         plumbed, plumber_images = _plumber_pages(data, ruled, warnings)
@@ -73,15 +73,25 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     return blocks
 
 
+def _may_hold_a_table(boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Drawn lines or rectangles that could rule a table: two horizontal and two vertical
+    edges at least (a rectangle gives both). A header rule alone does not."""
+    across = sum(1 for left, bottom, right, top in boxes if right - left > 20)
+    down = sum(1 for left, bottom, right, top in boxes if top - bottom > 8)
+    return across >= 2 and down >= 2
+
+
 def _pdfium_lines(page, number: int) -> tuple[list[Line], int, int]:
-    """The page's lines in reading order, and how many of its characters have no Unicode."""
+    """The page's lines in reading order, and how many of a sample of its characters have no
+    Unicode (of how many)."""
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
     try:
         height = page.get_height()
-        count = textpage.count_chars()
-        unmapped = sum(raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 for i in range(count))
+        sample = range(0, textpage.count_chars(), max(1, textpage.count_chars() // 300))  # evenly, ≤ 300
+        count = len(sample)
+        unmapped = sum(raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 for i in sample)
         boxes = []
         for k in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(k)
