@@ -107,3 +107,28 @@ def test_docx_merged_figure_is_a_warning_not_a_fact() -> None:
     assert ("sub_center:oilfield", "deposit_cumulative") not in keys
     assert ("sub_center:oilfield", "deposit_balance") in keys
     assert [w for w in result.warnings if w.startswith("merged_cells: DOCX table 1, row 3")]
+
+
+def test_raw_facts_keep_the_page(tmp_path) -> None:
+    import duckdb
+
+    from pipelines.staging import DocumentRecord, document_id, ensure_schema, load_document
+
+    # the table sits on page 1, and 40 short paragraphs push the withdrawal sentence onto page 2
+    fillers = [f"第{i}段。" for i in range(1, 41)]
+    items = [*INTRO, BY_ENTITY, *fillers, "（二）提取", "2022年，提取金额31.96亿元。"]
+    data, filename = render_layout("pdf", INTRO[0], items)
+    extracted = extract_text(data, filename=filename)
+    result = with_layout(parse_report(extracted.text), extracted.reading)
+    record = DocumentRecord(
+        document_id=document_id("999999", 2022, "ab" * 32), city_code="999999", city_name_zh="测试市",
+        province_zh=None, report_year=2022, version=1, url=None, archive_url=None, fetched_at=None,
+        published_date=None, title=INTRO[0], content_type="application/pdf", encoding="binary (pdf)",
+        sha256="ab" * 32, archive_path=None, status="parsed",
+    )
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_schema(con)
+    load_document(con, record, result)
+    pages = dict(con.execute("SELECT metric_code || '/' || entity_code, page FROM raw.facts").fetchall())
+    assert pages["deposit_amount/center"] == 1
+    assert pages["withdrawal_amount/city_total"] == 2
