@@ -76,8 +76,11 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
 def _may_hold_a_table(boxes: list[tuple[float, float, float, float]]) -> bool:
     """Drawn lines or rectangles that could rule a table: two horizontal and two vertical
     edges at least (a rectangle gives both). A header rule alone does not."""
-    across = sum(1 for left, bottom, right, top in boxes if right - left > 20)
-    down = sum(1 for left, bottom, right, top in boxes if top - bottom > 8)
+    across = down = 0
+    for left, bottom, right, top in boxes:
+        wide, tall = right - left > 20, top - bottom > 8
+        across += 2 if wide and tall else wide  # a rectangle has two of each
+        down += 2 if wide and tall else tall
     return across >= 2 and down >= 2
 
 

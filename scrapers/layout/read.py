@@ -18,7 +18,11 @@ def to_reading_text(blocks: Sequence[Block], warnings: Sequence[str] = ()) -> Re
     out = _Builder()
     run: list[Line] = []
     tables = 0
+    # page furniture is found over the whole document: a table splits the lines into runs
+    kept = {id(line) for line in _without_furniture([b for b in blocks if isinstance(b, Line)])}
     for block in blocks:
+        if isinstance(block, Line) and id(block) not in kept:
+            continue
         if isinstance(block, Table):
             out.add(reflow(run))
             run = []
@@ -149,7 +153,7 @@ def _without_furniture(lines: Sequence[Line]) -> list[Line]:
 
 
 _STARTS_PARAGRAPH = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.、．](?!\d)|[\u4e00-\u9fff]{1,12}中心[：:])"
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.、．](?![\d%‰])|[\u4e00-\u9fff]{1,12}中心[：:])"
 )
 
 

@@ -29,8 +29,11 @@ def reports(panjin_text: str) -> dict[str, tuple[str, str, list]]:
     deposits and the bank deposits as tables, one with sub-centers, one damaged."""
     tables = generate(cities=2, years=range(2022, 2023), seed=4, wording={"storage_table": True, "deposit_table": True})
     damaged = generate(cities=1, years=range(2021, 2022), seed=3, damage_rate=0.3)
+    # two that once went wrong in PDF: a table whose header row ends a page (its rows on the
+    # next), and a line cut right before a damaged figure `22.%` (not a numbered heading)
+    default = {r.stem: r for r in generate(cities=6, years=range(2020, 2023), seed=0).reports}
     out = {"panjin": (panjin_text, *items_of_text(panjin_text))}
-    for report in [*tables.reports, *damaged.reports]:
+    for report in [*tables.reports, *damaged.reports, default["980200-2020"], default["970100-2022"]]:
         out[report.stem] = (report.text(), *items_of(report))
     return out
 

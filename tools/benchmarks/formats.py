@@ -7,6 +7,7 @@ Target: >= 5 reports/s on one core, < 300 MB.
 
 from __future__ import annotations
 
+import os
 import time
 
 import pypdfium2 as pdfium
@@ -48,6 +49,19 @@ def bench_pdf_report_text_only(seconds: float = 5.0) -> dict:
     return _bench(ten_page_pdf(tables=False), seconds)
 
 
+def bench_format_layouts_accuracy() -> dict:
+    """Required-metric recall and precision per format layout on 6 cities × 3 years."""
+    from tools.corpus.format_layouts import LAYOUTS, measure_layout
+
+    reports = generate(cities=6, years=range(2020, 2023), seed=0).reports
+    out = {}
+    for layout in LAYOUTS:
+        acc = measure_layout(reports, layout)
+        failed = f" ({len(acc.failed)} failed)" if acc.failed else ""
+        out[layout] = f"{acc.recall():.4f}/{acc.precision():.4f}{failed}"
+    return {"reports": len(reports), "recall/precision": out}
+
+
 def _bench(data: bytes, seconds: float) -> dict:
     pages = len(pdfium.PdfDocument(data))
     extract_text(data, filename="report.pdf")  # warm: the catalog, compiled patterns, PDFium
@@ -71,6 +85,7 @@ def _bench(data: bytes, seconds: float) -> dict:
         "read_ms_per_report": round(1000 * read_s / count),
         "parse_ms_per_report": round(1000 * parse_s / count),
         "facts_per_report": facts // count,
+        "load_avg_1m": round(os.getloadavg()[0], 1),  # other work on the machine while measuring
     }
 
 

@@ -126,3 +126,47 @@ def render_layout(name: str, title: str, items: list[Item]) -> tuple[bytes, str]
     """The bytes of the report in layout `name`, and a file name for them."""
     filename, write = LAYOUTS[name]
     return write(title, items), filename
+
+
+def measure_layout(reports: list[Report], layout: str):
+    """Precision and recall (tools.corpus.accuracy) of the facts read from each report written
+    in `layout`; a report that cannot be read counts as failed."""
+    from pipelines.parser import ParseError, parse_report
+    from scrapers.extract import ExtractionError, UnsupportedFormat, extract_text
+
+    from .accuracy import Accuracy, score_report
+
+    acc = Accuracy()
+    for report in reports:
+        acc.reports += 1
+        data, filename = render_layout(layout, *items_of(report))
+        try:
+            facts = parse_report(extract_text(data, filename=filename).text).facts
+        except (ParseError, ExtractionError, UnsupportedFormat) as exc:
+            acc.failed.append(f"{report.stem}: {exc}")
+            continue
+        score_report(report, facts, acc)
+    return acc
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from . import generate
+
+    parser = argparse.ArgumentParser(prog="python -m tools.corpus.format_layouts",
+                                     description="precision and recall of the parser per format layout")
+    parser.add_argument("--cities", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    reports = generate(cities=args.cities, years=range(2020, 2023), seed=args.seed).reports
+    print("| layout | reports | failed | required-metric recall | precision |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for layout in LAYOUTS:
+        acc = measure_layout(reports, layout)
+        print(f"| {layout} | {acc.reports} | {len(acc.failed)} | {acc.recall():.4f} | {acc.precision():.4f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
