@@ -29,7 +29,10 @@ _MEASURE = textwrap.dedent(
         outcome = "read"
     except ExtractionError as exc:
         outcome = str(exc)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: this process's own peak (ru_maxrss would carry the forking parent's across exec)
+    status = Path("/proc/self/status")
+    hwm = [l for l in status.read_text().splitlines() if l.startswith("VmHWM")] if status.exists() else []
+    peak_mb = int(hwm[0].split()[1]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - start, "peak_mb": peak_mb}))
     """
 )
