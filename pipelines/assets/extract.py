@@ -62,10 +62,9 @@ def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -
     if cache.exists():
         status, reason, extracted = state.read(cache)
     else:
+        body = archive.read_body(row)  # an unreadable archive is the run's failure, not the document's
         try:
-            status, reason, extracted = "ok", None, extract_text(
-                archive.read_body(row), filename=filename, content_type=row.content_type
-            )
+            status, reason, extracted = "ok", None, extract_text(body, filename=filename, content_type=row.content_type)
         except UnsupportedFormat as exc:
             status, reason, extracted = "unsupported", str(exc), None
         except ExtractionError as exc:

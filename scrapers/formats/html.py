@@ -42,7 +42,9 @@ def html_blocks(markup: str, warnings: list[str]) -> list[Block]:
     body = _article_container(soup)
     blocks: list[Block] = []
     if body is not None:
-        _Walker(blocks, warnings).walk(body)
+        walker = _Walker(blocks, warnings)
+        walker.walk(body)
+        walker.flush()  # text after the container's last block
     title = _title(soup)
     first = next((b for b in blocks if isinstance(b, Line)), None)
     if title and (first is None or first.text != title):

@@ -32,7 +32,7 @@ def test_html_paragraphs_breaks_and_cells() -> None:
         "<div>甲段<br>乙段<br/><span>丙</span>段</div><p>丁段</p>"
         "<table><tr><th>项目</th><th>金额</th></tr>"
         "<tr><td>缴存额</td><td><p>12.34</p><p>亿元</p></td></tr></table>"
-        "</div></body></html>"
+        "末段</div></body></html>"
     )
     warnings: list[str] = []
     blocks = html_blocks(markup, warnings)
@@ -43,10 +43,11 @@ def test_html_paragraphs_breaks_and_cells() -> None:
         Line("丙段", hard_break=True),
         Line("丁段", hard_break=True),
         Table((("项目", "金额"), ("缴存额", "12.34 亿元"))),
+        Line("末段", hard_break=True),
     ]
     assert warnings == []
     reading = to_reading_text(blocks)
-    assert reading.text == f"{TITLE}\n甲段\n乙段\n丙段\n丁段\n项目\t金额\n缴存额\t12.34 亿元\n"
+    assert reading.text == f"{TITLE}\n甲段\n乙段\n丙段\n丁段\n项目\t金额\n缴存额\t12.34 亿元\n末段\n"
     table_rows = [s for s in reading.spans if s.table == 0]
     rendered = [(reading.text[s.start : s.end], s.row) for s in table_rows]
     assert rendered == [("项目\t金额", 0), ("缴存额\t12.34 亿元", 1)]
