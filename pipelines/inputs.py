@@ -43,14 +43,13 @@ def _tree(folder: Path, suffixes: set[str]) -> list[Path]:
 SCRAPERS = Path(scrapers.__file__).parent
 # Cached text is thrown away when the extraction code changes (it has no version number): the
 # format readers, the OCR reader and the whole layout stage.
-EXTRACTOR_VERSION = _files_hash(
-    [
-        SCRAPERS / "extract.py",
-        *SCRAPERS.glob("ocr.py"),
-        *_tree(SCRAPERS / "formats", {".py"}),
-        *_tree(SCRAPERS / "layout", {".py"}),
-    ]
-)
+EXTRACTOR_FILES = [
+    SCRAPERS / "extract.py",
+    *SCRAPERS.glob("ocr.py"),
+    *_tree(SCRAPERS / "formats", {".py"}),
+    *_tree(SCRAPERS / "layout", {".py"}),
+]
+EXTRACTOR_VERSION = _files_hash(EXTRACTOR_FILES)
 # the parser, the catalog, and the modules that decide how the parser is called
 PARSER_CODE = _files_hash(
     [

@@ -66,6 +66,7 @@ FACT_COLUMNS = {
     "change_value": "DOUBLE",
     "change_unit": "VARCHAR",
     "change_raw": "VARCHAR",
+    "page": "INTEGER",  # 1-based page of a PDF; NULL for unpaged formats
 }
 BREAKDOWN_COLUMNS = {**FACT_COLUMNS, "category": "VARCHAR NOT NULL"}
 FLAG_COLUMNS = {

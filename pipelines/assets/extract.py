@@ -15,6 +15,7 @@ from pipelines.inputs import EXTRACTOR_VERSION
 from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ArchiveError, ManifestRow
 from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
+from scrapers.formats.errors import one_line
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,12 @@ def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -
         status, reason, extracted = state.read(cache)
     else:
         try:
-            status, reason, extracted = "ok", None, extract_text(
-                body, filename=filename, content_type=row.content_type
-            )
+            status, reason, extracted = "ok", None, extract_text(body, filename=filename, content_type=row.content_type)
         except UnsupportedFormat as exc:
             status, reason, extracted = "unsupported", str(exc), None
         except ExtractionError as exc:
             status, reason, extracted = "failed", f"text extraction: {exc}", None
+        except Exception as exc:  # a reader's unforeseen error fails this document, not its city
+            status, reason, extracted = "failed", f"text extraction: unexpected {one_line(exc)}", None
         state.write(cache, (status, reason, extracted))
     return TextOutcome(row, where, status, reason, extracted)

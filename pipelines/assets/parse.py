@@ -17,6 +17,7 @@ from pipelines.inputs import PARSER_CODE, city_fingerprint, record_city_inputs
 from pipelines.loader import DocumentRecord, document_id
 from pipelines.parser import ParseError
 from pipelines.parser.model import PARSER_VERSION, ParseResult
+from pipelines.parser.provenance import with_layout
 from pipelines.resources import WarehouseResource
 from pipelines.summary import CityCounts
 from scrapers.registry import Registry, RegistryError
@@ -33,6 +34,8 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     for outcome in outcomes:
         stopping.checkpoint("parse")
         result, reason, hit = _parse(outcome, warehouse)
+        if result is not None and outcome.extracted is not None:
+            result = with_layout(result, outcome.extracted.reading)
         cached += hit
         parsed_now += outcome.extracted is not None and not hit
         record = _record(outcome, result, reason, registry)

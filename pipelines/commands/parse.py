@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pipelines.commands import CliError
 from pipelines.parser import ParseError, ParseResult, parse_report
-from scrapers.layout.reflow import reflow_text
+from pipelines.parser.provenance import with_layout
+from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_plain_text, extract_text
 
 FORMATS = ("json", "csv", "table")
 TABLE_COLUMNS = ("entity_name", "metric_code", "category", "value", "unit", "raw_text", "change_value", "flags")
@@ -26,11 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    text = read_report_text(args.path)
+    extracted = read_report(args.path)
     try:
-        result = parse_report(text, city=args.city, year=args.year)
+        result = parse_report(extracted.text, city=args.city, year=args.year)
     except ParseError as exc:
         raise CliError(f"{args.path}: {exc}") from None
+    result = with_layout(result, extracted.reading)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.unclaimed:
@@ -39,22 +41,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_report_text(path: Path) -> str:
-    """The text of a report file; a one-line CliError when it cannot be read."""
+def read_report(path: Path) -> Extracted:
+    """The reading text of a report file; a one-line CliError when it cannot be read."""
     if not path.is_file():
         raise CliError(f"{path}: no such file")
     data = path.read_bytes()
     if not data.strip():
         raise CliError(f"{path}: empty file")
-    if path.suffix.lower() in (".txt", ".text", ""):
-        reading = reflow_text(_decode_text(path, data))  # a text copied out of a PDF is wrapped
-        for warning in reading.warnings:
-            print(f"warning: layout: {warning}", file=sys.stderr)
-        return reading.text
-    from scrapers.extract import ExtractionError, UnsupportedFormat, extract_text
-
     try:
-        return extract_text(data, filename=path.name).text
+        if path.suffix.lower() in (".txt", ".text", ""):
+            return extract_plain_text(_decode_text(path, data))
+        return extract_text(data, filename=path.name)
     except (UnsupportedFormat, ExtractionError) as exc:
         raise CliError(f"{path}: {exc}") from None
 

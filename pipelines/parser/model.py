@@ -50,6 +50,7 @@ class Fact:
     change_unit: str | None = None  # "ratio" (relative change) | "pp" (percentage points)
     change_raw: str | None = None
     flags: tuple[str, ...] = ()  # "code: reason" for damaged or ambiguous figures
+    page: int | None = None  # page of a paged source (PDF): set from the reading text, never by the parser
 
 
 @dataclass(frozen=True)

@@ -165,8 +165,9 @@ class ReportReader:
 
     # ------------------------------------------------------------------ tables
     def _table_row(self, line_start: int, text: str, section: str) -> bool:
-        """Rows of a table (cells separated by tabs, as extraction writes them): a header
-        row names the metrics, each data row is an entity. Returns False for other text."""
+        """Rows of a table (cells separated by tabs, as the layout stage renders them): a header
+        row names the metrics and each data row is an entity, or (transposed) the header names
+        the entities and each row a metric. Returns False for other text."""
         cells = _cells(text)
         numbers = [c for c in cells[1:] if _CELL.fullmatch(c.text.strip())]
         if not numbers:
@@ -178,29 +179,37 @@ class ReportReader:
             return False
         header, table_unit = self._table
         label = cells[0].text.strip()
-        entity = self.book.city_total if label in _TOTAL_ROWS else None
-        found = self.book.at_start(label)
-        if entity is None and found and found[1] == len(label):
-            entity = found[0]
-        for cell, column in zip(cells[1:], header[1:], strict=True):
+        entity = self._table_entity(label)
+        column_entities = [self._table_entity(column) for column in header[1:]]
+        transposed = entity is None and any(column_entities)
+        for cell, column, column_entity in zip(cells[1:], header[1:], column_entities, strict=True):
             match = _CELL.fullmatch(cell.text.strip())
             if not match:
                 continue
+            names_metric = label if transposed else column  # the header or row label naming it
             start = cell.start + cell.text.index(match.group())
-            column_unit = _COLUMN_UNIT.search(column)
+            column_unit = _COLUMN_UNIT.search(names_metric)
             unit = match["unit"] or (column_unit["unit"] if column_unit else table_unit)
             figure = Figure(start, start + len(match.group()), match["num"], unit, *parse_number(match["num"]))
             if unit is None:
                 figure.flag = figure.flag or "unit_missing"
             candidates = candidates_for(self.catalog, section, unit)
-            figure.metric = best_metric(candidates, column)
-            if figure.metric is None or entity is None:
-                reason = "no entity for this row" if entity is None else f"no metric for column {column!r}"
+            figure.metric = best_metric(candidates, names_metric)
+            who = column_entity if transposed else entity
+            if figure.metric is None or who is None:
+                reason = "no entity for this row" if who is None else f"no metric for {names_metric!r}"
                 self.unclaimed.append(self._mention(line_start, text, 0, len(text), figure, section, reason))
                 continue
-            figure.entity = entity
+            figure.entity = who
             self.facts.append(self._fact(line_start, text, 0, len(text), figure, section))
         return True
+
+    def _table_entity(self, label: str) -> Entity | None:
+        """The entity a row label or column header names in full (合计 and 全市 are the city)."""
+        if label in _TOTAL_ROWS:
+            return self.book.city_total
+        found = self.book.at_start(label)
+        return found[0] if found and found[1] == len(label) else None
 
     # ------------------------------------------------------------------ sentences
     def _sentence(

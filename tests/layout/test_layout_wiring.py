@@ -32,7 +32,7 @@ def test_gjj_parse_reads_a_text_copied_out_of_a_pdf(tmp_path, panjin_path, panji
     copied.write_text(LAYOUTS["pdf-text"](panjin_text, random.Random(3)), encoding="utf-8")
     laid_out, err = _parse_json(copied, capsys)
     assert _keys(laid_out) == _keys(plain)
-    assert "warning: layout: dropped" in err and "page numbers" in err
+    assert "warning: dropped" in err and "page numbers" in err  # the layout stage says what it dropped
     # the facts cite the reading text: a wrapped figure is cited whole
     total = next(r for r in laid_out if r["metric_code"] == "deposit_amount" and r["entity_name"] == "盘锦市")
     assert total["raw_text"] == "48.18亿元"

@@ -104,6 +104,7 @@ FACT_COLS = [
     "change_value",
     "change_unit",
     "change_raw",
+    "page",
 ]
 
 

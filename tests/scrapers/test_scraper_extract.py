@@ -24,8 +24,8 @@ ARTICLE = """<html><head>{meta}<title>测试市住房公积金管理中心</titl
 </body></html>"""
 
 EXPECTED_TEXT = (
-    "测试市住房公积金2023年年度报告\n\n一、机构概况\n\n2023年，新开户单位120家，缴存额12.34亿元。\n\n"
-    "盘锦中心：\n实缴职工1.2万人。\n\n项目\t金额\n\n缴存额\t12.34亿元\n"
+    "测试市住房公积金2023年年度报告\n一、机构概况\n2023年，新开户单位120家，缴存额12.34亿元。\n"
+    "盘锦中心：\n实缴职工1.2万人。\n项目\t金额\n缴存额\t12.34亿元\n"
 )
 
 
@@ -40,8 +40,8 @@ def test_bundled_panjin_page_gives_the_report_from_title_to_signature(panjin_tex
     assert len(report) == 147  # 154 non-blank lines less 7 of chrome (3 images, date line, 3 footer)
     for line in report:
         assert line in extracted.text, line
-    assert extracted.text.startswith("盘锦市住房公积金2022年年度报告\n\n根据国务院")
-    assert extracted.text.endswith("盘锦市住房公积金管理中心\n\n2023213\n")
+    assert extracted.text.startswith("盘锦市住房公积金2022年年度报告\n根据国务院")
+    assert extracted.text.endswith("盘锦市住房公积金管理中心\n2023213\n")
     for chrome in ("浏览次数", "发布时间", "36-top_img.png", "foot_img_01.png", "right_img.png", "主办单位",
                    "ICP备案", "联系电话"):
         assert chrome not in extracted.text

@@ -86,10 +86,10 @@ def to_html(report: Report, encoding: str = "utf-8", attachments: list[tuple[str
     return page(report.city.printed, report.title, body, charset).encode(encoding)
 
 
-def _paragraphs(report: Report) -> list[str]:
-    out = []
+def _paragraphs(report: Report) -> list[str | list[list[str]]]:
+    out: list[str | list[list[str]]] = []
     for block in report.blocks:
-        out.extend(["\t".join(row) for row in block.rows] if block.kind == "table" else [block.text])
+        out.append(block.rows if block.kind == "table" else block.text)
     return [
         *out,
         f"{report.city.printed}住房公积金管理中心",

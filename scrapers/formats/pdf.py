@@ -1,0 +1,288 @@
+"""PDF → blocks: text lines with their positions (page, x0, x1, top, bottom) for the layout
+stage to reflow, and tables from pdfplumber's table finder (their text is not repeated as
+lines). A two-column page is read column by column. A text layer that decodes to garbage (CID
+fonts without a ToUnicode map, private-use characters) is refused as unreadable.
+
+Pages are read with PDFium (pypdfium2: fast, C++); a page that draws lines or rectangles that
+may rule a table is read with pdfplumber, whose table finder needs them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from scrapers.formats.errors import ExtractionError, UnsupportedFormat, one_line
+from scrapers.formats.limits import MAX_PDF_PAGES
+from scrapers.formats.tables import blank_merged_figures
+from scrapers.layout.model import Block, Line, Table
+
+_CID = re.compile(r"\(cid:\d+\)")
+_CAPTION = re.compile(r"单位|^表\s*\d")
+_MIN_GUTTER = 12.0  # points of empty page width between two columns
+_MIN_COLUMN_LINES = 3
+_NO_UNICODE = "glyphs without characters ((cid:N): a font with no ToUnicode map); needs OCR"
+
+
+def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise UnsupportedFormat(f"encrypted PDF (needs a password): {one_line(exc)}") from exc
+        raise ExtractionError(f"broken PDF: {one_line(exc)}") from exc
+    pages: list[list[Block] | None] = []  # None: a page for pdfplumber
+    has_images, unmapped, chars = False, 0, 0
+    try:
+        if len(document) > MAX_PDF_PAGES:
+            raise ExtractionError(f"PDF refused: {len(document):,} pages (limit {MAX_PDF_PAGES:,})")
+        for index in range(len(document)):
+            page = document[index]
+            objects = list(page.get_objects(max_depth=2))
+            has_images = has_images or any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in objects)
+            if _may_hold_a_table([obj.get_bounds() for obj in objects if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH]):
+                pages.append(None)
+            else:
+                lines, page_unmapped, page_chars = _pdfium_lines(page, index + 1)
+                pages.append(lines)
+                unmapped, chars = unmapped + page_unmapped, chars + page_chars
+            page.close()
+    except (ExtractionError, UnsupportedFormat):
+        raise
+    except Exception as exc:
+        raise ExtractionError(f"broken PDF: {one_line(exc)}") from exc
+    finally:
+        document.close()
+    if unmapped > 20 and unmapped > 0.1 * chars:
+        raise UnsupportedFormat(f"unreadable PDF text layer: {unmapped} of {chars} sampled {_NO_UNICODE}")
+    ruled = [number for number, blocks in enumerate(pages, start=1) if blocks is None]
+    if ruled:
+        plumbed, plumber_images = _plumber_pages(data, ruled, warnings)
+        has_images = has_images or plumber_images
+        for number in ruled:
+            pages[number - 1] = plumbed[number]
+    blocks = [block for page_blocks in pages for block in page_blocks or ()]
+    text = "".join(b.text if isinstance(b, Line) else "".join("".join(r) for r in b.rows) for b in blocks)
+    if not text.strip():
+        reason = "image-only PDF (no text layer; needs OCR)" if has_images else "PDF has no text layer"
+        raise UnsupportedFormat(reason)
+    garbage = unreadable_reason(text)
+    if garbage:
+        raise UnsupportedFormat(f"unreadable PDF text layer: {garbage}")
+    return blocks
+
+
+def _may_hold_a_table(boxes: list[tuple[float, float, float, float]]) -> bool:
+    """Drawn lines or rectangles that could rule a table: two horizontal and two vertical
+    edges at least (a rectangle gives both). A header rule alone does not."""
+    across = down = 0
+    for left, bottom, right, top in boxes:
+        wide, tall = right - left > 20, top - bottom > 8
+        across += 2 if wide and tall else wide  # a rectangle has two of each
+        down += 2 if wide and tall else tall
+    return across >= 2 and down >= 2
+
+
+def _pdfium_lines(page, number: int) -> tuple[list[Line], int, int]:
+    """The page's lines in reading order, and how many of a sample of its characters have no
+    Unicode (of how many)."""
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()
+    try:
+        height = page.get_height()
+        sample = range(0, textpage.count_chars(), max(1, textpage.count_chars() // 300))  # evenly, ≤ 300
+        count = len(sample)
+        unmapped = sum(raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 for i in sample)
+        boxes = []
+        for k in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(k)
+            text = textpage.get_text_bounded(left, bottom, right, top).strip()
+            if text:
+                boxes.append({"x0": left, "x1": right, "top": height - top, "bottom": height - bottom, "text": text})
+    finally:
+        textpage.close()
+    lines = [line for region in _ordered(boxes) for line in _merge_segments(region, number)]
+    return lines, unmapped, count
+
+
+def _merge_segments(boxes: list[dict], number: int) -> list[Line]:
+    """Segments of one region sorted top to bottom; those on one baseline make one line."""
+    lines: list[Line] = []
+    for box in sorted(boxes, key=lambda b: (round(b["bottom"]), b["x0"])):
+        last = lines[-1] if lines else None
+        size = box["bottom"] - box["top"]
+        if last is not None and abs(last.bottom - box["bottom"]) < 0.5 * size and box["x0"] >= last.x1 - 1:
+            space = " " if box["x0"] - last.x1 > 0.25 * size else ""
+            lines[-1] = Line(last.text + space + box["text"], number, last.x0, box["x1"], min(last.top, box["top"]),
+                             max(last.bottom, box["bottom"]))
+        else:
+            lines.append(Line(box["text"], number, box["x0"], box["x1"], box["top"], box["bottom"]))
+    return lines
+
+
+def _plumber_pages(data: bytes, numbers: list[int], warnings: list[str]) -> tuple[dict[int, list[Block]], bool]:
+    import pdfplumber
+
+    out: dict[int, list[Block]] = {}
+    images = False
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number in numbers:
+                page = pdf.pages[number - 1]
+                out[number] = _page_blocks(page, number, warnings)
+                images = images or bool(page.images)
+    except Exception as exc:  # pdfminer raises many (often private) error types for damaged files
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+        raise ExtractionError(f"broken PDF: {one_line(cause)}") from exc
+    return out, images
+
+
+def unreadable_reason(text: str) -> str | None:
+    """Why a text layer is garbage, or None: glyph ids instead of characters (a CID font with
+    no ToUnicode map), private-use characters, or a long text with no Chinese in it."""
+    visible = re.sub(r"\s", "", text)
+    if not visible:
+        return None
+    cids = len(_CID.findall(visible))
+    private = sum(1 for ch in visible if "\ue000" <= ch <= "\uf8ff")
+    cjk = sum(1 for ch in visible if "\u4e00" <= ch <= "\u9fff")
+    if cids * 8 > len(visible) * 0.1 or cids > 50:
+        return f"{cids} glyphs without characters ((cid:N): a font with no ToUnicode map); needs OCR"
+    if private > len(visible) * 0.1:
+        return f"{private} private-use characters (a font with its own encoding); needs OCR"
+    if len(visible) > 200 and cjk < len(visible) * 0.05:
+        return f"no Chinese in {len(visible):,} characters (mis-encoded font); needs OCR"
+    return None
+
+
+def _page_blocks(page, number: int, warnings: list[str]) -> list[Block]:
+    found = page.find_tables()
+    boxes = [t.bbox for t in found]
+    text_page = page.filter(lambda obj: not any(_inside(obj, box) for box in boxes)) if boxes else page
+    lines: list[Line] = []
+    for column in _columns(text_page):
+        for item in column.extract_text_lines(strip=True, return_chars=False):
+            if item["text"]:
+                lines.append(Line(item["text"], number, item["x0"], item["x1"], item["top"], item["bottom"]))
+    blocks: list[Block] = list(lines)
+    for index, table in sorted(enumerate(found), key=lambda pair: pair[1].bbox[1], reverse=True):
+        rows = _rows(table.extract(), f"PDF table {index + 1} on page {number}", warnings)
+        if not rows:
+            continue
+        x0, top, x1, bottom = table.bbox
+        at = next((i for i, b in enumerate(blocks) if isinstance(b, Line) and b.top >= top and b.x1 > x0
+                   and b.x0 < x1), len(blocks))
+        caption = ""
+        above = blocks[at - 1] if at else None
+        near = isinstance(above, Line) and top - above.bottom < 2 * (above.bottom - above.top)
+        if near and _CAPTION.search(above.text):
+            caption = above.text
+            del blocks[at - 1]
+            at -= 1
+        blocks.insert(at, Table(rows, caption, number, (x0, top, x1, bottom)))
+    return blocks
+
+
+def _inside(obj: dict, box: tuple[float, float, float, float]) -> bool:
+    x0, top, x1, bottom = box
+    mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return x0 <= mid_x <= x1 and top <= mid_y <= bottom
+
+
+def _rows(extracted: list[list[str | None]], where: str, warnings: list[str]) -> tuple[tuple[str, ...], ...]:
+    """Cell texts (wrapped cell lines joined); pdfplumber's None marks the cells a merged cell
+    covers: the merged cell's own figure cannot be given one column (blanked, warned)."""
+    cells = [["" if cell is None else _join_cell(cell) for cell in row] for row in extracted]
+    merged = set()
+    for r, row in enumerate(extracted):
+        for c, cell in enumerate(row):
+            if cell is None:  # covered: by the cell to its left (a column span), else above
+                left = next((k for k in range(c - 1, -1, -1) if row[k] is not None), None)
+                above = next((k for k in range(r - 1, -1, -1) if extracted[k][c] is not None), None)
+                merged.add((r, left) if left is not None else (above, c) if above is not None else (r, c))
+    blank_merged_figures(cells, merged, where, warnings)
+    return tuple(tuple(row) for row in cells if any(row))
+
+
+def _join_cell(text: str) -> str:
+    parts = [p.strip() for p in text.replace("\t", " ").split("\n") if p.strip()]
+    out = ""
+    for part in parts:
+        ascii_seam = out and out[-1].isascii() and out[-1].isalpha() and part[0].isascii() and part[0].isalpha()
+        out += (" " if ascii_seam else "") + part
+    return out
+
+
+def _gutter(boxes: list[dict]) -> tuple[float, list[dict]] | None:
+    """(x of the gutter, the boxes crossing it) when boxes (words or line segments) leave an
+    empty strip down the middle of the page, crossed by a few full-width lines (a title) at
+    most, with lines on both sides; else None."""
+    if len(boxes) < 2 * _MIN_COLUMN_LINES:
+        return None
+    left, right = min(b["x0"] for b in boxes), max(b["x1"] for b in boxes)
+    best = None
+    for step in range(int((right - left) / 3), int(2 * (right - left) / 3), 2):
+        x = left + step
+        crossing = [b for b in boxes if b["x0"] < x < b["x1"]]
+        if best is None or len(crossing) < len(best[1]):
+            best = (x, crossing)
+    if best is None or len(best[1]) > len(boxes) * 0.1:
+        return None
+    split, crossing = best
+    apart = [b for b in boxes if not any(b is c for c in crossing)]
+    left_edge = max((b["x1"] for b in apart if b["x1"] <= split), default=split)
+    right_edge = min((b["x0"] for b in apart if b["x0"] >= split), default=split)
+    tops_left = {round(b["top"]) for b in apart if b["x1"] <= split}
+    tops_right = {round(b["top"]) for b in apart if b["x0"] >= split}
+    if right_edge - left_edge < _MIN_GUTTER or min(len(tops_left), len(tops_right)) < _MIN_COLUMN_LINES:
+        return None
+    return (left_edge + right_edge) / 2, crossing
+
+
+def _bands(crossing: list[dict]) -> list[tuple[float, float]]:
+    """The vertical strips the full-width lines take, merged where they overlap."""
+    bands: list[tuple[float, float]] = []
+    for box in sorted(crossing, key=lambda b: b["top"]):
+        if bands and box["top"] <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], box["bottom"]))
+        else:
+            bands.append((box["top"], box["bottom"]))
+    return bands
+
+
+def _ordered(boxes: list[dict]) -> list[list[dict]]:
+    """Line segments grouped into regions in reading order (see _columns)."""
+    found = _gutter(boxes)
+    if found is None:
+        return [boxes]
+    middle, crossing = found
+    rest = [b for b in boxes if not any(b is c for c in crossing)]
+    regions, y = [], float("-inf")
+    for band_top, band_bottom in [*_bands(crossing), (float("inf"), float("inf"))]:
+        between = [b for b in rest if y <= b["top"] < band_top]
+        regions += [[b for b in between if b["x1"] <= middle], [b for b in between if b["x1"] > middle]]
+        regions.append([b for b in crossing if band_top <= b["top"] <= band_bottom])
+        y = band_bottom
+    return [region for region in regions if region]
+
+
+def _columns(page) -> list:
+    """The page's regions in reading order: the page itself, or, when its words leave a gutter
+    down the middle (crossed by a few full-width lines such as a title at most), the left
+    column then the right one, band by band between the full-width lines."""
+    found = _gutter(page.extract_words())
+    if found is None:
+        return [page]
+    middle, crossing = found
+    x0, top, x1, bottom = page.bbox
+    regions, y = [], top
+    for band_top, band_bottom in _bands(crossing):
+        if band_top > y:
+            regions += [page.crop((x0, y, middle, band_top)), page.crop((middle, y, x1, band_top))]
+        regions.append(page.crop((x0, max(y, band_top), x1, min(bottom, band_bottom))))
+        y = min(bottom, band_bottom)
+    if y < bottom:
+        regions += [page.crop((x0, y, middle, bottom)), page.crop((middle, y, x1, bottom))]
+    return regions
