@@ -46,6 +46,7 @@ def catalog_rows(published: Path) -> dict:
 
 
 MARTS = {
+    "coverage",
     "dim_city",
     "dim_entity",
     "dim_metric",

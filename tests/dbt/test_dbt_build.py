@@ -465,10 +465,12 @@ def test_implausible_values_are_never_ok(built):
         "SELECT deposit_amount, withdrawal_amount FROM marts.mart_city_year WHERE city_code = '990102' "
         "AND report_year = 2021",
     ) == (2.0e9, None)
+    # the city-year keeps its row in the peer comparison, but without the value and unranked
     assert query(
         built,
-        "SELECT * FROM marts.mart_peer_comparison WHERE city_code = '990102' AND metric_code = 'withdrawal_amount'",
-    ) == []
+        "SELECT value, province_rank, national_rank, all_rank FROM marts.mart_peer_comparison "
+        "WHERE city_code = '990102' AND report_year = 2021 AND metric_code = 'withdrawal_amount'",
+    ) == [(None, None, None, None)]
     # a share of 9999999999999999999% (1e17 as a fraction), above 1
     assert one(
         built,
