@@ -24,12 +24,18 @@ COMPUTING = {
 }
 
 
+# Presentation, not a rule on data: the one place a median is taken of values already read from
+# the marts, only to pick the unit they are printed in (no figure is derived from it).
+NOT_A_RULE = {("pipelines/outputs/formatting.py", "median")}
+
+
 def offences(package: str) -> list[str]:
     found = []
     for path in sorted((PIPELINES / package).rglob("*.py")):
+        name = path.relative_to(PIPELINES.parent).as_posix()
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             for rule, pattern in COMPUTING.items():
-                if re.search(pattern, line, re.IGNORECASE):
+                if (name, rule) not in NOT_A_RULE and re.search(pattern, line, re.IGNORECASE):
                     found.append(f"{path.relative_to(PIPELINES.parent)}:{number}: {rule}: {line.strip()}")
     return found
 

@@ -218,6 +218,14 @@ def _peers(
             c for c in cities.values()
             if c.province_zh == target.province_zh and c.is_synthetic == target.is_synthetic
         ]
+        # the province's cities the registry lists but the warehouse holds nothing of for the year
+        held = {c.code for c in chosen if year in _years(con, c.code)}
+        chosen = [c for c in chosen if c.code in held]
+        missing = {
+            c.code: c for c in directory.known.values()
+            if c.province_zh == target.province_zh and c.is_synthetic == target.is_synthetic
+            and c.code != target.code and c.code not in held and "registry" in directory.known_from.get(c.code, ())
+        }
     else:
         chosen = list(cities.values())
     unique = {c.code: c for c in chosen if c.code != target.code}

@@ -110,7 +110,6 @@ def word_finding(
         "observed": unit.format(observed),
         "expected": unit.format(expected),
         "tolerance": _tolerance(unit, tolerance),
-        "prior_year": str(year - 1) if year else "上年",
         "detail": message,
     }
     out = {}

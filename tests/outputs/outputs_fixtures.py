@@ -95,14 +95,21 @@ PEER_STANDINGS_2021 = [
     ("211100", "deposit_amount", (1, 3, 1.0, 2_350_000_000), (1, 1, 1.0, None)),  # median of 28 and 19
     ("211100", "withdrawal_to_deposit_ratio", (1, 1, 1.0, None), (1, 1, 1.0, None)),
 ]
-# marts.peer_group_standing(2022, [盘锦, 青岚, 云渡]) for 盘锦: deposit 48.18 > 30 > 20 亿
-PEER_GROUP = [("211100", "deposit_amount", 1, 3, 1.0, 2_500_000_000)]
+# marts.peer_group_standing(2022, [盘锦, 青岚, 云渡]) for 盘锦: deposit 48.18 > 30 > 20 亿;
+# (2022, [盘锦, 青岚]): 48.18 > 30 亿, the median of the one peer is its 30 亿;
+PEER_GROUP = [
+    (("211100", "990101", "990201"), "211100", "deposit_amount", 1, 3, 1.0, 2_500_000_000),
+    (("211100", "990101"), "211100", "deposit_amount", 1, 2, 1.0, 3_000_000_000),
+    # (2022, [盘锦, 青岚, 白塔, 云渡]): 60 > 48.18 > 30 > 20 亿; 3 of 4 at or below; median of 30, 60, 20
+    (("211100", "990101", "990102", "990201"), "211100", "deposit_amount", 2, 4, 0.75, 3_000_000_000),
+]
 
 # marts.peer_group_breakdown(2022, [青岚, 白塔, 云渡]): purchase_build median of 30% and 50%,
-# loan_repayment 青岚's 40% alone
+# loan_repayment 青岚's 40% alone, incapacity 白塔's 0.05% alone
 PEER_BREAKDOWN = [
     ("withdrawal_by_reason", "purchase_build", 0.40, 2),
     ("withdrawal_by_reason", "loan_repayment", 0.40, 1),
+    ("withdrawal_by_reason", "incapacity", 0.0005, 1),
 ]
 
 # (document_id, city_code, year, version, status, status_reason)
@@ -281,14 +288,14 @@ def build_contract_warehouse(path: Path) -> Path:
         ],
     )
     group = " UNION ALL ".join(
-        f"SELECT '{c}' AS city_code, 2022 AS report_year, '{m}' AS metric_code, {r} AS peer_rank, "
-        f"{n} AS peer_count, {p} AS peer_percentile, {med} AS peer_median"
-        for c, m, r, n, p, med in PEER_GROUP
+        f"SELECT {list(g)} AS city_group, '{c}' AS city_code, 2022 AS report_year, '{m}' AS metric_code, "
+        f"{r} AS peer_rank, {n} AS peer_count, {p} AS peer_percentile, {med} AS peer_median"
+        for g, c, m, r, n, p, med in PEER_GROUP
     )
     con.execute(
         "CREATE MACRO marts.peer_group_standing(p_year, p_city_codes) AS TABLE "
-        f"SELECT * FROM ({group}) WHERE report_year = p_year "
-        "AND list_sort(p_city_codes) = ['211100', '990101', '990201']"
+        f"SELECT * EXCLUDE (city_group) FROM ({group}) WHERE report_year = p_year "
+        "AND list_sort(p_city_codes) = city_group"
     )
     medians = " UNION ALL ".join(
         f"SELECT '{m}' AS metric_code, '{c}' AS category_code, {v} AS peer_median, {n} AS n_cities"

@@ -34,7 +34,7 @@ def test_command(contract_warehouse: Path, monkeypatch: pytest.MonkeyPatch, caps
     assert lines[2].split() == ["盘锦市", "211100", "·", "✓", "✓"]
     assert lines[4].split() == ["白塔市〔虚构", "synthetic〕", "990102", "·", "?", "✓"]
     assert lines[5].split() == ["云渡市〔虚构", "synthetic〕", "990201", "✗", "✓", "✓"]
-    assert "✓ present 7  · missing 3  ✗ failed 1  ? unsupported 1" in lines
+    assert "✓ present 7  ~ stale 0  · missing 3  ✗ failed 1  ? unsupported 1" in lines
     assert "  白塔市 2021 unsupported: legacy .doc attachment" in lines
     assert "  云渡市 2020 failed: ParseError: not an annual report" in lines
 

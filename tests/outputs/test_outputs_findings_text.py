@@ -72,7 +72,7 @@ def test_numbers_in_the_metric_unit() -> None:
         metric_code="withdrawal_to_deposit_ratio", observed=0.6891, expected=0.7, tolerance=0.0001,
     )
     assert prior.zh.startswith(
-        "盘锦市油田分中心提取额占当年缴存额比率：按本年所述增减推算上年为 68.91%，而 2021 年报告为 70.00%"
+        "盘锦市油田分中心提取额占当年缴存额比率：按本年所述增减推算上年为 68.91%，而上年报告为 70.00%"
     )
 
 

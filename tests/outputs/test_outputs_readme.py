@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -39,7 +40,10 @@ def test_readme_example_runs(
     assert cli.main([*argv, "--warehouse", str(contract_warehouse)]) == 0
     out, err = capsys.readouterr()
     assert err == ""
-    assert re.match(r"盘锦市 2022 vs \d+ peers", out)
+    if "--format json" in example:
+        assert json.loads(out)["city"] == "盘锦市"
+    else:
+        assert re.match(r"盘锦市 2022 vs \d+ peers", out)
     if "--peers 营口,鞍山" in example:
         assert "Missing peers, no report held for 2022 (see `gjj coverage`): 鞍山, 营口" in out
     if "--out" in argv:
