@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -29,7 +30,7 @@ from pipelines import inputs, stopping
 from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
 from pipelines.summary import CityCounts, LoadCounts, RunSummary
-from scrapers.archive import verify_archive
+from scrapers.archive import MANIFEST, Archive, verify_archive
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 LAUNCHER_TAG = "gjj/launcher"
@@ -224,7 +225,7 @@ def run_job(
         result = _execute(defs, "registry_job", instance, summary)
         if not result.success:
             raise RunError(f"registry: {_failure(result)}")
-        _run_cities(defs, warehouse, instance, summary, watcher)
+        _run_cities(defs, warehouse, instance, summary, watcher, _damaged_cities(warehouse, damaged))
         summary.timings["cities"] = _lap(clock)
 
         clock = time.monotonic()
@@ -247,10 +248,13 @@ def _run_cities(
     instance: dg.DagsterInstance,
     summary: RunSummary,
     watcher: Watcher,
+    damaged: set[str] = frozenset(),
 ) -> None:
     codes = [city.code for city in warehouse.registry().cities]
     summary.cities = len(codes)
-    unchanged = inputs.cities_with_nothing_new(warehouse)
+    # a city's fingerprint is its manifest rows: damage to the WARC bytes does not show in it, so a
+    # city with a damaged record is always run again (its documents go failed or stale, or recover)
+    unchanged = inputs.cities_with_nothing_new(warehouse) - damaged
     summary.unchanged_cities = sum(code in unchanged for code in codes)
     todo = [code for code in codes if code not in unchanged]
     if unchanged:
@@ -278,6 +282,24 @@ def _run_cities(
         )
     if todo and len(summary.failed_cities) == len(todo) == len(codes):
         summary.problem = "every city failed"
+
+
+_DAMAGED_URL = re.compile(r"damaged archive record of (\S+) \(")
+
+
+def _damaged_cities(warehouse: WarehouseResource, problems: list[str]) -> set[str]:
+    """Registry slugs of the cities whose archive records verify_archive found damaged."""
+    urls = {m.group(1) for problem in problems if (m := _DAMAGED_URL.search(problem))}
+    if not urls:
+        return set()
+    root = warehouse.archive_root
+    manifests = [m for m in [root / MANIFEST, *sorted(root.glob(f"*/{MANIFEST}"))] if m.exists()]
+    return {
+        row.city_code
+        for manifest in manifests
+        for row in Archive(manifest.parent, read_only=True).documents()
+        if row.archive_url in urls
+    }
 
 
 def _build(
@@ -329,8 +351,8 @@ def _build(
 
 
 def _read_published(warehouse: WarehouseResource, summary: RunSummary) -> None:
-    """Counts (when the warehouse was not rebuilt) and the unreadable documents, from the
-    file BI tools read."""
+    """Counts (when the warehouse was not rebuilt) and the failed, unsupported and stale
+    documents, from the file BI tools read (so an unchanged rerun reports what it still holds)."""
     import duckdb
 
     if not warehouse.published.exists():
@@ -339,7 +361,7 @@ def _read_published(warehouse: WarehouseResource, summary: RunSummary) -> None:
     try:
         unreadable = con.execute(
             "SELECT document_id, status, status_reason FROM raw.documents "
-            "WHERE status IN ('failed', 'unsupported') ORDER BY document_id"
+            "WHERE status IN ('failed', 'unsupported', 'stale') ORDER BY document_id"
         ).fetchall()
         if not summary.published:
             from pipelines.assets.publish import row_counts
@@ -352,6 +374,7 @@ def _read_published(warehouse: WarehouseResource, summary: RunSummary) -> None:
     finally:
         con.close()
     summary.unreadable = [{"document_id": d, "status": s, "reason": r or ""} for d, s, r in unreadable]
+    summary.stale_documents = sum(s == "stale" for _, s, _ in unreadable)
 
 
 def _write_summary(warehouse: WarehouseResource, summary: RunSummary) -> None:

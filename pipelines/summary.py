@@ -13,6 +13,8 @@ from typing import Any, Self
 # exit codes of `gjj run` (README): 0 ok, 1 degraded, 2 bad arguments or locked, 3 failed,
 # 124 deadline, 130/143 stopped by SIGINT/SIGTERM
 OK, DEGRADED, FAILED, DEADLINE = 0, 1, 3, 124
+DEGRADING_STATUSES = ("failed", "stale")  # document statuses that make a published run degraded
+SHOWN_DOCUMENTS = 10  # failed and stale documents listed in the summary lines
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,10 @@ class RunSummary:
     updated_cities: list[str] = field(default_factory=list)
     documents: int = 0
     parsed_now: int = 0  # parsed in this run (the rest came from the cache)
-    failed_documents: int = 0
-    unreadable: list[dict[str, str]] = field(default_factory=list)  # document_id, status, reason
+    failed_documents: int = 0  # failed or unsupported: no facts of theirs in the warehouse
+    stale_documents: int = 0  # failed this run, facts kept from their last good parse
+    # the published warehouse's documents that are failed, unsupported or stale: document_id, status, reason
+    unreadable: list[dict[str, str]] = field(default_factory=list)
     facts: int = 0
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)  # severity ERROR: blocks publishing
@@ -77,7 +81,14 @@ class RunSummary:
             return 128 + self.stop_signal if self.stop_signal else DEADLINE
         if not (self.published or self.unchanged):
             return FAILED
-        return DEGRADED if self.failed_cities else OK
+        return DEGRADED if self.failed_cities or self.degraded_documents else OK
+
+    @property
+    def degraded_documents(self) -> list[dict[str, str]]:
+        """Documents that failed (or failed this run and kept their last good facts, stale): the
+        city went on without them (issue 19), but the operator must see them, so the run is
+        degraded. Unsupported formats are a known limit, not a failure of the run."""
+        return [d for d in self.unreadable if d.get("status") in DEGRADING_STATUSES]
 
     @property
     def status(self) -> str:
@@ -94,7 +105,9 @@ class RunSummary:
             + (f"; {self.empty_cities} with no document in the archive" if self.empty_cities else "")
             + (f"; {self.unchanged_cities} with nothing new" if self.unchanged_cities else ""),
             f"documents: {self.documents} ({self.parsed_now} parsed in this run, "
-            f"{self.failed_documents} unreadable)",
+            f"{self.failed_documents} unreadable"
+            + (f", {self.stale_documents} stale: facts kept from their last good parse" if self.stale_documents else "")
+            + ")",
             f"facts: {self.facts}",
             f"checks: {self.checks_passed} passed, {len(self.checks_failed)} failed, "
             f"{len(self.checks_warned)} with warnings",
@@ -102,6 +115,10 @@ class RunSummary:
         out += [f"  failed check: {name}" for name in self.checks_failed]
         out += [f"  warning: {name}" for name in self.checks_warned]
         out += [f"  failed city: {code}: {reason}" for code, reason in self.failed_cities.items()]
+        degraded = self.degraded_documents
+        out += [f"  {d['status']} document: {d['document_id']}: {d['reason']}" for d in degraded[:SHOWN_DOCUMENTS]]
+        if len(degraded) > SHOWN_DOCUMENTS:
+            out.append(f"  … and {len(degraded) - SHOWN_DOCUMENTS} more failed or stale documents (raw.documents)")
         if self.stopped:
             out.append(f"STOPPED: {self.stopped}")
         if self.published:

@@ -47,7 +47,7 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         city = registry.city(code)
     except RegistryError:
         city = None
-    record_city_inputs(warehouse, code, city_fingerprint(root, rows, city))
+    record_city_inputs(warehouse, code, _fingerprint(city_fingerprint(root, rows, city), items))
     counts = CityCounts(
         documents=len(items),
         parsed=sum(doc.status == "parsed" for doc, _ in items),
@@ -60,6 +60,20 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         parsed_now=parsed_now,
     )
     return dg.MaterializeResult(metadata={**counts.metadata(), "parser_version": PARSER_VERSION})
+
+
+def _fingerprint(inputs: str, items: list[tuple[DocumentRecord, ParseResult | None]]) -> str:
+    """The city's inputs, and which documents a damaged archive record failed or left stale: that
+    damage is not in the manifest rows the inputs are made of. The city is then never "nothing
+    new" (the launcher runs it again), and the warehouse is rebuilt when those statuses change."""
+    damaged = sorted(
+        (doc.document_id, doc.status)
+        for doc, _ in items
+        if doc.status in ("failed", "stale") and (doc.status_reason or "").startswith("archive: ")
+    )
+    if not damaged:
+        return inputs
+    return f"{inputs}+damaged:{hashlib.sha256(repr(damaged).encode()).hexdigest()[:16]}"
 
 
 def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseResult | None, str | None, bool]:

@@ -29,6 +29,7 @@ CORRUPT_CITY = "corruptwarc"
 # the warehouse keys cities by administrative code; the registry slug names the archive only
 PANJIN_CODE = "211100"
 BROKEN_CODE = "990900"
+CORRUPT_CODE = "990800"
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def build_world(root: Path) -> World:
 
     bundled = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
     cities = [c for c in bundled["cities"] if c["code"] == "panjin"] + entries
-    cities += [_entry(BROKEN_CITY, "破损", BROKEN_CODE), _entry(CORRUPT_CITY, "截断", "990800")]
+    cities += [_entry(BROKEN_CITY, "破损", BROKEN_CODE), _entry(CORRUPT_CITY, "截断", CORRUPT_CODE)]
     registry = root / "registry.yaml"
     registry.write_text(
         yaml.safe_dump({"defaults": bundled["defaults"], "cities": cities}, allow_unicode=True), encoding="utf-8"

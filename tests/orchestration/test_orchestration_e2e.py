@@ -22,7 +22,16 @@ import dagster as dg
 import duckdb
 import pytest
 from bi_reader import Reader
-from orchestration_world import BROKEN_CODE, CORRUPT_CITY, PANJIN_CODE, World, add_report, build_world
+from orchestration_world import (
+    BROKEN_CITY,
+    BROKEN_CODE,
+    CORRUPT_CITY,
+    CORRUPT_CODE,
+    PANJIN_CODE,
+    World,
+    add_report,
+    build_world,
+)
 
 from pipelines.publish import run_lock
 
@@ -151,7 +160,9 @@ def test_a_document_that_is_no_report_is_kept_as_failed(story):
 
 
 def test_a_damaged_archive_record_fails_its_document_not_its_city(story):
-    assert story.first.code == 0  # every city ran; the damaged document is a failed document
+    # every city ran; the damaged document is a failed document, and a failed document makes the run degraded
+    assert story.first.code == 1
+    assert story.first.summary["failed_cities"] == {}
     rows = query(story.world, "SELECT status, status_reason FROM raw.documents WHERE city_code = '990800'")
     assert len(rows) == 1 and rows[0][0] == "failed"
     assert rows[0][1].startswith(f"archive: damaged archive record of http://{CORRUPT_CITY}.invalid/ndbg.html")
@@ -187,24 +198,39 @@ def test_an_unchanged_rerun_changes_nothing(story):
     assert "nothing changed since the last publish" in story.second.err
     assert "dbt: building" not in story.second.err
     assert story.second.summary["unchanged"] and not story.second.summary["published"]
-    # the cities with nothing new are not run again; only the city that fails every time is
+    # the cities with nothing new are not run again; only the city with a damaged archive record
+    # is (the damage is not in its manifest rows), and it fails that document again, not the city
     assert story.second.summary["unchanged_cities"] == 4
-    assert f"[1/1] {CORRUPT_CITY}: FAILED" in story.second.err
+    assert "cities: 4 of 5 with nothing new since their last run" in story.second.err
+    assert f"[1/1] {CORRUPT_CITY}: 1 documents, 0 facts" in story.second.err
+    assert story.second.summary["failed_cities"] == {}
+    # still degraded: the published warehouse still holds the two failed documents
+    assert (story.second.summary["status"], story.second.summary["exit_code"]) == ("degraded", 1)
 
 
-def test_the_exit_code_and_the_summary_say_a_city_failed(story):
+def test_the_exit_code_and_the_summary_say_documents_failed(story):
     summary = story.first.summary
+    # no city failed, but two documents did (the damaged archive record, the page that is no
+    # report): published, and degraded so that the operator sees them
     assert (summary["status"], summary["exit_code"]) == ("degraded", 1)
-    assert list(summary["failed_cities"]) == [CORRUPT_CITY]
+    assert summary["failed_cities"] == {}
     assert summary["published"] is True
-    assert [d["status"] for d in summary["unreadable"]] == ["failed"]
-    assert summary["unreadable"][0]["document_id"].startswith(f"{BROKEN_CODE}-2022-")
+    assert [(d["document_id"][:7], d["status"]) for d in summary["unreadable"]] == [
+        (f"{CORRUPT_CODE}-", "failed"), (f"{BROKEN_CODE}-", "failed")
+    ]
+    assert summary["unreadable"][0]["reason"].startswith("archive: damaged archive record of ")
+    assert summary["unreadable"][1]["reason"].startswith("parse: ")
+    assert summary["stale_documents"] == 0  # neither ever parsed: nothing to keep
+    assert f"  failed document: {summary['unreadable'][0]['document_id']}: archive: damaged" in story.first.out
     assert {"definitions", "cities", "warehouse", "total"} <= set(summary["timings"])
 
 
 def test_a_degraded_run_is_posted_to_the_alert_webhook(story):
     assert [alert["status"] for alert in story.alerts] == ["degraded"]
-    assert list(story.alerts[0]["failed_cities"]) == [CORRUPT_CITY]
+    assert story.alerts[0]["failed_cities"] == {}
+    assert {d["document_id"][:6] for d in story.alerts[0]["unreadable"] if d["status"] == "failed"} == {
+        CORRUPT_CODE, BROKEN_CODE
+    }
 
 
 def test_the_runs_are_recorded_in_the_dagster_instance(story):
@@ -215,9 +241,19 @@ def test_the_runs_are_recorded_in_the_dagster_instance(story):
     assert len(runs) == len(story.first.summary["dagster_runs"]) == 1 + 5 + 1  # registry, 5 cities, warehouse
     jobs = sorted(run.job_name for run in runs.values())
     assert jobs == ["city_job"] * 5 + ["registry_job", "warehouse_job"]
-    statuses = {run.tags.get("dagster/partition"): run.status for run in runs.values() if run.job_name == "city_job"}
-    assert statuses.pop(CORRUPT_CITY) == dg.DagsterRunStatus.FAILURE
-    assert set(statuses.values()) == {dg.DagsterRunStatus.SUCCESS}
+    city_runs = {run.tags.get("dagster/partition"): run for run in runs.values() if run.job_name == "city_job"}
+    assert set(city_runs) == {"panjin", *story.world.synthetic_cities, BROKEN_CITY, CORRUPT_CITY}
+    # a damaged archive record fails its document, not its city: every city run succeeded, and
+    # the corrupt city's records one document, failed
+    assert {run.status for run in city_runs.values()} == {dg.DagsterRunStatus.SUCCESS}
+    parsed = [
+        record.event_log_entry.dagster_event.step_materialization_data.materialization
+        for record in instance.get_records_for_run(
+            city_runs[CORRUPT_CITY].run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        ).records
+    ]
+    counts = next(m.metadata for m in parsed if m.asset_key == dg.AssetKey("parsed_documents"))
+    assert (counts["documents"].value, counts["failed"].value, counts["facts"].value) == (1, 1, 0)
     warehouse_run = next(run for run in runs.values() if run.job_name == "warehouse_job")
     assert warehouse_run.status == dg.DagsterRunStatus.SUCCESS
     materialized = {
@@ -376,7 +412,7 @@ def test_the_next_run_recovers_and_force_publishes(story):
     world = story.world
     before = published_file(world.warehouse)
     run = finish(gjj_run(world, "--force"), world)
-    assert run.code == 1, run.err  # the corrupt city fails as ever; the rest is published
+    assert run.code == 1, run.err  # the two documents fail as ever (degraded); the rest is published
     assert run.summary["published"] and not run.summary["unchanged"]
     assert run.file[0] != before[0]  # a new file was swapped in
     assert run.tables == story.third.tables
