@@ -79,3 +79,12 @@ def test_only_missing_peers_still_compares(con) -> None:
     assert cmp.peers == [] and [c.name_zh for c in cmp.missing_peers] == ["营口"]
     deposit = next(r for r in cmp.rows if r.metric.code == "deposit_amount")
     assert deposit.rank is None and deposit.peer_median is None
+
+
+def test_province_peers_are_cities_not_provincial_sources(con) -> None:
+    # scrapers/registry.yaml lists 辽宁省's 营口, 鞍山, 丹东, 抚顺 and 锦州 (no data in the fixture) and the
+    # province's own report 辽宁省(分市表) (kind provincial_report), which is no city
+    cmp = compare(con, "盘锦", 2022, peer_mode="province")
+    assert [c.name_zh for c in cmp.missing_peers] == ["鞍山", "抚顺", "丹东", "锦州", "营口"]  # by code
+    with pytest.raises(OutputError):
+        load_directory(con).resolve("辽宁省(分市表)")
