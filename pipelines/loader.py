@@ -47,6 +47,8 @@ DOCUMENT_COLUMNS = {
     "status_reason": "VARCHAR",
     "parser_version": "VARCHAR",
     "is_synthetic": "BOOLEAN NOT NULL",
+    "source_kind": "VARCHAR NOT NULL",
+    "text_source": "VARCHAR NOT NULL",
 }
 FACT_COLUMNS = {
     "document_id": "VARCHAR NOT NULL",
@@ -67,6 +69,12 @@ FACT_COLUMNS = {
     "change_unit": "VARCHAR",
     "change_raw": "VARCHAR",
     "page": "INTEGER",  # 1-based page of a PDF; NULL for unpaged formats
+    "city_code": "VARCHAR",  # the city the fact is about when not the document's (provincial tables)
+    "box_x": "DOUBLE",  # OCR only: the figure's box on its page image, in pixels
+    "box_y": "DOUBLE",
+    "box_w": "DOUBLE",
+    "box_h": "DOUBLE",
+    "ocr_confidence": "DOUBLE",
 }
 BREAKDOWN_COLUMNS = {**FACT_COLUMNS, "category": "VARCHAR NOT NULL"}
 FLAG_COLUMNS = {
@@ -181,6 +189,8 @@ class DocumentRecord:
     status_reason: str | None = None
     parser_version: str | None = None  # taken from the ParseResult when there is one
     is_synthetic: bool = False
+    source_kind: str = "city_report"  # city_report | provincial_report | national_report
+    text_source: str = "text"  # text (a text layer or markup) | ocr (read from page images)
 
 
 def document_id(city_code: str, report_year: int | None, sha256: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 
 PARSER_VERSION = "0.1.0"
 
-ENTITY_LEVELS = ("city_total", "center", "sub_center")
+ENTITY_LEVELS = ("city_total", "center", "sub_center", "province_total")
 
 
 class ParseError(ValueError):
@@ -51,6 +51,12 @@ class Fact:
     change_raw: str | None = None
     flags: tuple[str, ...] = ()  # "code: reason" for damaged or ambiguous figures
     page: int | None = None  # page of a paged source (PDF): set from the reading text, never by the parser
+    city_code: str | None = None  # the city a fact is about when not the document's (provincial tables)
+    box_x: float | None = None  # the figure's box on its page image, in pixels (OCR only)
+    box_y: float | None = None
+    box_w: float | None = None
+    box_h: float | None = None
+    ocr_confidence: float | None = None  # recognition confidence of the figure's line (OCR only)
 
 
 @dataclass(frozen=True)

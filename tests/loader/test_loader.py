@@ -105,6 +105,12 @@ FACT_COLS = [
     "change_unit",
     "change_raw",
     "page",
+    "city_code",
+    "box_x",
+    "box_y",
+    "box_w",
+    "box_h",
+    "ocr_confidence",
 ]
 
 
@@ -129,6 +135,8 @@ def test_tables_have_the_contract_columns(con):
         "status_reason",
         "parser_version",
         "is_synthetic",
+        "source_kind",
+        "text_source",
     ]
     assert columns(con, "raw", "facts") == FACT_COLS
     assert columns(con, "raw", "breakdown_facts") == [*FACT_COLS, "category"]
