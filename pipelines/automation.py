@@ -1,28 +1,20 @@
-"""The nightly chain: schedule → registry → one run per city → warehouse (see definitions.py),
-and the alert when a run fails."""
+"""The nightly chain: schedule → registry → one run for the cities → warehouse (see
+definitions.py), and the alert when a run fails."""
 
 import json
 import os
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from pipelines import alerts, inputs
 from pipelines.resources import WarehouseResource
-from scrapers.registry import City
 
 JobLike = dg.JobDefinition | UnresolvedAssetJobDefinition
 
 BATCH_TAG = "gjj/batch"  # the night a run belongs to
-HOST_TAG = "gjj/host"  # the site a city run fetches from; dagster.yaml allows one run per host
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-
-
-def city_host(city: City) -> str:
-    urls = [*city.list_urls, *city.entry_urls, *(r.url for r in city.reports if r.url)]
-    return urlsplit(urls[0]).netloc.lower() if urls else f"{city.code}.unknown"
 
 
 def nightly_schedule(registry_job: JobLike, cron: str, timezone: str):
@@ -48,16 +40,11 @@ def cities_after_registry(registry_job: JobLike, city_job: JobLike):
         request_job=city_job,
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
-    def cities_after_registry(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
+    def cities_after_registry(context: dg.RunStatusSensorContext):
+        """One run for every registry city (the run's default): crawled one after the other, so
+        no site gets two requests at once; cities with nothing new are skipped inside it."""
         batch = context.dagster_run.tags.get(BATCH_TAG, context.dagster_run.run_id)
-        return [
-            dg.RunRequest(
-                run_key=f"{batch}:{city.code}",
-                partition_key=city.code,
-                tags={BATCH_TAG: batch, HOST_TAG: city_host(city)},
-            )
-            for city in warehouse.registry().cities
-        ]
+        return dg.RunRequest(run_key=f"{batch}:cities", tags={BATCH_TAG: batch})
 
     return cities_after_registry
 

@@ -81,11 +81,7 @@ def city_archive(warehouse: WarehouseResource, city_code: str, *, writable: bool
     return Archive(root, read_only=True)
 
 
-def city_documents(archive: Archive, city_code: str) -> list[ManifestRow]:
-    return [row for row in archive.documents() if row.city_code == city_code]
-
-
-def _digest(parts: object) -> str:
+def digest(parts: object) -> str:
     """A hash that is the same in every process (sets sorted: their order follows the
     per-process string hash seed)."""
 
@@ -100,7 +96,7 @@ def _digest(parts: object) -> str:
 
 
 def city_fingerprint(archive_root: Path, rows: list[ManifestRow], city: City | None) -> str:
-    return _digest(
+    return digest(
         {
             "archive": str(archive_root),
             "rows": [dataclasses.asdict(row) for row in rows],
@@ -116,23 +112,57 @@ def record_city_inputs(warehouse: WarehouseResource, code: str, fingerprint: str
     path.write_text(fingerprint, encoding="utf-8")
 
 
-def cities_with_nothing_new(warehouse: WarehouseResource) -> set[str]:
+class ArchiveReader:
+    """The read-only archives of one run, each index read once: a shared archive (the bundled
+    one) holds every city, and reading it again per city would cost cities × documents."""
+
+    def __init__(self, warehouse: WarehouseResource) -> None:
+        self.warehouse = warehouse
+        self._archives: dict[Path, Archive] = {}
+        self._rows: dict[Path, dict[str, list[ManifestRow]]] = {}
+
+    def archive(self, city_code: str) -> Archive:
+        root = self.warehouse.archive_root
+        path = root / city_code if (root / city_code / MANIFEST).exists() else root
+        if path not in self._archives:
+            self._archives[path] = Archive(path, read_only=True)
+        return self._archives[path]
+
+    def rows(self, city_code: str) -> list[ManifestRow]:
+        archive = self.archive(city_code)
+        if archive.root not in self._rows:
+            by_city: dict[str, list[ManifestRow]] = {}
+            for row in archive.documents():
+                by_city.setdefault(row.city_code, []).append(row)
+            self._rows[archive.root] = by_city
+        return self._rows[archive.root].get(city_code, [])
+
+    def forget(self, city_code: str) -> None:
+        """After a crawl wrote to the city's own archive."""
+        own = self.warehouse.archive_root / city_code
+        self._archives.pop(own, None)
+        self._rows.pop(own, None)
+
+
+def stored_city_inputs(warehouse: WarehouseResource, code: str) -> str | None:
+    path = warehouse.city_dir(code) / CITY_INPUTS
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def cities_with_nothing_new(warehouse: WarehouseResource, reader: ArchiveReader | None = None) -> set[str]:
     """Registry cities whose archived documents, registry entry and code are the ones their
     parsed output was made from. Never in a live run: only the crawl can tell what is new."""
     if warehouse.live:
         return set()
-    registry = warehouse.registry()
-    manifests: dict[Path, list[ManifestRow]] = {}  # a shared archive is read once
+    reader = reader or ArchiveReader(warehouse)
     out = set()
-    for city in registry.cities:
-        stored = warehouse.city_dir(city.code) / CITY_INPUTS
-        if not stored.exists():
-            continue
-        archive = city_archive(warehouse, city.code)
-        if archive.root not in manifests:
-            manifests[archive.root] = archive.documents() if (archive.root / MANIFEST).exists() else []
-        rows = [row for row in manifests[archive.root] if row.city_code == city.code]
-        if stored.read_text(encoding="utf-8") == city_fingerprint(archive.root, rows, city):
+    for city in warehouse.registry().cities:
+        stored = stored_city_inputs(warehouse, city.code)
+        root = reader.archive(city.code).root
+        if stored is not None and stored == city_fingerprint(root, reader.rows(city.code), city):
             out.add(city.code)
     return out
 
@@ -141,11 +171,8 @@ def warehouse_fingerprint(warehouse: WarehouseResource) -> str:
     """The inputs of the warehouse build: every registry city's parsed output (by the
     fingerprint it was made from), the registry and the code from the loader to dbt."""
     registry = warehouse.registry()
-    cities = {}
-    for city in registry.cities:
-        stored = warehouse.city_dir(city.code) / CITY_INPUTS
-        cities[city.code] = stored.read_text(encoding="utf-8") if stored.exists() else None
-    return _digest({"cities": cities, "registry": list(registry.cities), "code": WAREHOUSE_CODE})
+    cities = {city.code: stored_city_inputs(warehouse, city.code) for city in registry.cities}
+    return digest({"cities": cities, "registry": list(registry.cities), "code": WAREHOUSE_CODE})
 
 
 def _published_state(published: Path) -> dict:

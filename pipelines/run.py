@@ -1,7 +1,8 @@
-"""`gjj run`: a thin launcher of the Dagster jobs of definitions.py, recorded in the Dagster
-instance of dagster.yaml (so each run, its materializations, partitions and checks show in
-the UI), one after the other: registry_job → city_job per city with something new →
-warehouse_job, unless nothing changed since the last publish.
+"""`gjj run`: a thin launcher of the Dagster jobs of jobs.py, recorded in the Dagster instance
+of dagster.yaml (so each run, its materializations, partitions and checks show in the UI), one
+after the other: registry_job (when the registry changed) → one city_job run over the cities
+with something new → warehouse_job, unless nothing changed since the last publish. The dbt
+and Great Expectations parts of the definitions are loaded only for the warehouse job.
 
 The jobs run in a worker thread; the main thread keeps the signals (first SIGINT/SIGTERM:
 stop at the next safe point; second: at once), the deadline, and the progress lines read
@@ -27,10 +28,12 @@ from typing import ClassVar
 import dagster as dg
 
 from pipelines import inputs, stopping
+from pipelines.assets.cities import PARSED_KEY
 from pipelines.publish import run_lock
 from pipelines.resources import WarehouseResource
 from pipelines.summary import CityCounts, LoadCounts, RunSummary
 from scrapers.archive import MANIFEST, Archive, verify_archive
+from scrapers.registry import Registry
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 LAUNCHER_TAG = "gjj/launcher"
@@ -71,6 +74,9 @@ class Watcher:
         self.dbt_total = 0
         self.dbt_done = 0
         self.dbt_keys: set[dg.AssetKey] = set()
+        self.cities_total = 0
+        self.cities_done = 0
+        self.polling = threading.Lock()  # one poll at a time: each record is told once
         self.last_line = time.monotonic()
         self.phase_started = time.monotonic()
 
@@ -88,6 +94,10 @@ class Watcher:
             self.run_id, self.cursor = run_id, None
 
     def poll(self) -> None:
+        with self.polling:
+            self._poll()
+
+    def _poll(self) -> None:
         with self.lock:
             run_id, cursor = self.run_id, self.cursor
         if run_id is not None:
@@ -98,6 +108,7 @@ class Watcher:
                     of_type={
                         dg.DagsterEventType.STEP_START,
                         dg.DagsterEventType.ASSET_MATERIALIZATION,
+                        dg.DagsterEventType.ASSET_OBSERVATION,
                         dg.DagsterEventType.STEP_FAILURE,
                     },
                 )
@@ -127,6 +138,17 @@ class Watcher:
             if name:
                 self.enter(name)
                 self.say(name)
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION and event.asset_key == PARSED_KEY:
+            metadata = event.step_materialization_data.materialization.metadata
+            counts = CityCounts.from_metadata({k: v.value for k, v in metadata.items()})
+            self._city_done(
+                event.partition or "",
+                f"{counts.documents} documents, {counts.facts} facts"
+                f" ({counts.from_cache} from cache, {counts.failed + counts.unsupported} unreadable)",
+            )
+        elif event.event_type == dg.DagsterEventType.ASSET_OBSERVATION and event.asset_key == PARSED_KEY:
+            failure = event.asset_observation_data.asset_observation.metadata.get("failed")
+            self._city_done(event.partition or "", f"FAILED: {failure.value if failure else 'unknown'}")
         elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             key = event.asset_key
             if key in self.dbt_keys:
@@ -135,8 +157,13 @@ class Watcher:
                     due = time.monotonic() - self.last_line >= 2 or self.dbt_done == self.dbt_total
                 if due:
                     self.say(f"dbt: {self.dbt_done}/{self.dbt_total} models built")
-        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE and event.step_key != "city_documents":
             self.say(f"step failed: {event.step_key}")
+
+    def _city_done(self, code: str, what: str) -> None:
+        self.cities_done += 1
+        self.enter(f"cities ({self.cities_done}/{self.cities_total} done)")
+        self.say(f"[{self.cities_done}/{self.cities_total}] {code}: {what}")
 
 
 def launch(
@@ -207,24 +234,22 @@ def run_job(
     summary = RunSummary(warehouse=str(warehouse.published))
     clock = started = time.monotonic()
     with run_lock(warehouse.lock_path, warehouse.published):
-        from pipelines.definitions import build_definitions  # parses the dbt project when needed
+        from pipelines.jobs import build_city_definitions
 
         _clean_up_after_dead_runs(warehouse, instance, progress)
         checked, damaged = verify_archive(warehouse.archive_root)  # name archive damage first
         watcher.say(f"archive: {checked} document versions verified, {len(damaged) or 'no'} problems")
         for problem in damaged:
             watcher.say(f"  archive problem: {problem}")
-        defs = build_definitions(warehouse)
-        graph = defs.resolve_asset_graph()
-        watcher.dbt_keys = {k for k in graph.get_all_asset_keys() if (graph.get(k).group_name or "").startswith("dbt_")}
-        watcher.dbt_keys.discard(dg.AssetKey(["marts", "coverage"]))
-        watcher.dbt_total = len(watcher.dbt_keys)
+        defs = build_city_definitions(warehouse)
         summary.timings["definitions"] = _lap(clock)
 
         clock = time.monotonic()
-        result = _execute(defs, "registry_job", instance, summary)
-        if not result.success:
-            raise RunError(f"registry: {_failure(result)}")
+        registry = warehouse.registry()
+        if _registry_changed(instance, registry):
+            result = _execute(defs, "registry_job", instance, summary)
+            if not result.success:
+                raise RunError(f"registry: {_failure(result)}")
         _run_cities(defs, warehouse, instance, summary, watcher, _damaged_cities(warehouse, damaged))
         summary.timings["cities"] = _lap(clock)
 
@@ -232,7 +257,7 @@ def run_job(
         if stopping.requested():
             summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
         else:
-            _build(defs, warehouse, instance, summary, watcher, force)
+            _build(warehouse, instance, summary, watcher, force)
             if stopping.requested() and not summary.stopped:  # told during the publish: it finished
                 summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
         summary.timings["warehouse"] = _lap(clock)
@@ -240,6 +265,21 @@ def run_job(
     summary.timings["total"] = _lap(started)
     _write_summary(warehouse, summary)
     return summary
+
+
+def _registry_changed(instance: dg.DagsterInstance, registry: Registry) -> bool:
+    """The registry asset is materialized again when the registry is not the one of its last
+    materialization, or a city has no partition yet."""
+    from pipelines.assets.registry import REGISTRY_KEY, registry_fingerprint
+    from pipelines.assets.state import CITY_PARTITIONS
+
+    latest = instance.get_latest_materialization_event(REGISTRY_KEY)
+    materialization = latest.asset_materialization if latest else None
+    recorded = materialization.metadata.get("fingerprint") if materialization else None
+    if recorded is None or recorded.value != registry_fingerprint(registry):
+        return True
+    known = set(instance.get_dynamic_partitions(CITY_PARTITIONS.name))
+    return any(city.code not in known for city in registry.cities)
 
 
 def _run_cities(
@@ -250,37 +290,52 @@ def _run_cities(
     watcher: Watcher,
     damaged: set[str] = frozenset(),
 ) -> None:
+    """One city_job run over every city with something new (in a live run: every city, which
+    the run skips after its crawl when nothing new came)."""
     codes = [city.code for city in warehouse.registry().cities]
     summary.cities = len(codes)
     # a city's fingerprint is its manifest rows: damage to the WARC bytes does not show in it, so a
     # city with a damaged record is always run again (its documents go failed or stale, or recover)
     unchanged = inputs.cities_with_nothing_new(warehouse) - damaged
-    summary.unchanged_cities = sum(code in unchanged for code in codes)
     todo = [code for code in codes if code not in unchanged]
+    summary.unchanged_cities = len(codes) - len(todo)
     if unchanged:
         watcher.say(f"cities: {len(unchanged)} of {len(codes)} with nothing new since their last run")
-    for number, code in enumerate(todo, 1):
+    if not todo:
+        return
+    config = {"cities": todo, "rerun": sorted(damaged & set(todo))}
+    run_id = str(uuid.uuid4())
+    watcher.cities_total, watcher.cities_done = len(todo), 0
+    watcher.enter(f"cities (0/{len(todo)} done)")
+    watcher.watch(run_id)
+    result = _execute(
+        defs, "city_job", instance, summary, run_id=run_id, ops={"city_documents": {"config": config}}
+    )
+    watcher.poll()
+    watcher.watch(None)
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == PARSED_KEY:
+            counts = CityCounts.from_metadata({k: v.value for k, v in materialization.metadata.items()})
+            summary.parsed_now += counts.parsed_now
+            summary.empty_cities += not counts.documents
+            summary.updated_cities.append(materialization.partition)
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_OBSERVATION and event.asset_key == PARSED_KEY:
+            failure = event.asset_observation_data.asset_observation.metadata["failed"]
+            summary.failed_cities[event.partition] = str(failure.value)
+    reported = set(summary.updated_cities) | set(summary.failed_cities)
+    if not result.success:
         if stopping.requested():
             summary.stopped, summary.stop_signal = stopping.requested(), stopping.signum()
-            watcher.say(f"{summary.stopped}: {len(todo) - number + 1} cities not run")
+            watcher.say(f"{summary.stopped}: {len(todo) - len(reported)} cities not run")
             return
-        watcher.enter(f"city {code} ({number}/{len(todo)})")
-        result = _execute(defs, "city_job", instance, summary, partition_key=code)
-        if not result.success:
-            if stopping.requested():
-                continue  # reported at the top of the loop
-            summary.failed_cities[code] = _failure(result)
-            watcher.say(f"[{number}/{len(todo)}] {code}: FAILED: {summary.failed_cities[code]}")
-            continue
-        counts = CityCounts.from_metadata(_metadata(result, "parsed_documents"))
-        summary.parsed_now += counts.parsed_now
-        summary.empty_cities += not counts.documents
-        summary.updated_cities.append(code)
-        watcher.say(
-            f"[{number}/{len(todo)}] {code}: {counts.documents} documents, {counts.facts} facts"
-            f" ({counts.from_cache} from cache, {counts.failed + counts.unsupported} unreadable)"
-        )
-    if todo and len(summary.failed_cities) == len(todo) == len(codes):
+        if not summary.failed_cities:  # the step itself broke: no city of it is done
+            reason = _failure(result)
+            summary.failed_cities = {code: reason for code in todo if code not in reported}
+    else:
+        summary.unchanged_cities += len(todo) - len(reported)  # live: nothing new came in the crawl
+    if len(summary.failed_cities) == len(codes):
         summary.problem = "every city failed"
 
 
@@ -303,7 +358,6 @@ def _damaged_cities(warehouse: WarehouseResource, problems: list[str]) -> set[st
 
 
 def _build(
-    defs: dg.Definitions,
     warehouse: WarehouseResource,
     instance: dg.DagsterInstance,
     summary: RunSummary,
@@ -319,6 +373,10 @@ def _build(
         return
     log = warehouse.build_dir / "dbt.log"
     watcher.say(f"building the warehouse: load raw → checks → dbt → checks → publish (dbt log: {log})")
+    clock = time.monotonic()
+    watcher.enter("loading the dbt project")
+    defs = _warehouse_definitions(warehouse, watcher)
+    summary.timings["warehouse_definitions"] = _lap(clock)
     run_id = str(uuid.uuid4())
     watcher.enter("starting the warehouse job")
     watcher.watch(run_id)
@@ -348,6 +406,17 @@ def _build(
             summary.problem = summary.stopped
         else:
             summary.problem = f"blocked by failed check {', '.join(blocked)}" if blocked else _failure(result)
+
+
+def _warehouse_definitions(warehouse: WarehouseResource, watcher: Watcher) -> dg.Definitions:
+    from pipelines.jobs import build_definitions  # dbt and its manifest: only when building
+
+    defs = build_definitions(warehouse)
+    graph = defs.resolve_asset_graph()
+    watcher.dbt_keys = {k for k in graph.get_all_asset_keys() if (graph.get(k).group_name or "").startswith("dbt_")}
+    watcher.dbt_keys.discard(dg.AssetKey(["marts", "coverage"]))
+    watcher.dbt_total = len(watcher.dbt_keys)
+    return defs
 
 
 def _read_published(warehouse: WarehouseResource, summary: RunSummary) -> None:
@@ -422,12 +491,12 @@ def _lap(start: float) -> float:
 
 
 def _execute(
-    defs: dg.Definitions, job: str, instance: dg.DagsterInstance, summary: RunSummary, **kwargs
+    defs: dg.Definitions, job: str, instance: dg.DagsterInstance, summary: RunSummary, ops: dict | None = None, **kwargs
 ) -> dg.ExecuteInProcessResult:
     result = defs.resolve_job_def(job).execute_in_process(
         instance=instance,
         raise_on_error=False,
-        run_config=QUIET,
+        run_config={**QUIET, **({"ops": ops} if ops else {})},
         tags={LAUNCHER_TAG: "gjj run", PID_TAG: str(os.getpid())},
         **kwargs,
     )

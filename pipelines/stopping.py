@@ -72,6 +72,12 @@ def checkpoint(phase: str, *, pause: bool = True) -> None:
         raise StopRequested(f"{_state.reason} (during {phase})")
 
 
+def sleep(seconds: float, phase: str) -> None:
+    """Wait, unless a stop is asked for first (then StopRequested at once)."""
+    _state.event.wait(timeout=seconds)
+    checkpoint(phase, pause=False)
+
+
 @contextmanager
 def child(process: subprocess.Popen) -> Iterator[None]:
     """Track a child process for the time it runs; a stop terminates it."""

@@ -1,16 +1,13 @@
-"""Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX)."""
+"""Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX), cached by
+the verified body and the extraction code."""
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-import dagster as dg
-
 from pipelines import stopping
 from pipelines.assets import state
-from pipelines.assets.raw import raw_documents
-from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.inputs import EXTRACTOR_VERSION
 from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ArchiveError, ManifestRow
@@ -27,22 +24,8 @@ class TextOutcome:
     extracted: Extracted | None
 
 
-@dg.asset(partitions_def=CITY_PARTITIONS, deps=[raw_documents], group_name="extract", compute_kind="python")
-def extracted_text(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """The readable text of each document; unreadable ones are kept with the reason."""
-    code = context.partition_key
-    root, rows = state.read(warehouse.city_dir(code) / state.DOCUMENTS)
-    archive = Archive(root, read_only=True)
-    outcomes = [_extract(archive, row, warehouse) for row in rows]
-    state.write(warehouse.city_dir(code) / state.EXTRACTED, outcomes)
-    return dg.MaterializeResult(
-        metadata={
-            status: sum(o.status == status for o in outcomes) for status in ("ok", "unsupported", "failed")
-        }
-    )
-
-
-def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -> TextOutcome:
+def extract_document(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -> TextOutcome:
+    """The readable text of one document version; an unreadable one is kept with the reason."""
     stopping.checkpoint("parse")
     where = f"{archive.root}/{row.warc_file}@{row.warc_offset}"
     filename = PurePosixPath(urlsplit(row.archive_url).path).name or None
@@ -67,3 +50,7 @@ def _extract(archive: Archive, row: ManifestRow, warehouse: WarehouseResource) -
             status, reason, extracted = "failed", f"text extraction: unexpected {one_line(exc)}", None
         state.write(cache, (status, reason, extracted))
     return TextOutcome(row, where, status, reason, extracted)
+
+
+def text_counts(outcomes: list[TextOutcome]) -> dict[str, int]:
+    return {status: sum(o.status == status for o in outcomes) for status in ("ok", "unsupported", "failed")}

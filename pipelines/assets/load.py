@@ -8,7 +8,7 @@ import duckdb
 
 from pipelines import stopping
 from pipelines.assets import state
-from pipelines.assets.parse import parsed_documents
+from pipelines.assets.cities import PARSED_KEY
 from pipelines.assets.registry import registry
 from pipelines.inputs import record_load, warehouse_fingerprint
 from pipelines.loader import (
@@ -29,7 +29,7 @@ RAW_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, deps=[registry, parsed_documents], group_name="raw") for key in RAW_KEYS],
+    specs=[dg.AssetSpec(key, deps=[registry, PARSED_KEY], group_name="raw") for key in RAW_KEYS],
     compute_kind="duckdb",
 )
 def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

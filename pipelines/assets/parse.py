@@ -6,30 +6,24 @@ number, its code or the metric catalog."""
 import hashlib
 from datetime import UTC, date, datetime
 
-import dagster as dg
-
 from pipelines import last_good, stopping
 from pipelines.assets import state
-from pipelines.assets.extract import TextOutcome, extracted_text
-from pipelines.assets.state import CITY_PARTITIONS
-from pipelines.documents import one_per_report, parse_text, warehouse_city
-from pipelines.inputs import PARSER_CODE, city_fingerprint, record_city_inputs
+from pipelines.assets.extract import TextOutcome
+from pipelines.documents import Item, one_per_report, parse_text, warehouse_city
+from pipelines.inputs import PARSER_CODE
 from pipelines.loader import DocumentRecord, document_id
 from pipelines.parser import ParseError
 from pipelines.parser.model import PARSER_VERSION, ParseResult
 from pipelines.parser.provenance import with_layout
 from pipelines.resources import WarehouseResource
 from pipelines.summary import CityCounts
-from scrapers.registry import Registry, RegistryError
+from scrapers.registry import Registry
 
 
-@dg.asset(partitions_def=CITY_PARTITIONS, deps=[extracted_text], group_name="parse", compute_kind="python")
-def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def parse_documents(
+    outcomes: list[TextOutcome], warehouse: WarehouseResource, registry: Registry
+) -> tuple[list[Item], CityCounts]:
     """One raw.documents record per document and its facts, ready for the loader."""
-    code = context.partition_key
-    root, rows = state.read(warehouse.city_dir(code) / state.DOCUMENTS)
-    outcomes: list[TextOutcome] = state.read(warehouse.city_dir(code) / state.EXTRACTED)
-    registry = warehouse.registry()
     items, cached, parsed_now = [], 0, 0
     for outcome in outcomes:
         stopping.checkpoint("parse")
@@ -42,12 +36,6 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         # a document failing now keeps its last good facts, marked stale (pipelines/last_good.py)
         items.append(last_good.keep_or_recall(warehouse.cache_dir("last_good"), outcome.row, record, result))
     items = one_per_report(items)
-    state.write(warehouse.city_dir(code) / state.PARSED, items)
-    try:
-        city = registry.city(code)
-    except RegistryError:
-        city = None
-    record_city_inputs(warehouse, code, _fingerprint(city_fingerprint(root, rows, city), items))
     counts = CityCounts(
         documents=len(items),
         parsed=sum(doc.status == "parsed" for doc, _ in items),
@@ -59,10 +47,10 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         from_cache=cached,
         parsed_now=parsed_now,
     )
-    return dg.MaterializeResult(metadata={**counts.metadata(), "parser_version": PARSER_VERSION})
+    return items, counts
 
 
-def _fingerprint(inputs: str, items: list[tuple[DocumentRecord, ParseResult | None]]) -> str:
+def fingerprint_with_damage(inputs: str, items: list[Item]) -> str:
     """The city's inputs, and which documents a damaged archive record failed or left stale: that
     damage is not in the manifest rows the inputs are made of. The city is then never "nothing
     new" (the launcher runs it again), and the warehouse is rebuilt when those statuses change."""

@@ -3,8 +3,16 @@
 import dagster as dg
 
 from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.inputs import digest
 from pipelines.resources import WarehouseResource
 from scrapers.registry import Registry
+
+REGISTRY_KEY = dg.AssetKey("registry")
+
+
+def registry_fingerprint(loaded: Registry) -> str:
+    """`gjj run` materializes the registry again only when this changed."""
+    return digest(list(loaded.cities))
 
 
 def sync_city_partitions(instance: dg.DagsterInstance, registry: Registry) -> list[str]:
@@ -29,5 +37,6 @@ def registry(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
             "cities": len(codes),
             "synthetic": sum(c.synthetic for c in loaded.cities),
             "codes": ", ".join(codes),
+            "fingerprint": registry_fingerprint(loaded),
         }
     )

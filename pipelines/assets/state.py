@@ -14,8 +14,6 @@ from dagster import DynamicPartitionsDefinition
 
 CITY_PARTITIONS = DynamicPartitionsDefinition(name="city")
 
-DOCUMENTS = "documents.pickle"
-EXTRACTED = "extracted.pickle"
 PARSED = "parsed.pickle"
 
 

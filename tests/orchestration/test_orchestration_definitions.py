@@ -10,7 +10,7 @@ import yaml
 
 from pipelines import automation
 from pipelines.definitions import defs
-from scrapers.registry import load_registry
+from pipelines.jobs import CITIES_TAG
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,19 +64,21 @@ def test_blocking_checks_guard_publishing():
     assert not graph.get_check_spec(checks["consistency"]).blocking
 
 
-def test_dagster_yaml_limits_runs_per_host_and_one_warehouse_build():
+def test_dagster_yaml_limits_city_runs_and_warehouse_builds_to_one_at_a_time():
     config = yaml.safe_load((REPO / "dagster.yaml").read_text(encoding="utf-8"))
     assert config["storage"]["sqlite"]["base_dir"].startswith(".dagster_home/")
     assert ".dagster_home/" in (REPO / ".gitignore").read_text(encoding="utf-8").split()
     limits = {entry["key"]: entry for entry in config["concurrency"]["runs"]["tag_concurrency_limits"]}
-    assert limits[automation.HOST_TAG]["limit"] == 1
-    assert limits[automation.HOST_TAG]["value"] == {"applyLimitPerUniqueValue": True}
+    city_tag = CITIES_TAG, defs.resolve_job_def("city_job").tags[CITIES_TAG]
+    assert limits[CITIES_TAG] == {"key": city_tag[0], "value": city_tag[1], "limit": 1}
     assert limits["gjj/writes"] == {"key": "gjj/writes", "value": "build-warehouse", "limit": 1}
 
 
-def test_city_runs_are_tagged_with_the_host_of_the_city():
-    panjin = load_registry().city("panjin")
-    assert automation.city_host(panjin) == "panjin-gjj.local-copy.invalid"
+def test_one_step_does_every_stage_of_many_cities_in_one_run():
+    graph = defs.resolve_asset_graph()
+    city_keys = [dg.AssetKey(name) for name in ("raw_documents", "extracted_text", "parsed_documents")]
+    assert {graph.get(key).assets_def.node_def.name for key in city_keys} == {"city_documents"}
+    assert graph.get(city_keys[0]).backfill_policy == dg.BackfillPolicy.single_run()
 
 
 def test_the_warehouse_waits_until_every_city_run_is_over():

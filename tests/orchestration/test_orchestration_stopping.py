@@ -99,10 +99,10 @@ def test_a_city_has_nothing_new_until_its_archive_changes(tmp_path):
     )
     _archive_one(tmp_path / "a", "alpha", 2022)
     assert inputs.cities_with_nothing_new(warehouse) == set()  # never parsed
+    reader = inputs.ArchiveReader(warehouse)
     for city in warehouse.registry().cities:
-        archive = inputs.city_archive(warehouse, city.code)
-        rows = inputs.city_documents(archive, city.code)
-        inputs.record_city_inputs(warehouse, city.code, inputs.city_fingerprint(archive.root, rows, city))
+        fingerprint = inputs.city_fingerprint(reader.archive(city.code).root, reader.rows(city.code), city)
+        inputs.record_city_inputs(warehouse, city.code, fingerprint)
     assert inputs.cities_with_nothing_new(warehouse) == {"alpha", "beta"}
     before = inputs.warehouse_fingerprint(warehouse)
     _archive_one(tmp_path / "a", "alpha", 2023)
