@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipelines.city_names import province_index
@@ -134,3 +139,24 @@ def test_a_name_two_cities_share_names_neither():
     index = CityIndex.build("990000", "测试省", [("990100", "甲乙市"), ("990200", "甲乙地区")])
     assert index.match("甲乙") is None
     assert index.match("甲乙市") == "990100"
+
+
+def gjj(repo_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).with_name("gjj")), *args]
+    return subprocess.run(command, cwd=repo_root, capture_output=True, text=True, encoding="utf-8", timeout=600)
+
+
+def test_gjj_parse_reads_a_provincial_report_for_the_province_named(repo_root, tmp_path):
+    path = tmp_path / "liaoning_2022.txt"
+    path.write_text(CAPTION_TABLE, encoding="utf-8")
+    run = gjj(repo_root, "parse", str(path), "--province", "辽宁省", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    rows = json.loads(run.stdout)
+    panjin = {r["metric_code"]: r["value"] for r in rows if r["city_code"] == "211100"}
+    assert panjin["deposit_amount"] == 4_020_000_000.0
+    assert "flag: unmatched_city_row: row '省直' (table 1, row 5)" in run.stderr
+    bad = gjj(repo_root, "parse", str(path), "--province", "火星")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "gjj parse: no province '火星': give a registry source, a province's admin code or its name"
+    ]
