@@ -211,3 +211,14 @@ def test_coverage_says_which_sources_hold_a_city_year(warehouse):
         (DING3, "missing", ["provincial_report"]),
         (WU1, "missing", ["provincial_report"]),
     ]
+
+
+def test_the_province_total_is_an_entity_of_the_province(warehouse):
+    assert rows(
+        warehouse,
+        "SELECT entity_key, entity_level, entity_name_zh, entity_name_en, parent_entity_key FROM marts.dim_entity "
+        "WHERE city_code = ?",
+        [DING],
+    ) == [(f"{DING}:province_total", "province_total", "全省", "丁省 (province total)", None)]
+    # cities with a report of their own: 丁一市 and 丁二市 (丁三市 and 戊一市 only in tables)
+    assert rows(warehouse, "SELECT n_cities_reported FROM marts.dim_year WHERE report_year = 2022") == [(2,)]
