@@ -137,7 +137,7 @@ def _city(
     if config.skip_unchanged and unchanged and code not in config.rerun:
         return []
     outcomes = [extract_document(archive, row, warehouse) for row in rows]
-    items, counts = parse_documents(outcomes, warehouse, loaded)
+    items, counts = parse_documents(outcomes, warehouse, loaded, city)
     state.write(warehouse.city_dir(code) / state.PARSED, items)
     record_city_inputs(warehouse, code, fingerprint_with_damage(fingerprint, items))
     raw = {
