@@ -39,7 +39,8 @@ def table_cell_at(reading: ReadingText, offset: int) -> tuple[int, int, int] | N
     """(table, row, column), counted from 0, of the table cell holding text[offset], or None."""
     for span in reading.spans:
         if span.table is not None and span.row is not None and span.start <= offset < span.end:
-            return span.table, span.row, reading.text.count("\t", span.start, offset)
+            line_start = reading.text.rfind("\n", 0, offset) + 1
+            return span.table, span.row, reading.text.count("\t", line_start, offset)
     return None
 
 
@@ -91,9 +92,18 @@ class _Builder:
         if caption:
             self._line(caption, [SourceSpan(self.pos, self.pos + len(caption), table.page, box, table=index)])
         for r, row in enumerate(table.rows):
-            text = "\t".join(" ".join(cell.split()) for cell in row)
-            if text.strip():
+            cells = [" ".join(cell.split()) for cell in row]
+            text = "\t".join(cells)
+            if not text.strip():
+                continue
+            if table.cell_boxes is None or table.cell_confidences is None:
                 self._line(text, [SourceSpan(self.pos, self.pos + len(text), table.page, box, table=index, row=r)])
+                continue
+            spans, at = [], self.pos
+            for cell, cell_box, confidence in zip(cells, table.cell_boxes[r], table.cell_confidences[r], strict=True):
+                spans.append(SourceSpan(at, at + len(cell) + 1, table.page, cell_box, confidence, index, r))
+                at += len(cell) + 1  # the cell and the tab after it
+            self._line(text, spans)
 
     def result(self, warnings: Sequence[str]) -> ReadingText:
         found = list(warnings) + self.warnings
