@@ -11,10 +11,11 @@ import duckdb
 
 from pipelines.outputs.cities import SYNTHETIC_LABEL
 from pipelines.outputs.textable import render_table
-from pipelines.outputs.warehouse import OutputError, has_relation
+from pipelines.outputs.warehouse import OutputError, columns, has_relation
 
 STATUSES = ("present", "stale", "missing", "failed", "unsupported")
 MARK = {"present": "✓", "stale": "~", "missing": "·", "failed": "✗", "unsupported": "?"}
+OCR_MARK = "◎"  # present, read from page images (a scanned report)
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,21 @@ class Cell:
     reason: str | None
     document_id: str | None
     source_url: str | None
+    text_source: str | None = None  # text | ocr; None where no document is held
+
+    @property
+    def mark(self) -> str:
+        return OCR_MARK if self.status == "present" and self.text_source == "ocr" else MARK[self.status]
 
 
 def read_coverage(con: duckdb.DuckDBPyConnection) -> list[Cell]:
     if not has_relation(con, "marts", "coverage"):
         raise OutputError("the warehouse has no marts.coverage: build it with `gjj run` first")
+    # a warehouse built before coverage told OCR documents apart has no text_source
+    text_source = "text_source" if "text_source" in columns(con, "marts", "coverage") else "NULL"
     rows = con.execute(
         "SELECT city_code, city_name_zh, province_zh, is_synthetic, report_year, status, reason, document_id, "
-        "source_url FROM marts.coverage ORDER BY city_code, report_year"
+        f"source_url, {text_source} FROM marts.coverage ORDER BY city_code, report_year"
     ).fetchall()
     return [Cell(*row) for row in rows]
 
@@ -55,10 +63,13 @@ def render_coverage(cells: list[Cell]) -> str:
     for code, row in by_city.items():
         first = next(iter(row.values()))
         name = first.city_name_zh + (f"〔{SYNTHETIC_LABEL}〕" if first.is_synthetic else "")
-        rows.append([name, code, *(MARK[row[y].status] if y in row else "" for y in years)])
+        rows.append([name, code, *(row[y].mark if y in row else "" for y in years)])
     table = render_table(["城市 City", "代码 Code", *map(str, years)], rows)
     counts = {s: sum(c.status == s for c in cells) for s in STATUSES}
     legend = "  ".join(f"{MARK[s]} {s} {counts[s]}" for s in STATUSES)
+    scanned = sum(c.mark == OCR_MARK for c in cells)
+    if scanned:  # present reports read by OCR are counted among present too
+        legend += f"  ({OCR_MARK} present, read by OCR from page images: {scanned})"
     problems = [
         f"  {c.city_name_zh} {c.report_year} {c.status}: {c.reason or 'no reason recorded'}"
         for c in cells

@@ -73,7 +73,7 @@ class _Sources:
         if not (source.url or source.sentence):
             return None
         # a figure without a sentence (a metric dbt derives) gets a note of its own
-        key = (source.url, source.sentence) if source.sentence else (source.url, what)
+        key = (source.url, source.sentence, source.ocr) if source.sentence else (source.url, what)
         if key not in self.notes:
             self.items.append((what, source))
             self.notes[key] = len(self.items)
@@ -200,6 +200,8 @@ def _kpi_table(cmp: Comparison, sources: _Sources) -> str:
         cell = escape(unit.format(value))
         if r.point and (href := sources.ref(f"{cmp.city.label} {cmp.year} {r.metric.name_zh}", r.point.source)):
             cell = f'<a href="{href}" title="{escape(r.point.source.sentence or "")}">{cell}</a>'
+        if r.point and r.point.source.ocr:  # read from a page image: said beside the figure
+            cell += f' <span class="ocr" title="{escape(r.point.source.ocr)}">OCR</span>'
         flag = escape(r.point.quality_flag) if r.point and r.point.quality_flag else ""
         yoy = format_change(r.yoy, r.yoy_is_points) + ("†" if r.yoy_reported else "")
         rows.append(
@@ -339,5 +341,6 @@ def _source_list(sources: _Sources) -> str:
             f'<a href="{escape(url)}">{escape(url)}</a>' if url.startswith("http") else escape(url or "address unknown")
         )
         quote = f"<q>{escape(src.sentence)}</q>" if src.sentence else "computed from the report's figures"
-        items.append(f'<li id="src-{i}">{escape(what)}: {quote} — {link}</li>')
+        ocr = f' <span class="ocr">({escape(src.ocr)})</span>' if src.ocr else ""
+        items.append(f'<li id="src-{i}">{escape(what)}: {quote}{ocr} — {link}</li>')
     return _section("sources", f'<ol class="sources">{"".join(items)}</ol>')

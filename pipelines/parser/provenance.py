@@ -2,14 +2,17 @@
 printed on (paged sources: PDF, OCR), the layout's warnings (repeated text dropped, merged table
 cells not read), and for text read by OCR the box of each figure on its page image, the
 recognition confidence of its line and the flags `ocr` (every figure) and `ocr_doubtful` (a
-confidence below OCR_CONFIDENCE_FLOOR). Pure: a result and a reading text in, a result out."""
+confidence below OCR_CONFIDENCE_FLOOR, or a broken catalog relation: pipelines/parser/ocr_checks.py).
+Pure: a result and a reading text in, a result out."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import replace
 
+from pipelines.catalog import load_catalog
 from pipelines.parser.model import Fact, ParseResult
+from pipelines.parser.ocr_checks import doubt_broken_relations
 from scrapers.layout.model import ReadingText, SourceSpan
 
 OCR_CONFIDENCE_FLOOR = 0.9  # a figure read with less is doubtful: a digit may be misread
@@ -27,7 +30,10 @@ def with_layout(result: ParseResult, reading: ReadingText | None) -> ParseResult
 
     facts = [_placed(f, span(f.char_start), reading.text) for f in result.facts] if paged else list(result.facts)
     warnings = [*result.warnings, *(w for w in reading.warnings if w not in result.warnings)]
-    return replace(result, facts=facts, warnings=warnings)
+    placed = replace(result, facts=facts, warnings=warnings)
+    if any(f.ocr_confidence is not None for f in facts):
+        placed = doubt_broken_relations(placed, load_catalog())
+    return placed
 
 
 def _placed(fact: Fact, span: SourceSpan | None, text: str) -> Fact:

@@ -110,6 +110,7 @@ def parse_flag_findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
                    UNION ALL SELECT document_id, fact_seq, value, raw_text FROM raw.breakdown_facts) f
           USING (document_id, fact_seq)
         WHERE p.fact_seq IS NOT NULL  -- figure flags; document-level parser notes stay in raw.parse_flags
+          AND p.flag_code <> 'ocr'  -- provenance (read from a page image), not a doubt
         ORDER BY p.document_id, p.fact_seq, p.flag_code
         """
     ).fetchall()

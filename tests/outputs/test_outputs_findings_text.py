@@ -25,6 +25,10 @@ def finding_types() -> set[str]:
     parser_source = (ROOT / "pipelines/parser/reader.py").read_text(encoding="utf-8")
     flags = set(reader._FLAG_REASONS) | set(re.findall(r'flag = f"(\w+): ', parser_source))
     assert "conflicting_repeat" in flags and "misplaced_separator" in flags
+    # OCR flags are put on the facts after parsing; `ocr` (provenance) is never a finding
+    for module in ("pipelines/parser/provenance.py", "pipelines/parser/ocr_checks.py"):
+        flags |= set(re.findall(r'f"(\w+): ', (ROOT / module).read_text(encoding="utf-8"))) - {"ocr"}
+    assert "ocr_doubtful" in flags
     return relations | vintages | flags | {"structural:marts:metric_long"}
 
 

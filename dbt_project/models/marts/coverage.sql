@@ -1,7 +1,8 @@
 -- The city x year matrix of annual reports: one row per city with a document or expected by the
 -- registry, and per year between the first and last year any document or the registry names.
 -- present: a version parsed; missing: no document; failed / unsupported: the latest version's
--- status, with its reason; stale: it failed this run and keeps its last good facts. Names from dim_city where it has them, else from the registry.
+-- status, with its reason; stale: it failed this run and keeps its last good facts. text_source
+-- tells a report read from page images (ocr) from one read from its text (text). Names from dim_city where it has them, else from the registry.
 with documents as (
     select * from {{ ref('dim_source_document') }} where report_year is not null
 ),
@@ -37,7 +38,7 @@ years as (
 ),
 
 best as (
-    select city_code, report_year, document_id, status, status_reason, source_url
+    select city_code, report_year, document_id, status, status_reason, source_url, text_source
     from documents
     qualify row_number() over (
         partition by city_code, report_year
@@ -59,7 +60,8 @@ select
     end as status,
     case when best.status <> 'parsed' then best.status_reason end as reason,
     best.document_id,
-    best.source_url
+    best.source_url,
+    best.text_source
 from city_names
 cross join years
 left join best on best.city_code = city_names.city_code and best.report_year = years.report_year

@@ -66,7 +66,14 @@ select
     cities.city_name_en,
     cities.display_name_zh,
     entities.entity_name_en,
-    facts.document_id
+    facts.document_id,
+    documents.text_source,
+    facts.source_page,
+    case when facts.box_x is not null then
+        [round(facts.box_x)::integer, round(facts.box_y)::integer, round(facts.box_w)::integer,
+            round(facts.box_h)::integer]
+    end as ocr_box,
+    facts.ocr_confidence
 from facts
 inner join {{ ref('dim_city') }} as cities on cities.city_code = facts.city_code
 inner join {{ ref('dim_entity') }} as entities on entities.entity_key = facts.entity_key

@@ -17,5 +17,6 @@ select
     status,
     status_reason,
     parser_version,
-    cast(is_synthetic as boolean) as is_synthetic
+    cast(is_synthetic as boolean) as is_synthetic,
+    text_source
 from {{ source('raw', 'documents') }}

@@ -15,5 +15,11 @@ select
     cast(precision as double) as value_precision,
     cast(change_value as double) as reported_change_value,
     change_unit as reported_change_unit,
-    change_raw as reported_change_raw
+    change_raw as reported_change_raw,
+    cast(page as integer) as source_page,
+    box_x,
+    box_y,
+    box_w,
+    box_h,
+    ocr_confidence
 from {{ source('raw', 'facts') }}
