@@ -46,7 +46,7 @@ def score_metrics(
                 pass
             if last is not None:
                 tail = context[last.end() :]
-                clauses = len(CLAUSE_SEP.findall(tail))
+                clauses = tail.count(",") + tail.count(";") + tail.count(":")  # CLAUSE_SEP
                 found = Match(candidate.outside, clauses, between(last.end()), len(tail), -len(last.group()))
                 if best is None or found < best:
                     best = found
@@ -179,3 +179,14 @@ def category_of(catalog: Catalog, metrics: tuple[Metric, ...], label: str) -> tu
         if match and (best is None or len(match.group()) > best[0]):
             best = (len(match.group()), metric, code)
     return (best[1], best[2]) if best else (None, None)
+
+
+@cache
+def table_candidates(catalog: Catalog, printed_unit: str | None) -> tuple[Candidate, ...]:
+    """The metrics a column of a provincial per-city table may report: such a table stands
+    under no template section and puts deposits, withdrawals and loans side by side."""
+    return tuple(
+        Candidate(m, 0, tuple((p, _literal(p)) for p in m.phrases))
+        for m in catalog.metrics.values()
+        if not m.is_breakdown and accepts(m, printed_unit)
+    )

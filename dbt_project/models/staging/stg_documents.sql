@@ -18,5 +18,6 @@ select
     status_reason,
     parser_version,
     cast(is_synthetic as boolean) as is_synthetic,
+    source_kind,
     text_source
 from {{ source('raw', 'documents') }}
