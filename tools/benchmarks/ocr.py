@@ -72,7 +72,7 @@ def reports() -> list[tuple[str, bytes]]:
     return out + [(report.stem, to_pdf(report)) for report in corpus[:CORPUS_REPORTS]]
 
 
-def bench_ocr(pages: int = 3) -> dict:
+def bench_ocr(pages: int = 2) -> dict:
     """The first `pages` pages of each report, at each resolution."""
     rows, result = [], {}
     for dpi in RESOLUTIONS:
@@ -110,6 +110,6 @@ def bench_ocr(pages: int = 3) -> dict:
 
 
 if __name__ == "__main__":
-    found = bench_ocr(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    found = bench_ocr(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     print(found.pop("table"))
     print(found)
