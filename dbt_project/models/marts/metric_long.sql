@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
 -- The BI-facing long view: one row per entity, metric and year of the latest report version.
--- A view, so quality_flag always shows the current quality.findings of the audit.
+-- A view, so quality_flag always shows the current quality.findings.
 -- quality_flag: ok | doubtful | flagged | implausible, the detail in quality_reasons
 -- (macros/quality_flag.sql).
 with facts as (
@@ -8,7 +8,7 @@ with facts as (
 ),
 
 findings as (
-    select * from {{ ref('stg_quality_findings') }}
+    select * from {{ ref('findings') }}
 ),
 
 -- A finding is about one document version when it names one, else about the city and year; with
@@ -17,7 +17,7 @@ findings as (
 finding_flags as (
     select
         facts.fund_metric_key,
-        list_sort(list_distinct(list(findings.severity || ':' || findings.check_name))) as audit_reasons
+        list_sort(list_distinct(list(findings.severity || ':' || findings."check"))) as audit_reasons
     from facts
     inner join findings
         on (
@@ -30,7 +30,7 @@ finding_flags as (
         )
         and (findings.entity_code is null or findings.entity_code = facts.entity_code)
         and (findings.metric_code is null or findings.metric_code = facts.metric_code)
-    where not list_contains(string_split(coalesce(facts.parse_flags, ''), ','), findings.check_name)
+    where not list_contains(string_split(coalesce(facts.parse_flags, ''), ','), findings."check")
     group by facts.fund_metric_key
 )
 
