@@ -7,20 +7,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipelines.loader import DocumentRecord
-from pipelines.parser import ParseError, parse_report
+from pipelines.parser import CityIndex, ParseError, parse_report
 from pipelines.parser.model import ParseResult
 from scrapers.registry import Registry, RegistryError
 
 
-def parse_text(text: str, city: str | None, claimed_year: int | None) -> ParseResult:
+def parse_text(
+    text: str, city: str | None, claimed_year: int | None, cities: CityIndex | None = None
+) -> ParseResult:
     """The report's own title names its city and year; the registry's (or the caller's) are the
-    fallback for a text without one, and a disagreement on the year is kept as a warning."""
+    fallback for a text without one, and a disagreement on the year is kept as a warning.
+    `cities`: a provincial report's city names (`pipelines.city_names.city_index`)."""
     try:
-        result = parse_report(text)
+        result = parse_report(text, cities=cities)
     except ParseError:
         if city is None and claimed_year is None:
             raise
-        return parse_report(text, city=city, year=claimed_year)
+        return parse_report(text, city=city, year=claimed_year, cities=cities)
     if claimed_year is not None and result.document.report_year != claimed_year:
         result.warnings.append(
             f"the registry expects the {claimed_year} report; the text says {result.document.report_year}"

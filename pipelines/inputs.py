@@ -56,6 +56,8 @@ PARSER_CODE = _files_hash(
         *(PIPELINES / "parser").glob("*.py"),
         *(PIPELINES / "catalog").glob("*.*"),
         PIPELINES / "documents.py",
+        PIPELINES / "city_names.py",
+        PIPELINES.parent / "dbt_project" / "seeds" / "admin_divisions.csv",  # the provincial tables' city names
         PIPELINES / "assets" / "parse.py",
     ]
 )

@@ -344,6 +344,18 @@ def _rows(items: Iterable[tuple[DocumentRecord, ParseResult | None]]) -> dict[st
                     "reason": warning,
                 }
             )
+        for flag in result.flags:  # e.g. unmatched_city_row: a table row no city was found for
+            code, _, reason = flag.partition(":")
+            rows["raw.parse_flags"].append(
+                {
+                    "document_id": doc.document_id,
+                    "fact_seq": None,
+                    "metric_code": None,
+                    "entity_code": None,
+                    "flag_code": code.strip(),
+                    "reason": reason.strip() or None,
+                }
+            )
         for mention in result.unclaimed:
             row = {c: getattr(mention, c) for c in MENTION_COLUMNS if c != "document_id"}
             rows["raw.unclaimed_mentions"].append({"document_id": doc.document_id, **row})

@@ -41,6 +41,15 @@ class City:
     reports: tuple[KnownReport, ...]
     notes: str
     synthetic: bool
+    covers_province: str | None = None  # a provincial report's province (admin code, ..0000)
+    covers_nation: bool = False  # the national report (the housing ministry's)
+
+    @property
+    def source_kind(self) -> str:
+        """What the entry's reports are in raw.documents.source_kind."""
+        if self.covers_province:
+            return "provincial_report"
+        return "national_report" if self.covers_nation else "city_report"
 
     def allows(self, url: str) -> bool:
         return urlsplit(url).netloc.lower() in self.allowed_hosts
@@ -95,6 +104,11 @@ def _city(entry: Any, defaults: dict[str, Any], path: Path) -> City:
         reports = tuple(
             KnownReport(int(r["year"]), r.get("url"), r.get("note", "")) for r in merged.get("reports", [])
         )
+        covers = merged.get("covers_province")
+        if covers is not None and not re.fullmatch(r"\d{2}0000", str(covers)):
+            raise RegistryError(f"registry {path}: {code}: covers_province must be a province's code like 210000")
+        if merged.get("kind") == "provincial_report" and covers is None:
+            raise RegistryError(f"registry {path}: {code}: a provincial_report needs covers_province")
         hosts = {h.lower() for h in merged.get("allowed_hosts", [])}
         hosts |= {urlsplit(u).netloc.lower() for u in urls + [r.url for r in reports if r.url]}
         return City(
@@ -113,6 +127,8 @@ def _city(entry: Any, defaults: dict[str, Any], path: Path) -> City:
             reports=reports,
             notes=str(merged.get("notes", "")).strip(),
             synthetic=bool(merged.get("synthetic", False)),
+            covers_province=str(covers) if covers is not None else None,
+            covers_nation=bool(merged.get("covers_nation", False)),
         )
     except KeyError as exc:
         raise RegistryError(f"registry {path}: {code}: missing field {exc.args[0]}") from exc

@@ -12,10 +12,12 @@ from pipelines import last_good, stopping
 from pipelines.assets import state
 from pipelines.assets.extract import TextOutcome, extracted_text
 from pipelines.assets.state import CITY_PARTITIONS
+from pipelines.city_names import city_index
 from pipelines.documents import one_per_report, parse_text, warehouse_city
 from pipelines.inputs import PARSER_CODE, city_fingerprint, record_city_inputs
 from pipelines.loader import DocumentRecord, document_id
 from pipelines.parser import ParseError
+from pipelines.parser.cities import CityIndex
 from pipelines.parser.model import PARSER_VERSION, ParseResult
 from pipelines.parser.provenance import with_layout
 from pipelines.resources import WarehouseResource
@@ -30,23 +32,25 @@ def parsed_documents(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     root, rows = state.read(warehouse.city_dir(code) / state.DOCUMENTS)
     outcomes: list[TextOutcome] = state.read(warehouse.city_dir(code) / state.EXTRACTED)
     registry = warehouse.registry()
-    items, cached, parsed_now = [], 0, 0
-    for outcome in outcomes:
-        stopping.checkpoint("parse")
-        result, reason, hit = _parse(outcome, warehouse)
-        if result is not None and outcome.extracted is not None:
-            result = with_layout(result, outcome.extracted.reading)
-        cached += hit
-        parsed_now += outcome.extracted is not None and not hit
-        record = _record(outcome, result, reason, registry)
-        # a document failing now keeps its last good facts, marked stale (pipelines/last_good.py)
-        items.append(last_good.keep_or_recall(warehouse.cache_dir("last_good"), outcome.row, record, result))
-    items = one_per_report(items)
-    state.write(warehouse.city_dir(code) / state.PARSED, items)
     try:
         city = registry.city(code)
     except RegistryError:
         city = None
+    cities = city_index(registry, city) if city is not None else None
+    source_kind = city.source_kind if city is not None else "city_report"
+    items, cached, parsed_now = [], 0, 0
+    for outcome in outcomes:
+        stopping.checkpoint("parse")
+        result, reason, hit = _parse(outcome, warehouse, cities)
+        if result is not None and outcome.extracted is not None:
+            result = with_layout(result, outcome.extracted.reading)
+        cached += hit
+        parsed_now += outcome.extracted is not None and not hit
+        record = _record(outcome, result, reason, registry, source_kind)
+        # a document failing now keeps its last good facts, marked stale (pipelines/last_good.py)
+        items.append(last_good.keep_or_recall(warehouse.cache_dir("last_good"), outcome.row, record, result))
+    items = one_per_report(items)
+    state.write(warehouse.city_dir(code) / state.PARSED, items)
     record_city_inputs(warehouse, code, _fingerprint(city_fingerprint(root, rows, city), items))
     counts = CityCounts(
         documents=len(items),
@@ -76,20 +80,23 @@ def _fingerprint(inputs: str, items: list[tuple[DocumentRecord, ParseResult | No
     return f"{inputs}+damaged:{hashlib.sha256(repr(damaged).encode()).hexdigest()[:16]}"
 
 
-def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseResult | None, str | None, bool]:
+def _parse(
+    outcome: TextOutcome, warehouse: WarehouseResource, cities: CityIndex | None
+) -> tuple[ParseResult | None, str | None, bool]:
     """(result, failure reason, came from the cache)."""
     if outcome.extracted is None:
         return None, outcome.reason, False
     row = outcome.row
     text = outcome.extracted.text
     text_hash = hashlib.sha256(text.encode()).hexdigest()
-    key = state.cache_key(text_hash, PARSER_VERSION, PARSER_CODE, row.city_name_zh, row.claimed_year)
+    index = cities.digest if cities is not None else None
+    key = state.cache_key(text_hash, PARSER_VERSION, PARSER_CODE, row.city_name_zh, row.claimed_year, index)
     cache = warehouse.cache_dir("parse") / f"{key}.pickle"
     if cache.exists():
         result, reason = state.read(cache)
         return result, reason, True
     try:
-        result, reason = parse_text(text, row.city_name_zh, row.claimed_year), None
+        result, reason = parse_text(text, row.city_name_zh, row.claimed_year, cities), None
     except ParseError as exc:
         result, reason = None, f"parse: {exc}"
     state.write(cache, (result, reason))
@@ -97,7 +104,7 @@ def _parse(outcome: TextOutcome, warehouse: WarehouseResource) -> tuple[ParseRes
 
 
 def _record(
-    outcome: TextOutcome, result: ParseResult | None, reason: str | None, registry: Registry
+    outcome: TextOutcome, result: ParseResult | None, reason: str | None, registry: Registry, source_kind: str
 ) -> DocumentRecord:
     row = outcome.row
     year = result.document.report_year if result is not None else row.claimed_year
@@ -126,6 +133,7 @@ def _record(
         status_reason=reason,
         parser_version=PARSER_VERSION,
         is_synthetic=row.synthetic,
+        source_kind=source_kind,
     )
 
 

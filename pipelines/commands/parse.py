@@ -8,13 +8,17 @@ import json
 import sys
 from pathlib import Path
 
+from pipelines.city_names import province_index
 from pipelines.commands import CliError
 from pipelines.parser import ParseError, ParseResult, parse_report
 from pipelines.parser.provenance import with_layout
 from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_plain_text, extract_text
+from scrapers.registry import RegistryError, load_registry
 
 FORMATS = ("json", "csv", "table")
-TABLE_COLUMNS = ("entity_name", "metric_code", "category", "value", "unit", "raw_text", "change_value", "flags")
+TABLE_COLUMNS = (
+    "entity_name", "city_code", "metric_code", "category", "value", "unit", "raw_text", "change_value", "flags"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,18 +27,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--city", help="city name, when the text does not say it")
     parser.add_argument("--year", type=int, help="report year, when the text does not say it")
+    parser.add_argument(
+        "--province",
+        help="read a provincial report: its per-city tables' rows become facts of this province's cities "
+        "(registry source, admin code or name: liaoning-province, 210000, 辽宁省)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     extracted = read_report(args.path)
+    cities = None
+    if args.province:
+        try:
+            cities = province_index(load_registry(), args.province)
+        except (ValueError, RegistryError) as exc:
+            raise CliError(str(exc)) from None
     try:
-        result = parse_report(extracted.text, city=args.city, year=args.year)
+        result = parse_report(extracted.text, city=args.city, year=args.year, cities=cities)
     except ParseError as exc:
         raise CliError(f"{args.path}: {exc}") from None
     result = with_layout(result, extracted.reading)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for flag in result.flags:
+        print(f"flag: {flag}", file=sys.stderr)
     if result.unclaimed:
         print(f"note: {len(result.unclaimed)} figures matched no metric (not facts)", file=sys.stderr)
     {"json": _json, "csv": _csv, "table": _table}[args.format](result)

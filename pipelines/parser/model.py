@@ -78,6 +78,7 @@ class ParseResult:
     facts: list[Fact]
     unclaimed: list[Mention] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # "code: reason" of the document, on no fact
     parser_version: str = PARSER_VERSION
 
     def records(self) -> list[dict]:

@@ -179,3 +179,14 @@ def category_of(catalog: Catalog, metrics: tuple[Metric, ...], label: str) -> tu
         if match and (best is None or len(match.group()) > best[0]):
             best = (len(match.group()), metric, code)
     return (best[1], best[2]) if best else (None, None)
+
+
+@cache
+def table_candidates(catalog: Catalog, printed_unit: str | None) -> tuple[Candidate, ...]:
+    """The metrics a column of a provincial per-city table may report: such a table stands
+    under no template section and puts deposits, withdrawals and loans side by side."""
+    return tuple(
+        Candidate(m, 0, tuple((p, _literal(p)) for p in m.phrases))
+        for m in catalog.metrics.values()
+        if not m.is_breakdown and accepts(m, printed_unit)
+    )

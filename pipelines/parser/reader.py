@@ -11,6 +11,7 @@ from decimal import Decimal
 from functools import cache
 
 from pipelines.catalog import Catalog, Metric
+from pipelines.parser.cities import CityIndex
 from pipelines.parser.entities import EntityBook
 from pipelines.parser.figures import (
     SHARE_ITEM,
@@ -31,6 +32,7 @@ from pipelines.parser.phrases import (
     plain_metrics,
     score_metrics,
     share_metrics,
+    table_candidates,
     with_intro,
     zero_pattern,
 )
@@ -48,6 +50,7 @@ _SPLIT = re.compile(r"其中[,:]?\s*(?:[\u4e00-\u9fff]{1,12}?中心)")
 _UNIT_NOTE = re.compile(rf"单位[:为\s]*(?P<unit>{UNIT})")
 _COLUMN_UNIT = re.compile(rf"\((?:单位[:为\s]*)?(?P<unit>{UNIT})\)")
 _CELL = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰)?")
+_UNIT_CELL = re.compile(rf"\(?(?:单位[:为\s]*)?(?P<unit>{UNIT})\)?")
 _TOTAL_ROWS = ("合计", "全市", "总计", "全市合计", "合 计")
 
 _PERCENT, _PER_MILLE = Decimal("0.01"), Decimal("0.001")
@@ -62,11 +65,22 @@ _FLAG_REASONS = {
 }
 
 class ReportReader:
-    def __init__(self, norm: Normalized, original: str, meta: DocumentMeta, catalog: Catalog):
+    def __init__(
+        self, norm: Normalized, original: str, meta: DocumentMeta, catalog: Catalog, cities: CityIndex | None = None
+    ):
         self.norm = norm
         self.original = original
         self.catalog = catalog
         self.book = EntityBook(meta.city_printed, catalog)
+        self.cities = cities  # a provincial report: its per-city tables' rows name the province's cities
+        if cities is not None:
+            self.book.city_total = Entity(meta.city_printed, "province_total", "province_total")
+        self.flags: list[str] = []  # "code: reason" of the document, on no fact (unmatched_city_row)
+        self._lines_read: list[tuple[int, str]] = []
+        self._at = 0  # index of the line being read
+        self._city_table = False  # the current table's rows are cities (a provincial report's table)
+        self._tables = 0  # tables seen (their header rows), for provenance in flags
+        self._table_rows = 0  # data rows of the current table
         self.sections = SectionTracker(catalog)
         self.facts: list[Fact] = []
         self.unclaimed: list[Mention] = []
@@ -78,9 +92,9 @@ class ReportReader:
         self._sentence_cache: dict[tuple[int, int], str] = {}
 
     def read(self) -> None:
-        lines = list(self._lines())
+        lines = self._lines_read = list(self._lines())
         self.book.discover([text.strip() for _, text in lines])
-        for start, text in lines:
+        for self._at, (start, text) in enumerate(lines):
             self._paragraph(start, text)
         self._flag_conflicting_repeats()
         self._warn_missing_sections()
@@ -167,20 +181,38 @@ class ReportReader:
     def _table_row(self, line_start: int, text: str, section: str) -> bool:
         """Rows of a table (cells separated by tabs, as the layout stage renders them): a header
         row names the metrics and each data row is an entity, or (transposed) the header names
-        the entities and each row a metric. Returns False for other text."""
+        the entities and each row a metric. A row of units under the header (亿元, 万人) gives
+        its columns their unit. Returns False for other text."""
         cells = _cells(text)
         numbers = [c for c in cells[1:] if _CELL.fullmatch(c.text.strip())]
         if not numbers:
             if len(cells) < 3:
                 return False
+            if self._table is not None and self._table_rows == 0 and self._units_row(cells):
+                return True
             self._table = ([c.text.strip() for c in cells], self._unit_note)
+            self._tables += 1
+            self._table_rows = 0
+            self._city_table = self.cities is not None and self._names_cities(len(cells))
             return True
         if self._table is None or len(cells) != len(self._table[0]):
             return False
+        self._table_rows += 1
         header, table_unit = self._table
         label = cells[0].text.strip()
-        entity = self._table_entity(label)
-        column_entities = [self._table_entity(column) for column in header[1:]]
+        city_code = None
+        if self._city_table:
+            entity, city_code = self._city_row(label)
+            if entity is None:
+                self.flags.append(
+                    f"unmatched_city_row: row {label!r} (table {self._tables}, row {self._table_rows}) names no "
+                    f"city of {self.cities.area_name}: its {len(numbers)} figures are not read as any city's"
+                )
+        else:
+            entity = self._table_entity(label)
+        column_entities = [None] * (len(header) - 1) if self._city_table else [
+            self._table_entity(column) for column in header[1:]
+        ]
         transposed = entity is None and any(column_entities)
         for cell, column, column_entity in zip(cells[1:], header[1:], column_entities, strict=True):
             match = _CELL.fullmatch(cell.text.strip())
@@ -193,7 +225,9 @@ class ReportReader:
             figure = Figure(start, start + len(match.group()), match["num"], unit, *parse_number(match["num"]))
             if unit is None:
                 figure.flag = figure.flag or "unit_missing"
-            candidates = candidates_for(self.catalog, section, unit)
+            candidates = table_candidates(self.catalog, unit) if self._city_table else candidates_for(
+                self.catalog, section, unit
+            )
             figure.metric = best_metric(candidates, names_metric)
             who = column_entity if transposed else entity
             if figure.metric is None or who is None:
@@ -201,8 +235,52 @@ class ReportReader:
                 self.unclaimed.append(self._mention(line_start, text, 0, len(text), figure, section, reason))
                 continue
             figure.entity = who
-            self.facts.append(self._fact(line_start, text, 0, len(text), figure, section))
+            fact = self._fact(line_start, text, 0, len(text), figure, section)
+            if city_code is not None:
+                fact.city_code = city_code
+            self.facts.append(fact)
         return True
+
+    def _units_row(self, cells: list[_Cell]) -> bool:
+        """A second header row that only gives units: each column's unit joins its header."""
+        header, table_unit = self._table  # type: ignore[misc]
+        if len(cells) == len(header) - 1:  # the empty cell over the row labels was lost (stripped line)
+            cells = [_Cell(0, ""), *cells]
+        units = [_UNIT_CELL.fullmatch(c.text.strip()) for c in cells[1:]]
+        if len(cells) != len(header) or not any(units) or any(
+            u is None and c.text.strip() for u, c in zip(units, cells[1:], strict=True)
+        ):
+            return False
+        named = [header[0]] + [
+            f"{column}({u['unit']})" if u and not _COLUMN_UNIT.search(column) else column
+            for column, u in zip(header[1:], units, strict=True)
+        ]
+        self._table = (named, table_unit)
+        return True
+
+    def _names_cities(self, width: int) -> bool:
+        """Does the table starting here list cities: does a row label below the header name a
+        city of the index (or the province's total)?"""
+        for _, line in self._lines_read[self._at + 1 :]:
+            if "\t" not in line:
+                return False
+            cells = line.strip().split("\t")
+            if len(cells) != width:
+                continue
+            if self.cities.match(cells[0]) or self.cities.is_total(cells[0]):  # type: ignore[union-attr]
+                return True
+        return False
+
+    def _city_row(self, label: str) -> tuple[Entity | None, str | None]:
+        """A provincial table's row: the province's total, or a city (as printed) with its code."""
+        cities = self.cities
+        assert cities is not None
+        if cities.is_total(label):
+            return self.book.city_total, cities.area_code
+        code = cities.match(label)
+        if code is None:
+            return None, None
+        return Entity(label, "city_total", "city_total"), code
 
     def _table_entity(self, label: str) -> Entity | None:
         """The entity a row label or column header names in full (合计 and 全市 are the city)."""
@@ -437,6 +515,7 @@ class ReportReader:
             change_unit=change_unit,
             change_raw=change_raw,
             flags=tuple(flags),
+            city_code=self.cities.area_code if entity.level == "province_total" and self.cities else None,
         )
 
     def _mention(
@@ -471,9 +550,9 @@ class ReportReader:
             self.warnings.append(f"template sections not found (truncated or merged?): {', '.join(missing)}")
 
     def _flag_conflicting_repeats(self) -> None:
-        groups: dict[tuple[str, str, str | None], list[int]] = defaultdict(list)
+        groups: dict[tuple[str | None, str, str, str | None], list[int]] = defaultdict(list)
         for i, fact in enumerate(self.facts):
-            groups[(fact.entity_code, fact.metric_code, fact.category)].append(i)
+            groups[(fact.city_code, fact.entity_code, fact.metric_code, fact.category)].append(i)
         for indexes in groups.values():
             values = sorted({self.facts[i].value for i in indexes if self.facts[i].value is not None})
             if len(values) > 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import duckdb
@@ -318,3 +319,16 @@ def test_real_panjin_report_through_the_parser(con, panjin_text):
         "SELECT p.flag_code FROM raw.parse_flags p JOIN raw.facts f USING (document_id, fact_seq) "
         "WHERE f.metric_code = 'business_expense' AND f.entity_code = 'city_total'"
     ).fetchall() == [("misplaced_separator",)]
+
+
+def test_a_provincial_tables_rows_keep_their_city_and_an_unmatched_row_is_a_document_flag(con):
+    city_row = fact("deposit_amount", 4_020_000_000.0, 193)
+    city_row.city_code = "211100"
+    parsed = result([city_row])
+    parsed.flags.append("unmatched_city_row: row '省直' (table 1, row 5) names no city of 辽宁省")
+    load_document(con, replace(doc(), source_kind="provincial_report"), parsed)
+    assert con.execute("SELECT source_kind FROM raw.documents").fetchall() == [("provincial_report",)]
+    assert con.execute("SELECT city_code, value FROM raw.facts").fetchall() == [("211100", 4_020_000_000.0)]
+    assert con.execute("SELECT fact_seq, flag_code, reason FROM raw.parse_flags").fetchall() == [
+        (None, "unmatched_city_row", "row '省直' (table 1, row 5) names no city of 辽宁省")
+    ]

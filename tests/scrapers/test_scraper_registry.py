@@ -30,7 +30,9 @@ def test_real_report_urls_are_seeded():
     assert registry.city("hengyang").allows("https://www.hengyang.gov.cn/hyszfgjj/xxgk/x.html")
     assert not registry.city("hengyang").allows("https://www.hengyang.gov.cn.evil.example/")
     real = [c for c in registry.cities if not c.synthetic]
-    assert len(real) == 35  # Panjin + 34 sources of the domain notes' URL list
+    # Panjin + 34 sources of the domain notes' URL list + the national report (address unconfirmed)
+    assert len(real) == 36
+    assert registry.city("national").source_kind == "national_report"
 
 
 @pytest.mark.parametrize(
@@ -60,3 +62,14 @@ def test_unknown_city_and_bad_files_have_one_line_reasons(tmp_path):
         load_registry(bad)
     with pytest.raises(RegistryError, match="cannot read registry"):
         load_registry(tmp_path / "missing.yaml")
+
+
+def test_provincial_sources_name_the_province_they_cover(tmp_path):
+    registry = load_registry()
+    liaoning = registry.city("liaoning-province")
+    assert (liaoning.covers_province, liaoning.source_kind) == ("210000", "provincial_report")
+    assert registry.city("panjin").source_kind == "city_report"
+    with pytest.raises(RegistryError, match="a provincial_report needs covers_province"):
+        write_registry(tmp_path / "r.yaml", [{"code": "x", "kind": "provincial_report"}])
+    with pytest.raises(RegistryError, match="covers_province must be a province's code"):
+        write_registry(tmp_path / "r.yaml", [{"code": "x", "kind": "provincial_report", "covers_province": "211100"}])

@@ -40,7 +40,7 @@ def article_html(report: Report) -> str:
             out.append(f'<p style="text-indent:2em"><strong>{escape(block.text)}</strong></p>')
         else:
             out.append(f'<p style="text-indent:2em">{escape(block.text)}</p>')
-    center = escape(f"{report.city.printed}住房公积金管理中心")
+    center = escape(report.publisher)
     signed = f"{report.published.year}年{report.published.month}月{report.published.day}日"
     out.append(f'<p style="text-align:right">{center}</p><p style="text-align:right">{signed}</p>')
     return "\n".join(out)
@@ -92,7 +92,7 @@ def _paragraphs(report: Report) -> list[str | list[list[str]]]:
         out.append(block.rows if block.kind == "table" else block.text)
     return [
         *out,
-        f"{report.city.printed}住房公积金管理中心",
+        report.publisher,
         f"{report.published.year}年{report.published.month}月{report.published.day}日",
     ]
 
@@ -115,7 +115,7 @@ def to_docx(report: Report) -> bytes:
                     table.cell(r, c).text = cell
         else:
             document.add_paragraph(block.text)
-    document.add_paragraph(f"{report.city.printed}住房公积金管理中心")
+    document.add_paragraph(report.publisher)
     document.add_paragraph(f"{report.published.year}年{report.published.month}月{report.published.day}日")
     raw = io.BytesIO()
     document.save(raw)

@@ -24,10 +24,15 @@ class Report:
     views: int
     blocks: list[Block]
     truth: dict
+    totals: dict = field(default_factory=dict)  # the city's figures as its report prints them (base units)
 
     @property
     def stem(self) -> str:
         return f"{self.city.code}-{self.year}"
+
+    @property
+    def publisher(self) -> str:
+        return f"{self.city.printed}住房公积金管理中心"
 
     def text(self) -> str:
         """The report as plain text, laid out like text taken from a report page."""
@@ -37,7 +42,7 @@ class Report:
                 lines.extend("\t".join(row) for row in block.rows)
             else:
                 lines.append(block.text)
-        lines += [f"{self.city.printed}住房公积金管理中心", _cn_date(self.published)]
+        lines += [self.publisher, _cn_date(self.published)]
         return "\n\n".join(lines) + "\n"
 
 
@@ -200,4 +205,5 @@ def _render(
             "loan_unit": style.loan_unit,
         },
     }
-    return Report(city, year, title, published, rng.randint(80, 3000), pen.blocks, truth)
+    totals = dict(cur["city_total"].values)
+    return Report(city, year, title, published, rng.randint(80, 3000), pen.blocks, truth, totals)

@@ -5,6 +5,12 @@ notices, attachments (PDF/DOCX) for some cities, UTF-8 or GBK pages.
     routes = build_site(corpus)            # full URL -> Response, for tools.fixture_server
     entries = registry_entries(corpus)     # scrapers/registry.yaml-shaped dicts (synthetic: true)
     where = report_urls(corpus)            # (city code, year) -> where the report's text lives
+
+With `provincial=True`, each fictional province has a site too (its housing department's, one
+host per province) publishing its provincial reports (`tools.corpus.province`): as HTML pages,
+or (every other province) as PDF attachments of a page that says 详见附件; the registry gains
+the provincial sources (`kind: provincial_report`, `covers_province`) and the cities found only
+in the provincial tables (entries with nothing to crawl: they publish no report of their own).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from tools.fixture_server import Response
 from .formats import page, render, to_html
 from .generate import Corpus, Report
 from .names import SYNTHETIC_MARK, CitySpec
+from .province import Area, ProvincialReport, provinces, provincial_reports
 
 PER_PAGE = 6
 NOTICE_TITLES = (
@@ -34,7 +41,7 @@ NOTICE_TITLES = (
 class SiteCity:
     """How one city's site publishes its reports."""
 
-    spec: CitySpec
+    spec: CitySpec | Area
     encoding: str  # utf-8 | gbk
     charset_header: bool  # whether the HTTP Content-Type names the charset
     attachment: str  # "" (HTML article only) | pdf | docx: the report also as an attachment
@@ -80,7 +87,15 @@ def report_urls(corpus: Corpus) -> dict[tuple[str, int], str]:
     return out
 
 
-def registry_entries(corpus: Corpus, *, known_reports: bool = False) -> list[dict]:
+def province_sites(corpus: Corpus) -> list[SiteCity]:
+    """The provinces' sites: every other one publishes its reports as PDF attachments only."""
+    return [
+        SiteCity(Area(p.admin_code, p.name), "utf-8", True, "pdf" if i % 2 else "", bool(i % 2))
+        for i, p in enumerate(provinces(corpus))
+    ]
+
+
+def registry_entries(corpus: Corpus, *, known_reports: bool = False, provincial: bool = False) -> list[dict]:
     """Registry entries in the shape of scrapers/registry.yaml, marked synthetic. Without
     `known_reports` the crawler must find the reports from the list pages."""
     entries = []
@@ -104,16 +119,60 @@ def registry_entries(corpus: Corpus, *, known_reports: bool = False) -> list[dic
                 "synthetic": True,
             }
         )
+    if provincial:
+        entries += _provincial_entries(corpus, known_reports)
     return entries
 
 
-def build_site(corpus: Corpus) -> dict[str, Response]:
-    """Every page of every city's site, by full URL."""
+def _provincial_entries(corpus: Corpus, known_reports: bool) -> list[dict]:
+    entries = []
+    for site, province in zip(province_sites(corpus), provinces(corpus), strict=True):
+        area = site.spec
+        entries.append(
+            {
+                "code": area.slug,
+                "name_zh": f"{area.printed}(分市表)",
+                "admin_code": area.code,
+                "province_zh": area.printed,
+                "center_zh": f"{area.printed}住房和城乡建设厅",
+                "kind": "provincial_report",
+                "covers_province": area.code,
+                "list_urls": [site.list_url(0)],
+                "reports": [{"year": y, "url": site.report_url(y)} for y in corpus.years] if known_reports else [],
+                "notes": f"{area.printed}{SYNTHETIC_MARK}: fictional province of the synthetic corpus (seed "
+                f"{corpus.seed}); its provincial report's per-city table covers its cities"
+                + (", published as PDF attachments." if site.attachment else "."),
+                "synthetic": True,
+            }
+        )
+        if province.extra is not None:
+            extra = province.extra
+            entries.append(
+                {
+                    "code": extra.slug,
+                    "name_zh": extra.name,
+                    "admin_code": extra.code,
+                    "province_zh": extra.province,
+                    "center_zh": f"{extra.printed}住房公积金管理中心",
+                    "kind": "center_site",
+                    "reports": [],
+                    "notes": f"{extra.name}{SYNTHETIC_MARK}: fictional city of the synthetic corpus (seed "
+                    f"{corpus.seed}); publishes no report of its own: {area.printed}'s per-city table is "
+                    "its only source.",
+                    "synthetic": True,
+                }
+            )
+    return entries
+
+
+def build_site(corpus: Corpus, *, provincial: bool = False) -> dict[str, Response]:
+    """Every page of every city's site (and with `provincial`, every province's), by full URL."""
     routes: dict[str, Response] = {}
-    by_city: dict[str, list[Report]] = {}
-    for report in corpus.reports:
+    by_city: dict[str, list[Report | ProvincialReport]] = {}
+    reports: list[Report | ProvincialReport] = [*corpus.reports, *(provincial_reports(corpus) if provincial else [])]
+    for report in reports:
         by_city.setdefault(report.city.code, []).append(report)
-    for site in site_cities(corpus):
+    for site in [*site_cities(corpus), *(province_sites(corpus) if provincial else [])]:
         routes.update(_city_site(site, sorted(by_city.get(site.spec.code, []), key=lambda r: -r.year)))
     return routes
 
@@ -123,7 +182,7 @@ def _html(site: SiteCity, markup: str) -> Response:
     return Response(200, {"Content-Type": ctype}, markup.encode(site.encoding))
 
 
-def _city_site(site: SiteCity, reports: list[Report]) -> dict[str, Response]:
+def _city_site(site: SiteCity, reports: list[Report | ProvincialReport]) -> dict[str, Response]:
     spec, routes = site.spec, {}
     rng = random.Random(f"notices-{spec.code}")
     items: list[tuple[str, str, str]] = []  # (date, title, url), newest first
@@ -171,7 +230,7 @@ def _city_site(site: SiteCity, reports: list[Report]) -> dict[str, Response]:
     return routes
 
 
-def _report_page(site: SiteCity, report: Report) -> Response:
+def _report_page(site: SiteCity, report: Report | ProvincialReport) -> Response:
     if not site.attachment:
         return _html(site, to_html(report, site.encoding).decode(site.encoding))
     label = f"{report.title}.{site.attachment}"
