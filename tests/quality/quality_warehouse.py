@@ -9,16 +9,19 @@ with its own city codes (`<scenario>.<city>`), runs dbt once and hands each test
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines import loader
+from pipelines.quality import Finding, consistency_findings
 
 YI = 1e8  # 亿元 in yuan
 WAN = 1e4  # 万 (元, 人) in base units
@@ -154,3 +157,25 @@ def build_with_dbt(files: list[Path], work: Path) -> None:
         run = subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=600)
         at.replace(path)
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+@dataclass
+class Audited:
+    """The session's dbt-built warehouses: the scenarios' (one file) and the registered files."""
+
+    con: duckdb.DuckDBPyConnection
+    returned: dict[str, object]
+    files: dict[str, Path]
+
+    def findings(self, name: str) -> list[Finding]:
+        """The findings of scenario `name`, its city codes unscoped."""
+        prefix = f"{name}."
+        return [
+            dataclasses.replace(f, city_code=f.city_code.removeprefix(prefix))
+            for f in consistency_findings(self.con)
+            if f.city_code and f.city_code.startswith(prefix)
+        ]
+
+    def rows(self, sql: str, name: str) -> list[tuple]:
+        """Rows of `sql`, whose one parameter is the scenario's city prefix pattern."""
+        return self.con.execute(sql, [f"{name}.%"]).fetchall()

@@ -8,8 +8,7 @@ test reads the findings (conftest.py `audited`)."""
 from __future__ import annotations
 
 import pytest
-from conftest import Audited
-from quality_warehouse import PCT, WAN, YI, Warehouse, scenario
+from quality_warehouse import PCT, WAN, YI, Audited, Warehouse, scenario
 
 from pipelines.quality import WARNING
 

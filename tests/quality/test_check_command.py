@@ -8,8 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Audited
-from quality_warehouse import YI, Warehouse, warehouse_file
+from quality_warehouse import YI, Audited, Warehouse, warehouse_file
 
 from pipelines.cli import main
 

@@ -4,8 +4,7 @@ values and of changes, and last year's figure a stated change implies."""
 from __future__ import annotations
 
 import pytest
-from conftest import Audited
-from quality_warehouse import Warehouse, scenario
+from quality_warehouse import Audited, Warehouse, scenario
 
 CHANGES = [  # (printed change, its value, the precision of its last printed digit)
     ("同比增长6.86%", 0.0686, 0.0001),

@@ -52,8 +52,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import Audited
-from quality_warehouse import Warehouse, scenario
+from quality_warehouse import Audited, Warehouse, scenario
 
 from pipelines import loader
 from pipelines.parser import parse_report
