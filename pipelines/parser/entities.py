@@ -25,6 +25,7 @@ class EntityBook:
         self._entities: dict[str, Entity] = {}
         self._names: dict[str, str] = {}  # any name or alias -> canonical name
         self._compiled: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+        self._name_suffixes: tuple[str, ...] | None = None
 
     @property
     def entities(self) -> list[Entity]:
@@ -49,7 +50,7 @@ class EntityBook:
         centers = [e for e in self._entities.values() if e.level == "center"]
         if len(centers) == 1:
             self._names[CITY_CENTER_SHORT] = centers[0].name
-            self._compiled = None
+            self._compiled = self._name_suffixes = None
 
     def _add(self, name: str, aliases: tuple[str, ...] = ()) -> Entity:
         level = "sub_center" if "分中心" in name else "center"
@@ -61,7 +62,7 @@ class EntityBook:
         self._entities[name] = entity
         for n in (name, *aliases):
             self._names[n] = name
-        self._compiled = None
+        self._compiled = self._name_suffixes = None
         return entity
 
     def _sub_center_code(self, name: str) -> str:
@@ -100,7 +101,13 @@ class EntityBook:
 
     def may_name(self, text: str) -> bool:
         """A cheap test: could `text` contain the name of an entity (known or new)?"""
-        return "中心" in text or any(name[-2:] in text for name in self._names)
+        return "中心" in text or any(suffix in text for suffix in self._suffixes())
+
+    def _suffixes(self) -> tuple[str, ...]:
+        """The distinct last two characters of the names (most are 中心)."""
+        if self._name_suffixes is None:
+            self._name_suffixes = tuple({name[-2:] for name in self._names} - {"中心"})
+        return self._name_suffixes
 
     def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         if self._compiled is None:

@@ -52,7 +52,7 @@ def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
     figures = []
     for match in FIGURE.finditer(text):
         start, end = match.span()
-        if any(s < end and start < e for s, e in masked):
+        if masked and any(s < end and start < e for s, e in masked):
             continue
         figure = _figure(text, match)
         if figure:

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from pipelines.catalog import load_catalog
 
@@ -45,8 +45,13 @@ class Normalized:
         return self.offsets[i] if i < len(self.offsets) else self.original_length
 
 
+@cache
+def _nfkc(ch: str) -> str:
+    return "" if ch in _DROPPED else unicodedata.normalize("NFKC", ch)
+
+
 def normalize(text: str) -> Normalized:
-    mapping = {ch: "" if ch in _DROPPED else unicodedata.normalize("NFKC", ch) for ch in set(text)}
+    mapping = {ch: _nfkc(ch) for ch in set(text)}
     if all(len(out) == 1 for out in mapping.values()):  # the common case: one char for one
         changed = {ch: out for ch, out in mapping.items() if out != ch}
         if not changed:
@@ -62,6 +67,7 @@ def normalize(text: str) -> Normalized:
     return Normalized("".join(chars), tuple(offsets), len(text))
 
 
+@lru_cache(maxsize=8192)  # the same figures recur (percentages, rates, counts)
 def parse_number(raw: str) -> tuple[Decimal | None, str | None]:
     """Read a printed number. Returns (value, flag code): the flag names damage.
 

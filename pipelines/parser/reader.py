@@ -429,21 +429,25 @@ class ReportReader:
         if not shares:
             return
         intros = list(intro_pattern(self.catalog, section).finditer(text))
+        intro_ends = [i.end() for i in intros]
         separators = [m.end() for m in _LABEL_BOUNDARY.finditer(text)]
         sentences = _sentences(text)
+        sentence_starts = [a for a, _ in sentences]
         previous_end = content_start
         for item in SHARE_ITEM.finditer(text):
-            intro_before = [i for i in intros if i.end() <= item.start()]
-            active = intro_before[-1].group() if intro_before else self._intro
+            k = bisect_right(intro_ends, item.start())  # the intros before the item
+            intro = intros[k - 1] if k else None
+            active = intro.group() if intro else self._intro
             if active is None:
                 continue
             separator = separators[bisect_right(separators, item.start()) - 1] if separators else 0
-            label_start = max(previous_end, separator, intro_before[-1].end() if intro_before else 0)
+            label_start = max(previous_end, separator, intro.end() if intro else 0)
             label = _LABEL_JUNK.sub("", text[label_start : item.start()]).strip()
             metric, category = category_of(self.catalog, with_intro(shares, active), label)
             masked_spans.append((label_start, item.end()))
             previous_end = item.end()
-            s_start, s_end = next(((a, b) for a, b in sentences if a <= item.start() < b), (0, len(text)))
+            i = bisect_right(sentence_starts, item.start()) - 1
+            s_start, s_end = sentences[i] if i >= 0 and item.start() < sentences[i][1] else (0, len(text))
             number = Figure(item.start("num"), item.end(), item["num"], item["unit"], *parse_number(item["num"]))
             if metric is None:
                 reason = f"share of unknown category {label!r}"
@@ -554,6 +558,8 @@ class ReportReader:
         for i, fact in enumerate(self.facts):
             groups[(fact.city_code, fact.entity_code, fact.metric_code, fact.category)].append(i)
         for indexes in groups.values():
+            if len(indexes) < 2:
+                continue
             values = sorted({self.facts[i].value for i in indexes if self.facts[i].value is not None})
             if len(values) > 1:
                 printed = " vs ".join(repr(self.facts[i].raw_text) for i in indexes)
@@ -593,10 +599,15 @@ def _precision(factor: Decimal, decimals: int) -> float:
     return float(factor * Decimal(1).scaleb(-decimals))
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = "#" * (end - start)
-    return "".join(chars)
+    """`text` with the characters of every span replaced by #."""
+    pieces, cursor = [], 0
+    for start, end in sorted(spans):
+        start = max(start, cursor)
+        if end > start:
+            pieces += (text[cursor:start], "#" * (end - start))
+            cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
@@ -608,8 +619,9 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 def _clause_start(masked: str, s_start: int, position: int) -> int:
-    separators = [m.end() for m in CLAUSE_SEP.finditer(masked, s_start, position)]
-    return separators[-1] if separators else s_start
+    """Just after the last clause separator (CLAUSE_SEP) before `position`."""
+    last = max(masked.rfind(sep, s_start, position) for sep in ",;:")
+    return last + 1 if last >= 0 else s_start
 
 def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None:
     found = None

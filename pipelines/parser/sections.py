@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipelines.catalog import Catalog
 from scrapers.layout.headings import split_headings
@@ -41,7 +42,7 @@ class SectionTracker:
     """Follows the headings of a report and answers which section a line belongs to."""
 
     def __init__(self, catalog: Catalog):
-        self._sections = catalog.sections
+        self._catalog = catalog
         self.path: list[str] = []  # keys by heading level: [top, second, third]
         self.seen: set[str] = set()  # every section key entered
 
@@ -51,31 +52,35 @@ class SectionTracker:
 
     def enter(self, heading: Heading) -> None:
         if heading.level == 1:
-            key = self._best(heading.title, parent=None) or UNKNOWN
+            key = _best(self._catalog, heading.title, None) or UNKNOWN
             self.path = [key]
             self.seen.add(key)
             return
         parents = self.path[: heading.level - 1] or [NO_SECTION]
         key = None
         for parent in reversed(parents):
-            key = self._best(heading.title, parent=parent)
+            key = _best(self._catalog, heading.title, parent)
             if key:
                 break
         self.path = [*parents, key or parents[-1]]
         self.seen.add(self.path[-1])
 
-    def _best(self, title: str, parent: str | None) -> str | None:
-        best: tuple[int, str] | None = None
-        for section in self._sections:
-            if parent is None:
-                if "." in section.key:
-                    continue
-            elif parent in (NO_SECTION, UNKNOWN) or not section.key.startswith(parent + "."):
+
+@lru_cache(maxsize=4096)  # report after report prints the same few dozen titles
+def _best(catalog: Catalog, title: str, parent: str | None) -> str | None:
+    """The section a heading's title names (longest keyword), among the top-level sections
+    (parent None) or the children of `parent`."""
+    best: tuple[int, str] | None = None
+    for section in catalog.sections:
+        if parent is None:
+            if "." in section.key:
                 continue
-            for keyword in section.keywords:
-                if keyword in title and (best is None or len(keyword) > best[0]):
-                    best = (len(keyword), section.key)
-        return best[1] if best else None
+        elif parent in (NO_SECTION, UNKNOWN) or not section.key.startswith(parent + "."):
+            continue
+        for keyword in section.keywords:
+            if keyword in title and (best is None or len(keyword) > best[0]):
+                best = (len(keyword), section.key)
+    return best[1] if best else None
 
 
 def section_allows(current: str, metric_sections: tuple[str, ...]) -> bool:

@@ -9,6 +9,7 @@ may rule a table is read with pdfplumber, whose table finder needs them."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 
 from scrapers.formats.errors import ExtractionError, UnsupportedFormat, one_line
@@ -41,11 +42,13 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
             page = document[index]
             objects = list(page.get_objects(max_depth=2))
             has_images = has_images or any(obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for obj in objects)
-            if _may_hold_a_table([obj.get_bounds() for obj in objects if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH]):
-                pages.append(None)
+            paths = [obj for obj in objects if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH]
+            edges = _edges(paths, page.get_height()) if _may_hold_a_table([p.get_bounds() for p in paths]) else []
+            if edges is None:
+                pages.append(None)  # drawings PDFium's segments do not settle: pdfplumber reads the page
             else:
-                lines, page_unmapped, page_chars = _pdfium_lines(page, index + 1)
-                pages.append(lines)
+                blocks, page_unmapped, page_chars = _pdfium_page(page, index + 1, edges, warnings)
+                pages.append(blocks)
                 unmapped, chars = unmapped + page_unmapped, chars + page_chars
             page.close()
     except (ExtractionError, UnsupportedFormat):
@@ -84,9 +87,10 @@ def _may_hold_a_table(boxes: list[tuple[float, float, float, float]]) -> bool:
     return across >= 2 and down >= 2
 
 
-def _pdfium_lines(page, number: int) -> tuple[list[Line], int, int]:
-    """The page's lines in reading order, and how many of a sample of its characters have no
-    Unicode (of how many)."""
+def _pdfium_page(page, number: int, edges: list[dict], warnings: list[str]) -> tuple[list[Block], int, int]:
+    """The page's lines in reading order and the tables its ruling `edges` draw (text inside
+    a table is read as its cells, not as lines), and how many of a sample of its characters
+    have no Unicode (of how many)."""
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
@@ -95,16 +99,140 @@ def _pdfium_lines(page, number: int) -> tuple[list[Line], int, int]:
         sample = range(0, textpage.count_chars(), max(1, textpage.count_chars() // 300))  # evenly, ≤ 300
         count = len(sample)
         unmapped = sum(raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 for i in sample)
+        found = _tables(edges)
+        bboxes = [table.bbox for table in found]
         boxes = []
         for k in range(textpage.count_rects()):
             left, bottom, right, top = textpage.get_rect(k)
             text = textpage.get_text_bounded(left, bottom, right, top).strip()
-            if text:
-                boxes.append({"x0": left, "x1": right, "top": height - top, "bottom": height - bottom, "text": text})
+            box = {"x0": left, "x1": right, "top": height - top, "bottom": height - bottom, "text": text}
+            if text and not any(_inside(box, bbox) for bbox in bboxes):
+                boxes.append(box)
+        extracted = [_cell_texts(table, _chars(textpage, height, table.bbox)) for table in found]
     finally:
         textpage.close()
     lines = [line for region in _ordered(boxes) for line in _merge_segments(region, number)]
-    return lines, unmapped, count
+    return _with_tables(lines, list(zip(bboxes, extracted, strict=True)), number, warnings), unmapped, count
+
+
+def _edges(paths: list, height: float) -> list[dict] | None:
+    """The straight horizontal and vertical strokes of the page's path objects (rectangles give
+    their four sides), as pdfplumber's table finder takes them; None when a path is nested in a
+    form or has curves (pdfplumber reads those pages)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    edges: list[dict] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for path in paths:
+        if path.level:
+            return None
+        matrix = path.get_matrix()
+        subpaths: list[list[tuple[float, float]]] = []
+        for k in range(raw.FPDFPath_CountSegments(path.raw)):
+            segment = raw.FPDFPath_GetPathSegment(path.raw, k)
+            kind = raw.FPDFPathSegment_GetType(segment)
+            if kind not in (raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO):
+                return None
+            raw.FPDFPathSegment_GetPoint(segment, x, y)
+            px, py = matrix.on_point(x.value, y.value)
+            point = (px, height - py)
+            if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([point])
+            else:
+                subpaths[-1].append(point)
+            if raw.FPDFPathSegment_GetClose(segment) and subpaths[-1][-1] != subpaths[-1][0]:
+                subpaths[-1].append(subpaths[-1][0])
+        for points in subpaths:
+            for (x0, y0), (x1, y1) in itertools.pairwise(points):
+                if x0 == x1 or y0 == y1:
+                    edges.append({
+                        "object_type": "line", "orientation": "v" if x0 == x1 else "h",
+                        "x0": min(x0, x1), "x1": max(x0, x1), "top": min(y0, y1), "bottom": max(y0, y1),
+                        "width": abs(x1 - x0), "height": abs(y1 - y0),
+                    })
+    return edges
+
+
+def _tables(edges: list[dict]) -> list:
+    """pdfplumber's table finder ("lines" strategy, default settings) on the given edges."""
+    if not edges:
+        return []
+    from pdfplumber import table as finder
+    from pdfplumber.utils import filter_edges
+
+    s = finder.TableSettings.resolve(None)
+    edges = filter_edges(edges, "v", min_length=s.edge_min_length_prefilter) + filter_edges(
+        edges, "h", min_length=s.edge_min_length_prefilter
+    )
+    edges = finder.merge_edges(
+        edges,
+        snap_x_tolerance=s.snap_x_tolerance,
+        snap_y_tolerance=s.snap_y_tolerance,
+        join_x_tolerance=s.join_x_tolerance,
+        join_y_tolerance=s.join_y_tolerance,
+    )
+    edges = filter_edges(edges, min_length=s.edge_min_length)
+    intersections = finder.edges_to_intersections(edges, s.intersection_x_tolerance, s.intersection_y_tolerance)
+    cells = finder.intersections_to_cells(intersections)
+    return [finder.Table(None, group) for group in finder.cells_to_tables(cells)]  # type: ignore[arg-type]
+
+
+def _chars(textpage, height: float, bbox: tuple[float, float, float, float]) -> list[dict]:
+    """The page's printed characters whose middle lies in `bbox`, with loose (font) boxes."""
+    import pypdfium2.raw as raw
+
+    x0, top, x1, bottom = bbox
+    chars = []
+    for i in range(textpage.count_chars()):
+        left, low, right, high = textpage.get_charbox(i, loose=True)
+        if not (x0 <= (left + right) / 2 <= x1 and top <= height - (low + high) / 2 <= bottom):
+            continue
+        text = chr(raw.FPDFText_GetUnicode(textpage.raw, i))
+        if text.isprintable() and not text.isspace():  # not a line break PDFium generates: gaps give spacing
+            chars.append({"text": text, "x0": left, "x1": right, "top": height - high, "bottom": height - low})
+    return chars
+
+
+def _cell_texts(table, chars: list[dict]) -> list[list[str | None]]:
+    """Like pdfplumber's Table.extract: each cell's characters (middle inside, right and bottom
+    edges excluded), one text line per baseline; None for the cells a merged cell covers."""
+    out = []
+    for row in table.rows:
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            x0, top, x1, bottom = cell
+            inside = [
+                c for c in chars if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
+            ]
+            texts.append(_text_lines(inside))
+        out.append(texts)
+    return out
+
+
+def _text_lines(chars: list[dict], tolerance: float = 3.0) -> str:
+    """Characters as lines (tops within `tolerance`), left to right, a space where a gap wider
+    than `tolerance` parts two words (pdfplumber's defaults)."""
+    lines: list[list[dict]] = []
+    for char in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        if lines and abs(char["top"] - lines[-1][0]["top"]) <= tolerance:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    out = []
+    for line in lines:
+        text, previous = "", None
+        for char in sorted(line, key=lambda c: c["x0"]):
+            if previous is not None and char["x0"] - previous["x1"] > tolerance:
+                text += " "
+            text += char["text"]
+            previous = char
+        out.append(text)
+    return "\n".join(out)
 
 
 def _merge_segments(boxes: list[dict], number: int) -> list[Line]:
@@ -166,12 +294,21 @@ def _page_blocks(page, number: int, warnings: list[str]) -> list[Block]:
         for item in column.extract_text_lines(strip=True, return_chars=False):
             if item["text"]:
                 lines.append(Line(item["text"], number, item["x0"], item["x1"], item["top"], item["bottom"]))
+    return _with_tables(lines, [(t.bbox, t.extract()) for t in found], number, warnings)
+
+
+def _with_tables(
+    lines: list[Line], found: list[tuple[tuple[float, float, float, float], list[list[str | None]]]],
+    number: int, warnings: list[str],
+) -> list[Block]:
+    """The page's lines with each table (its box and extracted cells) put in reading order,
+    with the caption line just above it (`单位：万元`)."""
     blocks: list[Block] = list(lines)
-    for index, table in sorted(enumerate(found), key=lambda pair: pair[1].bbox[1], reverse=True):
-        rows = _rows(table.extract(), f"PDF table {index + 1} on page {number}", warnings)
+    for index, (bbox, extracted) in sorted(enumerate(found), key=lambda pair: pair[1][0][1], reverse=True):
+        rows = _rows(extracted, f"PDF table {index + 1} on page {number}", warnings)
         if not rows:
             continue
-        x0, top, x1, bottom = table.bbox
+        x0, top, x1, bottom = bbox
         at = next((i for i, b in enumerate(blocks) if isinstance(b, Line) and b.top >= top and b.x1 > x0
                    and b.x0 < x1), len(blocks))
         caption = ""

@@ -132,3 +132,46 @@ def test_raw_facts_keep_the_page(tmp_path) -> None:
     pages = dict(con.execute("SELECT metric_code || '/' || entity_code, page FROM raw.facts").fetchall())
     assert pages["deposit_amount/center"] == 1
     assert pages["withdrawal_amount/city_total"] == 2
+
+
+def _drawn_table_pdf(rule) -> bytes:
+    """INTRO, then BY_ENTITY as a ruled table whose rules `rule(x0, y0, x1, y1)` draws, then the
+    next heading: one page made with the corpus's own PDF writer."""
+    from tools.corpus.pdf import LEADING, MARGIN, PAGE_H, SIZE, TEXT_W, document, text_op, wrap
+
+    ops, y = [], PAGE_H - MARGIN
+    for paragraph in INTRO:
+        for line in wrap(paragraph):
+            y -= LEADING
+            ops.append("BT " + text_op(MARGIN, y, SIZE, line) + " ET")
+    col_w, height = TEXT_W / 4, LEADING + 4
+    y -= 8
+    for row in BY_ENTITY:
+        ops += [rule(MARGIN, y, MARGIN + TEXT_W, y), rule(MARGIN, y - height, MARGIN + TEXT_W, y - height)]
+        ops += [rule(MARGIN + c * col_w, y, MARGIN + c * col_w, y - height) for c in range(5)]
+        for c, cell in enumerate(row):
+            ops.append("BT " + text_op(MARGIN + c * col_w + 3, y - LEADING + 2, SIZE, cell) + " ET")
+        y -= height
+    ops.append("BT " + text_op(MARGIN, y - 2 * LEADING, SIZE, "（二）提取") + " ET")
+    return document(INTRO[0], [ops])
+
+
+def _straight(x0: float, y0: float, x1: float, y1: float) -> str:
+    return f"0.5 w {x0:.2f} {y0:.2f} m {x1:.2f} {y1:.2f} l S"
+
+
+def _as_curve(x0: float, y0: float, x1: float, y1: float) -> str:
+    """The same straight rule as a Bézier curve whose control points lie on it (some PDF
+    writers draw rules so): PDFium's segments are left to pdfplumber, which reads such pages."""
+    return f"0.5 w {x0:.2f} {y0:.2f} m {x0:.2f} {y0:.2f} {x1:.2f} {y1:.2f} {x1:.2f} {y1:.2f} c S"
+
+
+@pytest.mark.parametrize("rule", [_straight, _as_curve], ids=["lines", "curves"])
+def test_pdf_table_ruled_with_lines_or_curves_gives_the_facts(rule) -> None:
+    extracted = extract_text(_drawn_table_pdf(rule), filename="report.pdf")
+    result = with_layout(parse_report(extracted.text), extracted.reading)
+    assert "测试中心\t23.93\t178.46\t89.45" in extracted.text.splitlines()
+    facts = {(f.entity_code, f.metric_code): f.value for f in result.facts}
+    assert len(result.facts) == len(EXPECTED)
+    assert facts == {k: pytest.approx(v) for k, v in EXPECTED.items()}
+    assert all(f.page == 1 and not f.flags for f in result.facts)

@@ -28,7 +28,8 @@ def warehouse(path: Path, docs: list[tuple[str, str, int, str]], facts: dict[str
     ensure_schema(con)
     for doc_id, city, year, status in docs:
         con.execute("INSERT INTO raw.documents (document_id, city_code, report_year, version, sha256, url, status, "
-                    "status_reason, is_synthetic) VALUES (?, ?, ?, 1, ?, ?, ?, ?, false)",
+                    "status_reason, is_synthetic, source_kind, text_source) "
+                    "VALUES (?, ?, ?, 1, ?, ?, ?, ?, false, 'city_report', 'text')",
                     [doc_id, city, year, SHA[doc_id], f"http://x.invalid/{doc_id}", status,
                      None if status == "parsed" else "why"])
     for doc_id, metrics in facts.items():

@@ -12,6 +12,7 @@ into BENCHMARKS.md.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import zlib
@@ -58,6 +59,7 @@ def bench_layout_text(scale: int = 1) -> dict:
         "parse_only_reports_per_cpu_second": round(reports / parse_cpu, 1),
         "pdf_text_reports_per_second": round(reports / pdf_text_s, 1),
         "reflow_ms_per_pdf_text": round(1000 * reflow_s / reports, 2),
+        "load_avg_1m": round(os.getloadavg()[0], 1),
     }
 
 
