@@ -20,12 +20,3 @@ case when not ({{ d_lo }} <= 0 and 0 <= {{ d_hi }}) then
     {{ fn }}({{ n_lo }} / {{ d_lo }}, {{ n_lo }} / {{ d_hi }}, {{ n_hi }} / {{ d_lo }}, {{ n_hi }} / {{ d_hi }})
 end
 {%- endmacro %}
-
-{#- A value in a metric's unit as the findings print it: 66.33%, 48.18万元 as 481,800.00万元, 24.38万人 as 243,800 person. -#}
-{% macro finding_amount(value, unit) -%}
-case
-    when {{ unit }} = 'ratio' then format('{:.4g}', {{ value }} * 100) || '%'
-    when {{ unit }} = 'yuan' then format('{:,.2f}', {{ value }} / 1e4) || '万元'
-    else format('{:,.6g}', {{ value }}) || ' ' || {{ unit }}
-end
-{%- endmacro %}

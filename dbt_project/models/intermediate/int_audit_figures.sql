@@ -1,5 +1,6 @@
 -- The figures the consistency audit holds against each other: for every parsed (or stale)
--- document version, entity, metric and breakdown category, the first statement of it
+-- document version, city (a provincial table's row is its city's), entity, metric and
+-- breakdown category, the first statement of it
 -- (int_fund_metric_deduped, int_fund_breakdown_deduped), in two vintages:
 --   stated:        the value as printed, the interval its last printed digit allows
 --                  (value +- precision / 2);
@@ -13,12 +14,12 @@ with documents as (
 
 statements as (
     select
-        document_id, fact_seq, entity_code, entity_name, metric_code, null::varchar as category_code,
+        document_id, city_code, fact_seq, entity_code, entity_name, metric_code, null::varchar as category_code,
         value, value_precision, reported_change_value, reported_change_unit, reported_change_raw
     from {{ ref('int_fund_metric_deduped') }}
     union all
     select
-        document_id, fact_seq, entity_code, entity_name, metric_code, category_code,
+        document_id, city_code, fact_seq, entity_code, entity_name, metric_code, category_code,
         value, value_precision, reported_change_value, reported_change_unit, reported_change_raw
     from {{ ref('int_fund_breakdown_deduped') }}
 ),
@@ -26,8 +27,8 @@ statements as (
 figures as (
     select
         statements.*,
-        documents.city_code,
         documents.report_year,
+        documents.source_kind,
         documents.is_latest_version,
         statements.value - abs(coalesce(statements.value_precision, 0)) / 2 as stated_lo,
         statements.value + abs(coalesce(statements.value_precision, 0)) / 2 as stated_hi,

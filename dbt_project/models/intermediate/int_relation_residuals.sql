@@ -1,6 +1,6 @@
 -- Every relation of the metric catalog that a report's own figures let the audit check, one row
--- per document version, check, entity, metric (and category for a share compared with last
--- year's report): the stated side (observed_lo..observed_hi), the side recomputed from the
+-- per document version, city (a provincial table's row is its city's figures), check, entity,
+-- metric (and category for a share compared with last year's report): the stated side (observed_lo..observed_hi), the side recomputed from the
 -- other figures (expected_lo..expected_hi) and whether they agree within printed precision
 -- (`holds`, macros/intervals.sql). Checks:
 --   entity_sum             an additive metric's center and sub-centers add up to the city
@@ -29,12 +29,12 @@ documents as (
 ),
 
 vintages as (
-    select document_id, entity_code, metric_code, category_code, 'stated' as vintage,
+    select document_id, city_code, entity_code, metric_code, category_code, 'stated' as vintage,
         stated_lo as lo, stated_hi as hi
     from figures
     where stated_lo is not null
     union all
-    select document_id, entity_code, metric_code, category_code, 'implied_prior' as vintage,
+    select document_id, city_code, entity_code, metric_code, category_code, 'implied_prior' as vintage,
         implied_prior_lo as lo, implied_prior_hi as hi
     from figures
     where implied_prior_lo is not null
@@ -49,20 +49,21 @@ single as (
 ),
 
 entity_names as (
-    select document_id, entity_code, arg_min(entity_name, fact_seq) as entity_name
+    select document_id, city_code, entity_code, arg_min(entity_name, fact_seq) as entity_name
     from figures
-    group by document_id, entity_code
+    group by document_id, city_code, entity_code
 ),
 
 -- the center and sub-centers that together make up the city, of each report
 sub_entities as (
-    select document_id, entity_code, count(*) over (partition by document_id) as n_subs
-    from (select distinct document_id, entity_code from figures where entity_code <> 'city_total')
+    select document_id, city_code, entity_code, count(*) over (partition by document_id, city_code) as n_subs
+    from (select distinct document_id, city_code, entity_code from figures where entity_code <> 'city_total')
 ),
 
 across_entities as (
     select
         city.document_id,
+        city.city_code,
         city.vintage,
         city.entity_code,
         city.metric_code,
@@ -79,14 +80,14 @@ across_entities as (
         string_agg(entity_names.entity_name, ' + ' order by subs.entity_code) as sub_names
     from single as city
     inner join catalog on catalog.metric_code = city.metric_code
-    inner join sub_entities as subs on subs.document_id = city.document_id
+    inner join sub_entities as subs on subs.document_id = city.document_id and subs.city_code = city.city_code
     left join single as parts
-        on parts.document_id = subs.document_id
+        on parts.document_id = subs.document_id and parts.city_code = subs.city_code
         and parts.entity_code = subs.entity_code
         and parts.metric_code = city.metric_code
         and parts.vintage = city.vintage
     left join entity_names
-        on entity_names.document_id = subs.document_id and entity_names.entity_code = subs.entity_code
+        on entity_names.document_id = subs.document_id and entity_names.city_code = subs.city_code and entity_names.entity_code = subs.entity_code
     where city.entity_code = 'city_total' and (catalog.additive or catalog.kind = 'ratio')
     group by all
     having count(parts.lo) = count(*)
@@ -94,7 +95,7 @@ across_entities as (
 
 entity_sums as (
     select
-        document_id, vintage, entity_code, metric_code, unit, 'entity_sum' as relation,
+        document_id, city_code, vintage, entity_code, metric_code, unit, 'entity_sum' as relation,
         []::varchar[] as involved_metric_codes,
         observed_lo, observed_hi, sum_lo as expected_lo, sum_hi as expected_hi,
         'sum of ' || sub_names as how
@@ -104,11 +105,11 @@ entity_sums as (
 
 ratios_within_entities as (
     select
-        document_id, vintage, entity_code, metric_code, unit, 'ratio_within_entities' as relation,
+        document_id, city_code, vintage, entity_code, metric_code, unit, 'ratio_within_entities' as relation,
         []::varchar[] as involved_metric_codes,
         observed_lo, observed_hi, min_lo as expected_lo, max_hi as expected_hi,
-        'its centers range from ' || {{ finding_amount('min_lo', 'unit') }}
-        || ' to ' || {{ finding_amount('max_hi', 'unit') }} || ', nearest' as how
+        'its centers range from ' || {{ format_amount('min_lo', 'unit') }}
+        || ' to ' || {{ format_amount('max_hi', 'unit') }} || ', nearest' as how
     from across_entities
     where kind = 'ratio' and n_subs >= 2
 ),
@@ -121,7 +122,7 @@ catalog_parts as (
 
 parts_sums as (
     select
-        whole.document_id, whole.vintage, whole.entity_code, whole.metric_code,
+        whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code,
         any_value(whole.unit) as unit, 'parts_sum' as relation,
         any_value(catalog_parts.parts) as involved_metric_codes,
         any_value(whole.lo) as observed_lo, any_value(whole.hi) as observed_hi,
@@ -130,17 +131,17 @@ parts_sums as (
     from single as whole
     inner join catalog_parts on catalog_parts.metric_code = whole.metric_code
     left join single as parts
-        on parts.document_id = whole.document_id
+        on parts.document_id = whole.document_id and parts.city_code = whole.city_code
         and parts.entity_code = whole.entity_code
         and parts.metric_code = catalog_parts.part_code
         and parts.vintage = whole.vintage
-    group by whole.document_id, whole.vintage, whole.entity_code, whole.metric_code
+    group by whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code
     having count(parts.lo) = count(*)
 ),
 
 differences as (
     select
-        whole.document_id, whole.vintage, whole.entity_code, whole.metric_code, whole.unit,
+        whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code, whole.unit,
         'difference' as relation,
         [catalog.difference_minuend, catalog.difference_subtrahend] as involved_metric_codes,
         whole.lo as observed_lo, whole.hi as observed_hi,
@@ -149,12 +150,12 @@ differences as (
     from single as whole
     inner join catalog on catalog.metric_code = whole.metric_code
     inner join single as minuends
-        on minuends.document_id = whole.document_id
+        on minuends.document_id = whole.document_id and minuends.city_code = whole.city_code
         and minuends.entity_code = whole.entity_code
         and minuends.metric_code = catalog.difference_minuend
         and minuends.vintage = whole.vintage
     inner join single as subtrahends
-        on subtrahends.document_id = whole.document_id
+        on subtrahends.document_id = whole.document_id and subtrahends.city_code = whole.city_code
         and subtrahends.entity_code = whole.entity_code
         and subtrahends.metric_code = catalog.difference_subtrahend
         and subtrahends.vintage = whole.vintage
@@ -162,7 +163,7 @@ differences as (
 
 quotients as (
     select
-        whole.document_id, whole.vintage, whole.entity_code, whole.metric_code, whole.unit,
+        whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code, whole.unit,
         'quotient' as relation,
         [catalog.quotient_numerator, catalog.quotient_denominator] as involved_metric_codes,
         whole.lo as observed_lo, whole.hi as observed_hi,
@@ -174,12 +175,12 @@ quotients as (
     from single as whole
     inner join catalog on catalog.metric_code = whole.metric_code
     inner join single as numerators
-        on numerators.document_id = whole.document_id
+        on numerators.document_id = whole.document_id and numerators.city_code = whole.city_code
         and numerators.entity_code = whole.entity_code
         and numerators.metric_code = catalog.quotient_numerator
         and numerators.vintage = whole.vintage
     inner join single as denominators
-        on denominators.document_id = whole.document_id
+        on denominators.document_id = whole.document_id and denominators.city_code = whole.city_code
         and denominators.entity_code = whole.entity_code
         and denominators.metric_code = catalog.quotient_denominator
         and denominators.vintage = whole.vintage
@@ -188,7 +189,7 @@ quotients as (
 
 annual_le_cumulatives as (
     select
-        annual.document_id, annual.vintage, annual.entity_code, annual.metric_code, annual.unit,
+        annual.document_id, annual.city_code, annual.vintage, annual.entity_code, annual.metric_code, annual.unit,
         'annual_le_cumulative' as relation,
         [catalog.cumulative] as involved_metric_codes,
         annual.lo as observed_lo, annual.hi as observed_hi,
@@ -197,7 +198,7 @@ annual_le_cumulatives as (
     from single as annual
     inner join catalog on catalog.metric_code = annual.metric_code
     inner join single as cumulative
-        on cumulative.document_id = annual.document_id
+        on cumulative.document_id = annual.document_id and cumulative.city_code = annual.city_code
         and cumulative.entity_code = annual.entity_code
         and cumulative.metric_code = catalog.cumulative
         and cumulative.vintage = annual.vintage
@@ -205,7 +206,7 @@ annual_le_cumulatives as (
 
 breakdown_sums as (
     select
-        figures.document_id, 'stated' as vintage, figures.entity_code, figures.metric_code,
+        figures.document_id, figures.city_code, 'stated' as vintage, figures.entity_code, figures.metric_code,
         any_value(catalog.unit) as unit, 'breakdown_sum' as relation,
         []::varchar[] as involved_metric_codes,
         sum(figures.stated_lo) as observed_lo, sum(figures.stated_hi) as observed_hi,
@@ -216,13 +217,13 @@ breakdown_sums as (
     left join {{ ref('nested_categories') }} as nested
         on nested.category_set = catalog.category_set and nested.category_code = figures.category_code
     where figures.category_code is not null and nested.category_code is null
-    group by figures.document_id, figures.entity_code, figures.metric_code
+    group by figures.document_id, figures.city_code, figures.entity_code, figures.metric_code
     having count(*) >= 2 and count(figures.stated_lo) = count(*)  -- a share not read leaves it unchecked
 ),
 
 prior_reports as (
     select
-        figures.document_id, 'implied_prior' as vintage, figures.entity_code, figures.metric_code,
+        figures.document_id, figures.city_code, 'implied_prior' as vintage, figures.entity_code, figures.metric_code,
         figures.category_code, catalog.unit, 'yoy_prior_report' as relation,
         []::varchar[] as involved_metric_codes,
         figures.implied_prior_lo as observed_lo, figures.implied_prior_hi as observed_hi,
@@ -234,9 +235,10 @@ prior_reports as (
     inner join documents as prior_documents
         on prior_documents.city_code = figures.city_code
         and prior_documents.report_year = figures.report_year - 1
+        and prior_documents.source_kind = figures.source_kind
         and prior_documents.is_latest_version
     inner join figures as priors
-        on priors.document_id = prior_documents.document_id
+        on priors.document_id = prior_documents.document_id and priors.city_code = figures.city_code
         and priors.entity_code = figures.entity_code
         and priors.metric_code = figures.metric_code
         and priors.category_code is not distinct from figures.category_code
@@ -265,7 +267,7 @@ evaluated as (
 )
 
 select
-    documents.city_code,
+    evaluated.city_code,
     documents.report_year,
     evaluated.document_id,
     evaluated.entity_code,
@@ -304,4 +306,4 @@ select
 from evaluated
 inner join documents on documents.document_id = evaluated.document_id
 left join entity_names
-    on entity_names.document_id = evaluated.document_id and entity_names.entity_code = evaluated.entity_code
+    on entity_names.document_id = evaluated.document_id and entity_names.city_code = evaluated.city_code and entity_names.entity_code = evaluated.entity_code

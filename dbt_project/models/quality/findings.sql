@@ -5,6 +5,8 @@
 --   structural        Great Expectations failures (severity error: publishing stops)
 --   parser flags      the parser's flags on a figure (a damaged or ambiguous printed figure)
 --   relation checks   int_relation_residuals where a relation does not hold within printed precision
+--   sources           int_source_findings: a city's report and its province's table disagree
+--                     (cross_source_mismatch), a table's rows miss its total (province_total_sum)
 -- Every finding but a structural one is a warning: it annotates figures, never removes them.
 with structural as (
     select * from {{ ref('stg_structural_findings') }}
@@ -15,15 +17,15 @@ documents as (
 ),
 
 flagged_figures as (
-    select document_id, fact_seq, value, raw_text from {{ ref('stg_facts') }}
+    select document_id, fact_seq, city_code, value, raw_text from {{ ref('stg_facts') }}
     union all
-    select document_id, fact_seq, value, raw_text from {{ ref('stg_breakdown_facts') }}
+    select document_id, fact_seq, city_code, value, raw_text from {{ ref('stg_breakdown_facts') }}
 ),
 
 parser_flags as (
     select
         flags.document_id,
-        documents.city_code,
+        coalesce(flagged_figures.city_code, documents.city_code) as city_code,  -- a provincial table's row: its city
         documents.report_year,
         flags.entity_code,
         flags.metric_code,
@@ -64,9 +66,9 @@ relation_checks as (
             when residuals.vintage = 'implied_prior' then 'last year as implied by the stated changes'
             else 'stated'
         end
-        || ': ' || {{ finding_amount('residuals.observed_value', 'residuals.unit') }}
-        || '; ' || residuals.how || ': ' || {{ finding_amount('residuals.expected_value', 'residuals.unit') }}
-        || ' (rounding allows ' || {{ finding_amount('residuals.tolerance', 'residuals.unit') }} || ')' as message,
+        || ': ' || {{ format_amount('residuals.observed_value', 'residuals.unit') }}
+        || '; ' || residuals.how || ': ' || {{ format_amount('residuals.expected_value', 'residuals.unit') }}
+        || ' (rounding allows ' || {{ format_amount('residuals.tolerance', 'residuals.unit') }} || ')' as message,
         residuals.source_url
     from {{ ref('int_relation_residuals') }} as residuals
     inner join {{ ref('stg_metric_catalog') }} as metrics on metrics.metric_code = residuals.metric_code
@@ -79,6 +81,8 @@ findings as (
     select * from parser_flags
     union all by name
     select * from relation_checks
+    union all by name
+    select * from {{ ref('int_source_findings') }}
 )
 
 select
