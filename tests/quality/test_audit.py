@@ -33,6 +33,26 @@ def three(wh: Warehouse, doc: str, metric: str, city: float, center: float, oil:
 
 
 @scenario
+def provincial_rows(wh: Warehouse) -> None:
+    doc = wh.document(city="990000", source_kind="provincial_report")
+    wh.fact(doc, CITY, "deposit_amount", 47.26 * YI, P_YI)  # one city's row
+    wh.fact(doc, CITY, "deposit_amount", 54.07 * YI, P_YI)  # another city's row
+    wh.fact(doc, "province_total", "deposit_amount", 130.80 * YI, P_YI)  # 47.26 + 54.07 != 130.80
+    city_doc = wh.document()
+    three(wh, city_doc, "deposit_amount", 48.18 * YI, 23.93 * YI, 24.35 * YI)
+
+
+def test_a_provincial_reports_rows_are_no_sub_centers_of_one_city(audited: Audited) -> None:
+    """Its rows are different cities (and the province): summing them as one city's centers
+    would fire on every table. dbt checks them (cross_source_mismatch, the province's sum)."""
+    findings = audited.findings("provincial_rows")
+    # a city report is still audited
+    assert {(f.city_code, f.check, f.entity_code, f.metric_code) for f in findings} == {
+        ("panjin", "entity_sum", CITY, "deposit_amount")
+    }
+
+
+@scenario
 def entity_sum_quiet(wh: Warehouse) -> None:
     doc = wh.document()
     three(wh, doc, "deposit_amount", 48.18 * YI, 23.93 * YI, 24.25 * YI)  # 23.93 + 24.25 = 48.18

@@ -1,6 +1,5 @@
 -- The figures the consistency audit holds against each other: for every parsed (or stale)
--- document version, city (a provincial table's row is its city's), entity, metric and
--- breakdown category, the first statement of it
+-- version of a city's report, entity, metric and breakdown category, the first statement of it
 -- (int_fund_metric_deduped, int_fund_breakdown_deduped), in two vintages:
 --   stated:        the value as printed, the interval its last printed digit allows
 --                  (value +- precision / 2);
@@ -9,7 +8,10 @@
 --                  an interval of its printed digits (`6.86%` +- 0.005%, `5个百分点` +- 0.5 points).
 -- A figure not read (value NULL) or without a stated change has NULL bounds for that vintage.
 with documents as (
-    select * from {{ ref('int_documents') }} where status in ('parsed', 'stale')
+    -- city reports: a provincial or national report's table rows are many cities, which
+    -- int_source_findings checks against the cities' own reports and the province's total
+    select * from {{ ref('int_documents') }}
+    where status in ('parsed', 'stale') and source_kind = 'city_report'
 ),
 
 statements as (
