@@ -1,9 +1,11 @@
 {#
-  One row per document version and `keys`: when a report states the same figure more than
+  One row per document version, city and `keys`: when a report states the same figure more than
   once, the first statement in the text (by char_start) wins, and the parser flags of every
-  statement of it stay with that row. Shared by the plain facts and the breakdown shares.
+  statement of it stay with that row. Shared by the plain facts and the breakdown shares. The
+  city is the fact's (stg_*: a provincial table's row names its city, else the document's).
 #}
 {% macro first_statement(facts_model, keys) %}
+{%- set keys = ['city_code'] + keys -%}
 {%- set key_list = keys | join(', ') -%}
 with facts as (
     select * from {{ ref(facts_model) }}
@@ -41,7 +43,6 @@ statement_flags as (
 )
 
 select
-    documents.city_code,
     documents.report_year,
     documents.version,
     documents.is_latest_version,

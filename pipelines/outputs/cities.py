@@ -54,7 +54,8 @@ class City:
 
 
 def load_cities(con: duckdb.DuckDBPyConnection) -> dict[str, City]:
-    """Cities with at least one row in marts.metric_long, with their dim_city attributes."""
+    """Cities with at least one row in marts.metric_long (from their own report or a row of their
+    province's table; a province's total row is no city), with their dim_city attributes."""
     dim = columns(con, "marts", "dim_city") if has_relation(con, "marts", "dim_city") else []
     long_cols = columns(con, "marts", "metric_long")
 
@@ -64,13 +65,15 @@ def load_cities(con: duckdb.DuckDBPyConnection) -> dict[str, City]:
         return f"m.{name}" if name in long_cols else fallback
 
     join = "LEFT JOIN marts.dim_city d USING (city_code)" if "city_code" in dim else ""
+    # a provincial table's 全省 row is the province's, not a city's
+    where = "WHERE m.entity_level <> 'province_total'" if "entity_level" in long_cols else ""
     rows = con.execute(
         f"""
         SELECT m.city_code, any_value(m.city_name_zh),
                any_value({attr("province_zh", "NULL")}),
                bool_or(coalesce({attr("is_synthetic", "false")}, false)),
                any_value({attr("city_name_en", "NULL")})
-        FROM marts.metric_long m {join}
+        FROM marts.metric_long m {join} {where}
         GROUP BY m.city_code ORDER BY m.city_code
         """
     ).fetchall()

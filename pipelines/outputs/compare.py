@@ -27,6 +27,7 @@ PERCENTILE_DEFINITION = (
     "included (cume_dist; P100 = the highest, rank 1); tied cities get the same percentile."
 )
 CITY_LEVEL = "city_total"
+CITY_REPORT = "city_report"  # metric_long.source_kind of a figure from the city's own report
 NO_FLAG = "ok"  # metric_long.quality_flag of a figure nothing is wrong with
 # Columns of quality.findings the report shows, in this order (the others are bookkeeping).
 FINDING_COLUMNS = (
@@ -47,6 +48,7 @@ class Point:
     value: float | None
     source: Source
     quality_flag: str | None = None
+    source_kind: str | None = None  # city_report, or provincial_report where only the province's table states it
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class Comparison:
     findings: Findings
     years: list[int]  # years the city has data for
     missing_peers: list[City] = field(default_factory=list)  # named peers without data for the year
+    # cities of the group whose figures for the year all come from another source's table (their
+    # province's per-city table): no report of their own is held
+    table_only: list[City] = field(default_factory=list)
 
 
 def compare(
@@ -142,6 +147,12 @@ def compare(
     if metrics is None:  # the default set shows only metrics someone in the group reported
         rows = [r for r in rows if (r.point and r.point.value is not None) or r.peer_median is not None]
     breakdowns = _load_breakdowns(con, target, peer_cities, year, shares)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for by_city in values.values():
+        for code, points in by_city.items():
+            if year in points and points[year].source_kind:
+                kinds[code].add(points[year].source_kind)
+    table_only = [c for c in group if kinds.get(c.code) and CITY_REPORT not in kinds[c.code]]
     return Comparison(
         city=target,
         year=year,
@@ -152,6 +163,7 @@ def compare(
         findings=_findings(con, target.code, year),
         years=years,
         missing_peers=missing,
+        table_only=table_only,
     )
 
 
@@ -165,6 +177,7 @@ def comparison_json(cmp: Comparison) -> dict[str, object]:
         "year": cmp.year,
         "peer_mode": cmp.peer_mode,
         "peers": [p.code for p in cmp.peers],
+        "held_only_through_tables": [c.code for c in cmp.table_only],
         "metrics": [
             {
                 "metric_code": r.metric.code,
@@ -178,6 +191,7 @@ def comparison_json(cmp: Comparison) -> dict[str, object]:
                 "change_unit": None if r.yoy is None else "pp" if r.yoy_is_points else "ratio",
                 "change_as_reported": r.yoy_reported,
                 "quality_flag": r.point.quality_flag if r.point else None,
+                "source_kind": r.point.source_kind if r.point else None,
             }
             for r in cmp.rows
         ],
@@ -317,9 +331,9 @@ Changes = dict[tuple[str, str, int], Change]  # (metric, city, year) -> change
 
 
 def _change_columns(con: duckdb.DuckDBPyConnection) -> str:
-    """The year-on-year columns of metric_long when dbt provides them, else NULLs."""
+    """The year-on-year and source columns of metric_long when dbt provides them, else NULLs."""
     have = set(columns(con, "marts", "metric_long"))
-    wanted = ("yoy_change", "yoy_change_unit", "reported_change_value", "reported_change_unit")
+    wanted = ("yoy_change", "yoy_change_unit", "reported_change_value", "reported_change_unit", "source_kind")
     return ", ".join(c if c in have else "NULL" for c in wanted)
 
 
@@ -340,10 +354,10 @@ def _load_values(
         """,
         [CITY_LEVEL, city_codes, metric_codes],
     ).fetchall()
-    for metric, city, year, value, url, sentence, flag, yoy, yoy_unit, stated, stated_unit in rows:
+    for metric, city, year, value, url, sentence, flag, yoy, yoy_unit, stated, stated_unit, kind in rows:
         year = int(year)
         flag = None if flag in (None, NO_FLAG) else flag
-        values[metric][city][year] = Point(cities[city], year, _num(value), Source(url, sentence), flag)
+        values[metric][city][year] = Point(cities[city], year, _num(value), Source(url, sentence), flag, kind)
         if yoy is not None:
             changes[(metric, city, year)] = Change(float(yoy), yoy_unit == "pp", reported=False)
         elif stated is not None:

@@ -4,12 +4,13 @@ terminal's width (names abbreviated, the heading wrapped), breakdowns in their o
 from __future__ import annotations
 
 from pipelines.catalog import load_catalog
-from pipelines.outputs.compare import Breakdown, Comparison, MetricRow
+from pipelines.outputs.compare import CITY_REPORT, Breakdown, Comparison, MetricRow
 from pipelines.outputs.findings_text import word_findings
 from pipelines.outputs.formatting import DisplayUnit, display_unit, format_change, format_percentile, format_rank
 from pipelines.outputs.textable import display_width, render_table, wrap, wrap_text
 
 MAX_LISTED = 12  # peers named in the heading; the rest are counted
+TABLE_MARK = "‡"  # a city held only through its province's table, a figure taken from one
 
 PEER_MODES = {
     "peers": "named peers",
@@ -39,7 +40,8 @@ def render_text(cmp: Comparison, *, width: int | None = None, breakdowns: list[s
     """The comparison as text no wider than `width` (None: no limit); `breakdowns` (metric
     codes) adds a table for each of those breakdown metrics."""
     city = cmp.city.label
-    names = [p.label for p in cmp.peers[:MAX_LISTED]] or ["(none)"]
+    table_only = {c.code for c in cmp.table_only}
+    names = [p.label + (TABLE_MARK if p.code in table_only else "") for p in cmp.peers[:MAX_LISTED]] or ["(none)"]
     if len(cmp.peers) > MAX_LISTED:
         names[-1] += f" … ({len(cmp.peers) - MAX_LISTED} more)"
     lines = wrap(f"{city} {cmp.year} vs {len(cmp.peers)} peers ({PEER_MODES[cmp.peer_mode]}):", names, width)
@@ -49,9 +51,12 @@ def render_text(cmp: Comparison, *, width: int | None = None, breakdowns: list[s
     lines.append("")
     rows = []
     flagged = reported = False
+    from_table = bool(table_only)
     for r in cmp.rows:
         unit = metric_unit(r)
         value = unit.format(r.point.value if r.point else None)
+        if r.point and r.point.value is not None and r.point.source_kind not in (None, CITY_REPORT):
+            value, from_table = value + " " + TABLE_MARK, True
         if r.point and r.point.quality_flag:
             value, flagged = value + " *", True
         rows.append(
@@ -70,6 +75,12 @@ def render_text(cmp: Comparison, *, width: int | None = None, breakdowns: list[s
         lines += wrap_text("* the figure carries a quality flag (see the HTML report)", width)
     if reported:
         lines += wrap_text("† change as the report states it: the warehouse holds no prior-year report", width)
+    if from_table:
+        lines += wrap_text(
+            f"{TABLE_MARK} from the province's per-city table (provincial report): the city's own report is not"
+            " held or does not state the figure; its peers so marked are held only through that table",
+            width,
+        )
     if breakdowns:
         lines += _breakdown_tables(cmp, breakdowns, width)
     lines.append(f"Quality findings for {city} {cmp.year}: {len(cmp.findings.rows)}")

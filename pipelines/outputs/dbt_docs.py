@@ -45,6 +45,7 @@ LEADING = [
     ("report_year", []),
     ("document_id", []),
     ("source_url", []),
+    ("source_kinds", []),
 ]
 
 
@@ -87,7 +88,9 @@ def render(catalog: Catalog | None = None, derived_seed: Path = DERIVED_SEED) ->
             "One wide row per city and year (city totals, latest report version) for charts: one column "
             "per non-share metric of dim_metric, named by its metric_code, in base units (each column's "
             "description gives the unit; dim_metric.unit the same as data). Values outside the catalog's "
-            "plausibility bounds are NULL here (metric_long keeps them, flagged 'implausible')."
+            "plausibility bounds are NULL here (metric_long keeps them, flagged 'implausible'). Each figure "
+            "comes from the first source that states it: the city's own report, else its province's "
+            "per-city table (source_kinds)."
         ),
         "data_tests": [{"unique_combination": {"arguments": {"columns": ["city_code", "report_year"]}}}],
         "columns": columns,

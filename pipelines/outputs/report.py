@@ -7,7 +7,15 @@ from html import escape
 
 from pipelines.catalog import Metric, load_catalog
 from pipelines.outputs.cities import SYNTHETIC_LABEL, City, join_names
-from pipelines.outputs.compare import PERCENTILE_DEFINITION, RANK_DEFINITION, Breakdown, Comparison, MetricRow, Source
+from pipelines.outputs.compare import (
+    CITY_REPORT,
+    PERCENTILE_DEFINITION,
+    RANK_DEFINITION,
+    Breakdown,
+    Comparison,
+    MetricRow,
+    Source,
+)
 from pipelines.outputs.compare_text import PEER_MODES, breakdown_unit, metric_unit
 from pipelines.outputs.findings_text import word_findings
 from pipelines.outputs.formatting import format_change, format_percentile, format_rank
@@ -162,7 +170,8 @@ def render_html(cmp: Comparison, *, generated_at: str, warehouse: str) -> str:
 
 
 def _header(cmp: Comparison, generated_at: str, warehouse: str) -> str:
-    peers = join_names([_name(p) for p in cmp.peers], MAX_LISTED, "、")
+    table_only = {c.code for c in cmp.table_only}
+    peers = join_names([_name(p) + ("‡" if p.code in table_only else "") for p in cmp.peers], MAX_LISTED, "、")
     synthetic = [c for c in (cmp.city, *cmp.peers) if c.is_synthetic]
     banner = ""
     if synthetic:
@@ -184,7 +193,10 @@ def _header(cmp: Comparison, generated_at: str, warehouse: str) -> str:
         f'<p class="en">Generated {escape(generated_at)} from {escape(warehouse)}. Years held for '
         f"{escape(cmp.city.name_zh)}: {', '.join(map(str, cmp.years))}. {escape(RANK_DEFINITION)} "
         f"{escape(PERCENTILE_DEFINITION)} YoY for ratios in percentage points; "
-        "† = the change the report states (no prior-year report held).</p></header>"
+        "† = the change the report states (no prior-year report held)."
+        + (" ‡ = held only through the province's per-city table (provincial report), no report of its own."
+           if table_only else "")
+        + "</p></header>"
     )
 
 
@@ -200,6 +212,8 @@ def _kpi_table(cmp: Comparison, sources: _Sources) -> str:
         cell = escape(unit.format(value))
         if r.point and (href := sources.ref(f"{cmp.city.label} {cmp.year} {r.metric.name_zh}", r.point.source)):
             cell = f'<a href="{href}" title="{escape(r.point.source.sentence or "")}">{cell}</a>'
+        if r.point and value is not None and r.point.source_kind not in (None, CITY_REPORT):
+            cell += ' <span title="from the province\'s per-city table (provincial report)">‡</span>'
         flag = escape(r.point.quality_flag) if r.point and r.point.quality_flag else ""
         yoy = format_change(r.yoy, r.yoy_is_points) + ("†" if r.yoy_reported else "")
         rows.append(

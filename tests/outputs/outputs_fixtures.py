@@ -194,7 +194,7 @@ def build_contract_warehouse(path: Path) -> Path:
         quality_flag VARCHAR, quality_reasons VARCHAR[], entity_code VARCHAR, reported_change_value DOUBLE,
         reported_change_unit VARCHAR,
         yoy_change DOUBLE, yoy_change_unit VARCHAR, province_zh VARCHAR, is_synthetic BOOLEAN,
-        document_id VARCHAR)"""
+        document_id VARCHAR, source_kind VARCHAR)"""
     )
     rows = []
     for code, year, metric, value, sentence, yoy, yoy_unit, stated, stated_unit in VALUES:
@@ -226,6 +226,7 @@ def build_contract_warehouse(path: Path) -> Path:
                 info[code][2],
                 info[code][3],
                 _doc_id(code, year),
+                "city_report",
             )
         )
     # a sub-center row that must never be compared with city totals
@@ -253,9 +254,10 @@ def build_contract_warehouse(path: Path) -> Path:
             "辽宁省",
             False,
             _doc_id("211100", 2022),
+            "city_report",
         )
     )
-    con.executemany(f"INSERT INTO marts.metric_long VALUES ({', '.join('?' * 22)})", rows)
+    con.executemany(f"INSERT INTO marts.metric_long VALUES ({', '.join('?' * 23)})", rows)
     con.execute(
         """CREATE TABLE marts.fct_fund_breakdown (document_id VARCHAR, city_code VARCHAR, report_year INTEGER,
         is_latest_version BOOLEAN, entity_level VARCHAR, metric_code VARCHAR, category_code VARCHAR,

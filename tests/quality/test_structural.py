@@ -173,8 +173,8 @@ def _marts(wh: Warehouse) -> None:
     )
     con.execute(
         "CREATE TABLE marts.fct_fund_breakdown AS SELECT * FROM (VALUES "
-        "(1, 'd1', 'panjin/center', 'center', 'depositors_by_income', 'high')"
-        ") t(fund_breakdown_key, document_id, entity_key, entity_code, metric_code, category_code)"
+        "(1, 'd1', 'panjin', 'panjin/center', 'center', 'depositors_by_income', 'high')"
+        ") t(fund_breakdown_key, document_id, city_code, entity_key, entity_code, metric_code, category_code)"
     )
     con.execute(
         "CREATE TABLE marts.metric_long AS SELECT city_code, entity_code, report_year, metric_code, "
@@ -189,8 +189,8 @@ MART_BREAKS: dict[str, tuple[str, str]] = {
         "fct_fund_metric_grain",
     ),
     "breakdown grain duplicated": (
-        "INSERT INTO marts.fct_fund_breakdown VALUES (2, 'd1', 'panjin/center', 'center', 'depositors_by_income', "
-        "'high')",
+        "INSERT INTO marts.fct_fund_breakdown VALUES (2, 'd1', 'panjin', 'panjin/center', 'center', "
+        "'depositors_by_income', 'high')",
         "fct_fund_breakdown_grain",
     ),
     "view grain duplicated": (
@@ -207,8 +207,8 @@ MART_BREAKS: dict[str, tuple[str, str]] = {
         "fct_fund_metric_keys_resolve",
     ),
     "breakdown entity does not resolve": (
-        "INSERT INTO marts.fct_fund_breakdown VALUES (2, 'd1', 'panjin/moon', 'center', 'depositors_by_income', "
-        "'middle_low')",
+        "INSERT INTO marts.fct_fund_breakdown VALUES (2, 'd1', 'panjin', 'panjin/moon', 'center', "
+        "'depositors_by_income', 'middle_low')",
         "fct_fund_breakdown_keys_resolve",
     ),
     "view city does not resolve": (

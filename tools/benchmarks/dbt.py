@@ -4,14 +4,18 @@
 scale; every report has the catalog's plain metrics for a city total, a center and a
 sub-center, the city total's breakdown shares and a few repeated statements: about 330 facts)
 through `pipelines.loader`, then times one `dbt build` (all models and tests) in a child
-process and reads the child's peak RSS from the kernel (wait4). 100× ≈ 3,000 reports and
-about a million fact rows.
+process and reads the child's peak RSS and CPU time from the kernel (wait4). 100× ≈ 3,000
+reports and about a million fact rows. `bench_dbt_build_provincial(scale)` adds what issue 13
+brings: every province's report of every year, its per-city table stating
+PROVINCIAL_METRICS of each of its cities (the city's own figure rounded to 0.01亿元 / 0.01万人)
+and its 全省 row, so both sources hold every city-year and are reconciled.
 
     python -m tools.benchmarks.dbt 1 10 100
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -38,6 +42,8 @@ ENTITIES = (
     ("油田分中心", "sub_center:oilfield", "sub_center"),
 )
 BATCH = 300  # documents per load_documents call
+# the columns of a provincial per-city table (additive, so its 全省 row is their sum)
+PROVINCIAL_METRICS = ("deposit_amount", "withdrawal_amount", "active_depositors", "loan_balance", "loans_issued_amount")
 
 
 def _facts(rng: random.Random, city: str) -> list[Fact]:
@@ -76,14 +82,48 @@ def _facts(rng: random.Random, city: str) -> list[Fact]:
                 add(ENTITIES[0], m.code, "ratio", rng.random(), c.code)
     for fact in facts[:20]:  # repeated statements, as reports do (风险准备金余额 twice)
         position += 40
-        facts.append(Fact(**{**fact.__dict__, "char_start": position, "char_end": position + 8}))
+        facts.append(dataclasses.replace(fact, char_start=position, char_end=position + 8))
     return facts
 
 
-def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231) -> dict[str, int]:
-    """Write the raw tables for `scale`; returns row counts."""
+def _table_fact(label: str, city: str, level: str, metric: str, unit: str, value: float, start: int) -> Fact:
+    """One cell of a provincial table: amounts in 亿元, persons in 万人, two decimals."""
+    scale = 1e8 if unit == "yuan" else 1e4
+    printed = f"{round(value / scale, 2):.2f}"
+    return Fact(label, level, level, metric, None, float(printed) * scale, unit, printed, f"{label}\t{printed}",
+                start, start + len(printed), "ops.deposit", precision=scale / 100, city_code=city)
+
+
+def _provincial_report(province: int, year: int, cities: dict[str, dict[str, tuple[str, float]]]) -> tuple:
+    """The province's report of `year`: one row per city ({code: {metric: (unit, value)}}) and 全省."""
+    code = f"98{province:04d}"
+    sha = f"{code}{year}p".ljust(64, "0")
+    name = f"基准{province}省"
+    doc = DocumentRecord(
+        loader.document_id(code, year, sha), code, name, name, year, 1, f"https://{code}.bench.invalid/{year}.html",
+        f"https://{code}.bench.invalid/{year}.html", None, None, f"{name}住房公积金{year}年年度报告", "text/html",
+        "utf-8", sha, None, "parsed", is_synthetic=True, source_kind="provincial_report",
+    )
+    facts, position = [], 0
+    totals: dict[str, tuple[str, float]] = {}
+    for city, figures in cities.items():
+        for metric, (unit, value) in figures.items():
+            position += 20
+            fact = _table_fact(f"{city}市", city, "city_total", metric, unit, value, position)
+            facts.append(fact)
+            totals[metric] = (unit, totals.get(metric, (unit, 0.0))[1] + (fact.value or 0.0))
+    for metric, (unit, value) in totals.items():
+        position += 20
+        facts.append(_table_fact("全省", code, "province_total", metric, unit, value, position))
+    return doc, ParseResult(DocumentMeta(name, name, year, doc.title or "", None), [], facts)
+
+
+def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231, provincial: bool = False) -> dict[str, int]:
+    """Write the raw tables for `scale` (with `provincial`, the provinces' per-city tables too);
+    returns row counts."""
     rng = random.Random(seed)
     items: list[tuple[DocumentRecord, ParseResult | None]] = []
+    tables: dict[tuple[int, int], dict[str, dict[str, tuple[str, float]]]] = {}
     con = duckdb.connect(str(path))
     try:
         loader.ensure_schema(con)
@@ -113,10 +153,18 @@ def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231) -> dict[st
                     is_synthetic=True,
                 )
                 meta = DocumentMeta(city, f"{city}市", year, doc.title or "", None)
-                items.append((doc, ParseResult(meta, [], _facts(rng, city))))
+                facts = _facts(rng, city)
+                items.append((doc, ParseResult(meta, [], facts)))
+                if provincial:
+                    tables.setdefault((n // CITIES_PER_PROVINCE + 1, year), {})[code] = {
+                        f.metric_code: (f.unit, f.value)
+                        for f in facts
+                        if f.entity_code == "city_total" and f.metric_code in PROVINCIAL_METRICS and f.value is not None
+                    }
                 if len(items) == BATCH:
                     loader.load_documents(con, items)
                     items = []
+        items += [_provincial_report(province, year, cities) for (province, year), cities in tables.items()]
         if items:
             loader.load_documents(con, items)
         return {
@@ -127,8 +175,8 @@ def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231) -> dict[st
         con.close()
 
 
-def _run_dbt(warehouse: Path, work: Path) -> tuple[int, float, float]:
-    """(exit code, seconds, peak RSS in MiB) of one `dbt build` in a child process."""
+def _run_dbt(warehouse: Path, work: Path) -> tuple[int, float, float, float]:
+    """(exit code, seconds, peak RSS in MiB, CPU seconds) of one `dbt build` in a child process."""
     dbt = Path(sys.executable).with_name("dbt")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
     env |= {"GJJ_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -150,29 +198,32 @@ def _run_dbt(warehouse: Path, work: Path) -> tuple[int, float, float]:
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return proc.returncode, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def bench_dbt_build(scale: int) -> dict:
+def bench_dbt_build(scale: int, provincial: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="gjj-bench-dbt-") as tmp:
         work = Path(tmp)
         warehouse = work / "warehouse.duckdb"
         start = time.perf_counter()
-        counts = build_raw_warehouse(warehouse, scale)
+        counts = build_raw_warehouse(warehouse, scale, provincial=provincial)
         load_seconds = time.perf_counter() - start
-        code, seconds, peak_mib = _run_dbt(warehouse, work)
+        code, seconds, peak_mib, cpu_seconds = _run_dbt(warehouse, work)
         if code != 0:
             tail = (work / "dbt.out").read_text(encoding="utf-8", errors="replace")[-2000:]
             raise RuntimeError(f"dbt build failed at scale {scale}: {tail}")
         results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
         slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:3]
         return {
-            "benchmark": "dbt_build",
+            "benchmark": "dbt_build_provincial" if provincial else "dbt_build",
             "scale": scale,
             "reports": counts["documents"],
             "fact_rows": counts["facts"] + counts["breakdown_facts"],
             "load_seconds": round(load_seconds, 1),
             "dbt_build_seconds": round(seconds, 1),
+            "dbt_cpu_seconds": round(cpu_seconds, 1),
+            "load_avg_1m": os.getloadavg()[0],
             "peak_rss_mib": round(peak_mib),
             "warehouse_mib": round(warehouse.stat().st_size / 2**20),
             "nodes": len(results),
@@ -180,14 +231,20 @@ def bench_dbt_build(scale: int) -> dict:
         }
 
 
+def bench_dbt_build_provincial(scale: int) -> dict:
+    """bench_dbt_build with the provinces' per-city tables as a second source (issue 13)."""
+    return bench_dbt_build(scale, provincial=True)
+
+
 def main(argv: list[str]) -> int:
+    provincial = "--provincial" in argv
     try:
-        scales = [int(a) for a in argv] or [1]
+        scales = [int(a) for a in argv if a != "--provincial"] or [1]
     except ValueError:
-        print("usage: python -m tools.benchmarks.dbt [SCALE ...] (integers)", file=sys.stderr)
+        print("usage: python -m tools.benchmarks.dbt [--provincial] [SCALE ...] (integers)", file=sys.stderr)
         return 2
     for scale in scales:
-        print(json.dumps(bench_dbt_build(scale), ensure_ascii=False), flush=True)
+        print(json.dumps(bench_dbt_build(scale, provincial), ensure_ascii=False), flush=True)
     return 0
 
 

@@ -1,5 +1,7 @@
 -- Every document version, with the address to show and whether it is the version that counts:
--- the latest parsed version of a city's report for a year (highest version, then newest fetch).
+-- the latest parsed version of a city's report for a year (highest version, then newest fetch),
+-- per source: a province's report is versioned apart from a city report of the same code (a
+-- municipality such as 北京 is both).
 -- A stale document (it failed this run; its facts come from its last good parse) counts as parsed.
 with documents as (
     select * from {{ ref('stg_documents') }}
@@ -10,7 +12,7 @@ ranked as (
         *,
         coalesce(url, archive_url) as source_url,
         row_number() over (
-            partition by city_code, report_year, status in ('parsed', 'stale')
+            partition by city_code, report_year, source_kind, status in ('parsed', 'stale')
             order by version desc, fetched_at desc nulls last, document_id desc
         ) as version_rank
     from documents

@@ -1,24 +1,26 @@
 -- Entity resolution: one entity per city and normalized entity code, whatever names the
 -- reports print for it (盘锦中心 / 市中心, 油田分中心 / 辽河油田分中心). The name shown is the one
--- used most often in the city's latest report that names the entity. Every city with a parsed
--- report gets a city_total entity, so sub-entities always have a parent.
+-- used most often in the city's latest report that names the entity (its own report before a
+-- provincial table's row label). Every city with a parsed report gets a city_total entity, so
+-- sub-entities always have a parent; a province's total row (province_total) has none.
 with statements as (
-    select city_code, report_year, version, entity_code, entity_level, entity_name
+    select city_code, report_year, version, source_kind, entity_code, entity_level, entity_name
     from {{ ref('int_fund_metric_deduped') }}
     union all
-    select city_code, report_year, version, entity_code, entity_level, entity_name
+    select city_code, report_year, version, source_kind, entity_code, entity_level, entity_name
     from {{ ref('int_fund_breakdown_deduped') }}
 ),
 
 named as (
-    select city_code, report_year, version, entity_code, entity_level, entity_name, count(*) as n_uses
+    select
+        city_code, report_year, version, source_kind, entity_code, entity_level, entity_name, count(*) as n_uses
     from statements
     group by all
     union all
     -- the city total as the manifest names it: used only when no figure names it
-    select city_code, report_year, version, 'city_total', 'city_total', city_name_zh, 0
+    select city_code, report_year, version, source_kind, 'city_total', 'city_total', city_name_zh, 0
     from {{ ref('int_documents') }}
-    where status in ('parsed', 'stale') and city_name_zh is not null
+    where status in ('parsed', 'stale') and city_name_zh is not null and source_kind = 'city_report'
 ),
 
 ranked as (
@@ -26,7 +28,7 @@ ranked as (
         *,
         row_number() over (
             partition by city_code, entity_code
-            order by report_year desc, version desc, n_uses desc, entity_name
+            order by source_kind = 'city_report' desc, report_year desc, version desc, n_uses desc, entity_name
         ) as name_rank
     from named
 ),
@@ -51,7 +53,7 @@ select
     ranked.entity_name as entity_name_zh,
     variants.name_variants,
     case
-        when ranked.entity_level <> 'city_total' then ranked.city_code || ':city_total'
+        when ranked.entity_level in ('center', 'sub_center') then ranked.city_code || ':city_total'
     end as parent_entity_key,
     variants.first_report_year,
     variants.last_report_year

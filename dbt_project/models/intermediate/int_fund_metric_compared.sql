@@ -1,9 +1,10 @@
--- Reported and computed side by side, per document version, entity and metric:
+-- Reported and computed side by side, per document version, city, entity and metric:
 --   computed_value: the catalog's relation recomputed from the same report
 --     (quotient n/d for ratios, a - b for differences, the sum of all parts for totals);
---   prior_year_value / yoy_change: against the latest version of the prior year's report
---     (relative change for amounts, percentage points as a fraction for ratios), next to the
---     change the report itself states (reported_change_value / reported_change_unit).
+--   prior_year_value / yoy_change: against the latest version of the prior year's report of the
+--     same source (a city's report, or the province's table), else of the other source (relative
+--     change for amounts, percentage points as a fraction for ratios), next to the change the
+--     report itself states (reported_change_value / reported_change_unit).
 with reported as (
     select *, 'reported' as metric_origin from {{ ref('int_fund_metric_deduped') }}
 ),
@@ -27,23 +28,25 @@ catalog as (
 ),
 
 quotients as (
-    select numerators.document_id, numerators.entity_code, catalog.metric_code,
+    select numerators.document_id, numerators.city_code, numerators.entity_code, catalog.metric_code,
         numerators.value / nullif(denominators.value, 0) as computed_value
     from catalog
     inner join metric_values as numerators on numerators.metric_code = catalog.quotient_numerator
     inner join metric_values as denominators
         on denominators.document_id = numerators.document_id
+        and denominators.city_code = numerators.city_code
         and denominators.entity_code = numerators.entity_code
         and denominators.metric_code = catalog.quotient_denominator
 ),
 
 differences as (
-    select minuends.document_id, minuends.entity_code, catalog.metric_code,
+    select minuends.document_id, minuends.city_code, minuends.entity_code, catalog.metric_code,
         minuends.value - subtrahends.value as computed_value
     from catalog
     inner join metric_values as minuends on minuends.metric_code = catalog.difference_minuend
     inner join metric_values as subtrahends
         on subtrahends.document_id = minuends.document_id
+        and subtrahends.city_code = minuends.city_code
         and subtrahends.entity_code = minuends.entity_code
         and subtrahends.metric_code = catalog.difference_subtrahend
 ),
@@ -55,7 +58,7 @@ catalog_parts as (
 ),
 
 part_sums as (
-    select metric_values.document_id, metric_values.entity_code, catalog_parts.metric_code,
+    select metric_values.document_id, metric_values.city_code, metric_values.entity_code, catalog_parts.metric_code,
         sum(metric_values.value) as computed_value
     from catalog_parts
     inner join metric_values on metric_values.metric_code = catalog_parts.part_code
@@ -63,7 +66,8 @@ part_sums as (
     having count(metric_values.value) = any_value(catalog_parts.n_parts)
 ),
 
-latest as (
+-- last year's figure: the same source's, else the first source that states it
+priors as (
     select * from metric_values where is_latest_version
 )
 
@@ -89,18 +93,25 @@ select
 from metric_values
 left join quotients
     on quotients.document_id = metric_values.document_id
+    and quotients.city_code = metric_values.city_code
     and quotients.entity_code = metric_values.entity_code
     and quotients.metric_code = metric_values.metric_code
 left join differences
     on differences.document_id = metric_values.document_id
+    and differences.city_code = metric_values.city_code
     and differences.entity_code = metric_values.entity_code
     and differences.metric_code = metric_values.metric_code
 left join part_sums
     on part_sums.document_id = metric_values.document_id
+    and part_sums.city_code = metric_values.city_code
     and part_sums.entity_code = metric_values.entity_code
     and part_sums.metric_code = metric_values.metric_code
-left join latest as priors
+left join priors
     on priors.city_code = metric_values.city_code
     and priors.report_year = metric_values.report_year - 1
     and priors.entity_code = metric_values.entity_code
     and priors.metric_code = metric_values.metric_code
+qualify row_number() over (
+    partition by metric_values.document_id, metric_values.city_code, metric_values.entity_code, metric_values.metric_code
+    order by priors.source_kind = metric_values.source_kind desc nulls last, {{ source_order('priors.source_kind') }}
+) = 1

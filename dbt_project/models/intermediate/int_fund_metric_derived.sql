@@ -1,5 +1,5 @@
 -- Derived metrics (seeds/derived_metrics.csv): averages per depositor, per employer and per
--- loan, from two reported figures of the same document version and entity.
+-- loan, from two reported figures of the same document version, city and entity.
 with facts as (
     select * from {{ ref('int_fund_metric_deduped') }} where value is not null
 ),
@@ -14,6 +14,7 @@ select
     numerators.version,
     numerators.is_latest_version,
     numerators.document_id,
+    numerators.source_kind,
     numerators.entity_code,
     numerators.entity_name,
     numerators.entity_level,
@@ -26,6 +27,7 @@ inner join facts as numerators
     on numerators.metric_code = definitions.numerator_metric_code
 inner join facts as denominators
     on denominators.document_id = numerators.document_id
+    and denominators.city_code = numerators.city_code
     and denominators.entity_code = numerators.entity_code
     and denominators.metric_code = definitions.denominator_metric_code
 where denominators.value <> 0

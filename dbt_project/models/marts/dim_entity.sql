@@ -15,6 +15,7 @@ select
     case entities.entity_level
         when 'city_total' then coalesce(cities.city_name_en, entities.entity_name_zh) || ' (city total)'
         when 'center' then coalesce(cities.city_name_en, entities.entity_name_zh) || ' fund management center'
+        when 'province_total' then coalesce(cities.city_name_en, cities.city_name_zh) || ' (province total)'
         else replace(split_part(entities.entity_code, ':', 2), '_', ' ') || ' sub-center'
     end as entity_name_en,
     entities.name_variants,

@@ -28,6 +28,8 @@ select
     documents.sha256,
     documents.parser_version,
     documents.is_synthetic,
+    documents.source_kind,
+    documents.text_source,
     coalesce(fact_counts.n_facts, 0) as n_facts
 from documents
 left join fact_counts on fact_counts.document_id = documents.document_id

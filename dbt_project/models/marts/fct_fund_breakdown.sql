@@ -1,4 +1,4 @@
--- Grain: document version x entity x metric x category (shares, as fractions).
+-- Grain: document version x city x entity x metric x category (shares, as fractions).
 -- outside_bounds: the share lies outside the catalog's plausibility bounds.
 {% set outside = 'coalesce(shares.value < metrics.plausible_min or shares.value > metrics.plausible_max, false)' %}
 with shares as (
@@ -14,13 +14,14 @@ categories as (
 )
 
 select
-    shares.document_id || '|' || shares.entity_code || '|' || shares.metric_code || '|' || shares.category_code
-        as fund_breakdown_key,
+    shares.document_id || '|' || shares.city_code || ':' || shares.entity_code || '|' || shares.metric_code
+        || '|' || shares.category_code as fund_breakdown_key,
     shares.document_id,
     shares.city_code,
     shares.report_year,
     shares.version,
     shares.is_latest_version,
+    shares.source_kind,
     shares.city_code || ':' || shares.entity_code as entity_key,
     shares.entity_code,
     shares.entity_level,

@@ -1,4 +1,9 @@
--- Grain: document version x entity x metric (reported figures and derived metrics).
+-- Grain: document version x city x entity x metric (reported figures and derived metrics). A
+-- city report's rows are all its city's; a provincial report's table has a row per city (and
+-- the province's total), so one document holds many cities. Each source keeps its figures:
+-- source_kind says whose they are, and is_preferred_source marks the one figure per city, year,
+-- entity and metric the marts show (latest version; a stated value before a missing one; then
+-- macros/source_precedence.sql: the city's own report before the provincial table).
 -- outside_bounds: the value lies outside the catalog's plausibility bounds (metrics.yaml
 -- `plausibility`, via raw.metric_catalog), or it is derived from such a value; it is published
 -- as `implausible`.
@@ -15,6 +20,7 @@ derived_inputs as (
     select
         derived.metric_code,
         inputs.document_id,
+        inputs.city_code,
         inputs.entity_code,
         bool_or(inputs.value < catalog.plausible_min or inputs.value > catalog.plausible_max) as input_outside_bounds
     from {{ ref('stg_derived_metrics') }} as derived
@@ -25,13 +31,20 @@ derived_inputs as (
 )
 
 select
-    metric_values.document_id || '|' || metric_values.entity_code || '|' || metric_values.metric_code
-        as fund_metric_key,
+    metric_values.document_id || '|' || metric_values.city_code || ':' || metric_values.entity_code
+        || '|' || metric_values.metric_code as fund_metric_key,
     metric_values.document_id,
     metric_values.city_code,
     metric_values.report_year,
     metric_values.version,
     metric_values.is_latest_version,
+    metric_values.source_kind,
+    coalesce(metric_values.is_latest_version and row_number() over (
+        partition by metric_values.city_code, metric_values.report_year, metric_values.entity_code,
+            metric_values.metric_code, metric_values.is_latest_version
+        order by metric_values.value is not null desc, {{ source_order('metric_values.source_kind') }},
+            metric_values.document_id
+    ) = 1, false) as is_preferred_source,
     metric_values.city_code || ':' || metric_values.entity_code as entity_key,
     metric_values.entity_code,
     metric_values.entity_level,
@@ -65,4 +78,5 @@ left join catalog on catalog.metric_code = metric_values.metric_code
 left join derived_inputs
     on derived_inputs.metric_code = metric_values.metric_code
     and derived_inputs.document_id = metric_values.document_id
+    and derived_inputs.city_code = metric_values.city_code
     and derived_inputs.entity_code = metric_values.entity_code

@@ -1,6 +1,8 @@
 -- Rank, percentile, peer count and peer median of each city's metric within each peer scope,
--- per year: one row per city with a parsed report that year and per metric (catalog and
--- derived; shares are in fct_fund_breakdown), the city total of the latest report version.
+-- per year: one row per city held that year (a parsed report of its own, or a row of its
+-- province's table) and per metric (catalog and derived; shares are in fct_fund_breakdown), the
+-- city total of the source that comes first (fct_fund_metric.is_preferred_source), which
+-- source_kind names.
 -- Definitions: macros/peer_standing.sql (competition rank, cume_dist percentile). Scopes:
 --   province: cities of the same province (synthetic cities only among synthetic ones);
 --   national: every city (synthetic cities only among synthetic ones);
@@ -9,10 +11,16 @@ with cities as (
     select * from {{ ref('dim_city') }}
 ),
 
+preferred as (
+    select * from {{ ref('fct_fund_metric') }} where is_preferred_source and entity_level = 'city_total'
+),
+
 city_years as (
-    select distinct city_code, report_year
+    select city_code, report_year
     from {{ ref('dim_source_document') }}
-    where is_latest_version and report_year is not null
+    where is_latest_version and report_year is not null and source_kind = 'city_report'
+    union
+    select city_code, report_year from preferred
 ),
 
 metrics as (
@@ -20,9 +28,9 @@ metrics as (
 ),
 
 facts as (
-    select city_code, report_year, metric_code, value
-    from {{ ref('fct_fund_metric') }}
-    where is_latest_version and entity_level = 'city_total' and not coalesce(outside_bounds, false)  -- implausible: not ranked
+    select city_code, report_year, metric_code, value, source_kind
+    from preferred
+    where not coalesce(outside_bounds, false)  -- implausible: not ranked
 ),
 
 peer_values as (
@@ -32,6 +40,7 @@ peer_values as (
         metrics.metric_code,
         metrics.unit,
         facts.value,
+        case when facts.value is not null then facts.source_kind end as source_kind,
         cities.province_zh,
         coalesce(cities.is_synthetic, false) as is_synthetic
     from city_years
@@ -69,6 +78,7 @@ select
     peer_values.metric_code,
     peer_values.value,
     peer_values.unit,
+    peer_values.source_kind,
     province.peer_rank as province_rank,
     province.peer_count as province_peer_count,
     province.peer_percentile as province_percentile,

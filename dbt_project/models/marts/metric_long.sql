@@ -1,18 +1,37 @@
 {{ config(materialized='view') }}
--- The BI-facing long view: one row per entity, metric and year of the latest report version.
--- A view, so quality_flag always shows the current quality.findings of the audit.
+-- The BI-facing long view: one row per city, entity, metric and year: the figure of the source
+-- that comes first (fct_fund_metric.is_preferred_source: the latest version; the city's own
+-- report, else its province's table), with the other source's figure beside it
+-- (other_source_kind / other_source_value / other_source_sentence) when another source
+-- states it too. A view, so quality_flag always shows the current quality.findings.
 -- quality_flag: ok | doubtful | flagged | implausible, the detail in quality_reasons
 -- (macros/quality_flag.sql).
 with facts as (
-    select * from {{ ref('fct_fund_metric') }} where is_latest_version
+    select * from {{ ref('fct_fund_metric') }} where is_preferred_source
 ),
 
+-- the next source's figure of the same city, year, entity and metric (latest version)
+others as (
+    select * from {{ ref('fct_fund_metric') }}
+    where is_latest_version and not is_preferred_source
+    qualify row_number() over (
+        partition by city_code, report_year, entity_code, metric_code
+        order by value is not null desc, {{ source_order('source_kind') }}, document_id
+    ) = 1
+),
+
+-- the audit's findings (quality.findings) and the reconciliation of sources (int_source_findings)
 findings as (
-    select * from {{ ref('stg_quality_findings') }}
+    select document_id, city_code, report_year, entity_code, metric_code, check_name, severity
+    from {{ ref('stg_quality_findings') }}
+    union all
+    select document_id, city_code, report_year, entity_code, metric_code, check_name, severity
+    from {{ ref('int_source_findings') }}
 ),
 
--- A finding is about one document version when it names one, else about the city and year; with
--- no entity or metric it is about all of them. The audit repeats the parser's flags as findings:
+-- A finding is about one document version when it names one (and its city's rows: a provincial
+-- report holds many cities), else about the city and year; with no entity or metric it is about
+-- all of them. The audit repeats the parser's flags as findings:
 -- those are shown once, as the parser's flag code.
 finding_flags as (
     select
@@ -21,7 +40,7 @@ finding_flags as (
     from facts
     inner join findings
         on (
-            findings.document_id = facts.document_id
+            (findings.document_id = facts.document_id and coalesce(findings.city_code, facts.city_code) = facts.city_code)
             or (
                 findings.document_id is null
                 and findings.city_code = facts.city_code
@@ -66,10 +85,20 @@ select
     cities.city_name_en,
     cities.display_name_zh,
     entities.entity_name_en,
-    facts.document_id
+    facts.document_id,
+    facts.source_kind,
+    others.source_kind as other_source_kind,
+    others.value as other_source_value,
+    others.sentence as other_source_sentence,
+    others.document_id as other_document_id
 from facts
 inner join {{ ref('dim_city') }} as cities on cities.city_code = facts.city_code
 inner join {{ ref('dim_entity') }} as entities on entities.entity_key = facts.entity_key
 inner join {{ ref('dim_metric') }} as metrics on metrics.metric_code = facts.metric_code
 inner join {{ ref('dim_source_document') }} as documents on documents.document_id = facts.document_id
 left join finding_flags on finding_flags.fund_metric_key = facts.fund_metric_key
+left join others
+    on others.city_code = facts.city_code
+    and others.report_year = facts.report_year
+    and others.entity_code = facts.entity_code
+    and others.metric_code = facts.metric_code

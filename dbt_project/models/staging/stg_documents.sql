@@ -17,5 +17,7 @@ select
     status,
     status_reason,
     parser_version,
-    cast(is_synthetic as boolean) as is_synthetic
+    cast(is_synthetic as boolean) as is_synthetic,
+    source_kind,
+    text_source
 from {{ source('raw', 'documents') }}
