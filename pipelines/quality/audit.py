@@ -129,7 +129,10 @@ def _load_reports(con: duckdb.DuckDBPyConnection) -> dict[str, Report]:
         doc: Report(doc, city, year, version, url)
         for doc, city, year, version, url in con.execute(
             "SELECT document_id, city_code, report_year, version, coalesce(url, archive_url) "
-            "FROM raw.documents WHERE status IN ('parsed', 'stale') ORDER BY document_id"
+            # a provincial or national report's table rows are many cities: dbt checks them against
+            # the cities' own reports and the province's total (cross_source_mismatch, province sum)
+            "FROM raw.documents WHERE status IN ('parsed', 'stale') AND source_kind = 'city_report' "
+            "ORDER BY document_id"
         ).fetchall()
     }
     rows = con.execute(

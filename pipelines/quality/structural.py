@@ -119,7 +119,8 @@ def _from_catalog(kind: str | None) -> list[gxe.Expectation]:
         return [gxe.ExpectColumnDistinctValuesToEqualSet(column="metric_code", value_set=sorted(catalog.metrics))]
     shares = kind == "breakdown"
     metrics = [m for m in catalog.metrics.values() if m.is_breakdown == shares]
-    entity = "^(?:city_total|center|sub_center:(?:" + "|".join(k.code for k in catalog.sub_center_kinds) + "))$"
+    kinds = "|".join(k.code for k in catalog.sub_center_kinds)
+    entity = f"^(?:city_total|province_total|center|sub_center:(?:{kinds}))$"  # province_total: a provincial report
     out: list[gxe.Expectation] = [
         gxe.ExpectColumnValuesToBeInSet(column="metric_code", value_set=[m.code for m in metrics]),
         gxe.ExpectColumnPairValuesToBeInSet(

@@ -16,7 +16,8 @@ _COLUMNS = {
         "document_id VARCHAR, city_code VARCHAR, city_name_zh VARCHAR, province_zh VARCHAR, report_year INTEGER, "
         "version INTEGER, url VARCHAR, archive_url VARCHAR, fetched_at TIMESTAMP, published_date DATE, "
         "title VARCHAR, content_type VARCHAR, encoding VARCHAR, sha256 VARCHAR, archive_path VARCHAR, "
-        "status VARCHAR, status_reason VARCHAR, parser_version VARCHAR, is_synthetic BOOLEAN"
+        "status VARCHAR, status_reason VARCHAR, parser_version VARCHAR, is_synthetic BOOLEAN, "
+        "source_kind VARCHAR NOT NULL DEFAULT 'city_report'"
     ),
     "raw.facts": (
         "document_id VARCHAR, fact_seq INTEGER, entity_name VARCHAR, entity_code VARCHAR, entity_level VARCHAR, "

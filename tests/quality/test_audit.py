@@ -28,6 +28,19 @@ def three(wh: Warehouse, doc: str, metric: str, city: float, center: float, oil:
 # ---------------------------------------------------------------- sub-centers sum to the city
 
 
+def test_a_provincial_reports_rows_are_no_sub_centers_of_one_city(warehouse: Warehouse) -> None:
+    """Its rows are different cities (and the province): summing them as one city's centers
+    would fire on every table. dbt checks them (cross_source_mismatch, the province's sum)."""
+    doc = warehouse.document(city="990000", source_kind="provincial_report")
+    warehouse.fact(doc, CITY, "deposit_amount", 47.26 * YI, P_YI)  # one city's row
+    warehouse.fact(doc, CITY, "deposit_amount", 54.07 * YI, P_YI)  # another city's row
+    warehouse.fact(doc, "province_total", "deposit_amount", 130.80 * YI, P_YI)  # 47.26 + 54.07 != 130.80
+    assert found(warehouse) == set()
+    city_doc = warehouse.document()
+    three(warehouse, city_doc, "deposit_amount", 48.18 * YI, 23.93 * YI, 24.35 * YI)
+    assert found(warehouse) == {("entity_sum", CITY, "deposit_amount")}  # a city report is still audited
+
+
 def test_entity_sum_quiet_when_centers_add_up(warehouse: Warehouse) -> None:
     doc = warehouse.document()
     three(warehouse, doc, "deposit_amount", 48.18 * YI, 23.93 * YI, 24.25 * YI)  # 23.93 + 24.25 = 48.18
