@@ -400,7 +400,7 @@ def test_dim_metric_is_the_catalog_plus_derived(built):
 
 
 FINDING = (
-    'INSERT INTO quality.findings (document_id, city_code, report_year, entity_code, metric_code, "check", '
+    'INSERT INTO quality.structural_findings (document_id, city_code, report_year, entity_code, metric_code, "check", '
     "severity, message) VALUES (?, ?, ?, ?, ?, ?, ?, 'test finding')"
 )
 
@@ -430,7 +430,7 @@ def test_quality_findings_show_up_in_metric_long(built):
             "WHERE report_year = 2022 AND city_code IN ('990101', '990201') AND entity_level = 'city_total' "
             "ORDER BY city_code, metric_code"
         ).fetchall()
-        con.execute("DELETE FROM quality.findings")
+        con.execute("DELETE FROM quality.structural_findings")
     finally:
         con.close()
     assert flags == [

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 import pipelines.parser.reader as reader
-import pipelines.quality.audit as audit
 from pipelines.outputs.findings_text import templates, word_finding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def finding_types() -> set[str]:
     """Every `check` value the code can write, read from the code that writes it."""
-    source = (ROOT / "pipelines/quality/audit.py").read_text(encoding="utf-8")
-    relations = set(re.findall(r'c\.(?:compare|finding)\(\s*"(\w+)"', source))
+    source = (ROOT / "dbt_project/models/intermediate/int_relation_residuals.sql").read_text(encoding="utf-8")
+    relations = set(re.findall(r"'(\w+)' as relation", source))
     assert {"entity_sum", "parts_sum", "quotient", "breakdown_sum", "yoy_prior_report"} <= relations
-    vintages = {f"{check}{suffix}" for check in relations for suffix, _, _ in audit.VINTAGES}
+    vintages = {f"{check}_implied_prior" for check in relations}  # the model's check_name
     parser_source = (ROOT / "pipelines/parser/reader.py").read_text(encoding="utf-8")
     flags = set(reader._FLAG_REASONS) | set(re.findall(r'flag = f"(\w+): ', parser_source))
     assert "conflicting_repeat" in flags and "misplaced_separator" in flags
