@@ -236,7 +236,8 @@ def _drop_old_findings_table(con: duckdb.DuckDBPyConnection) -> None:
 
 def load_registry_reports(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
     """Replace raw.registry_reports with the registry's cities (by admin code, as documents are
-    keyed) and the years it names; returns the rows written."""
+    keyed) and the years it names; returns the rows written. A provincial or national report's
+    entry is no city (its reports are a source for the cities of its tables): not listed."""
     rows = [
         {
             "city_code": c.admin_code or c.code,
@@ -246,6 +247,7 @@ def load_registry_reports(con: duckdb.DuckDBPyConnection, registry: Registry) ->
             "report_year": year,
         }
         for c in registry.cities
+        if c.source_kind == "city_report"
         for year in (sorted({r.year for r in c.reports}) or [None])
     ]
     con.begin()
