@@ -41,22 +41,23 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
     from pipelines.assets.dbt import build_dbt_assets, dbt_resource, prepared_project
     from pipelines.assets.load import raw_tables
     from pipelines.assets.publish import build_publish_assets
-    from pipelines.assets.quality import build_marts_check, quality_findings
+    from pipelines.assets.quality import build_consistency_check, build_marts_check, structural_findings
 
     dbt_models = build_dbt_assets(prepared_project())
     marts_check = build_marts_check(get_asset_key_for_model([dbt_models], "metric_long"), dbt_models.keys)
+    consistency_check = build_consistency_check(get_asset_key_for_model([dbt_models], "findings"))
     publish_assets = build_publish_assets(dbt_models.keys)
     # One process per run: every step of it reads or writes the one build file, and DuckDB
     # allows a single writing process.
     warehouse_job = dg.define_asset_job(
         "warehouse_job",
-        selection=dg.AssetSelection.assets(raw_tables, quality_findings, dbt_models, *publish_assets),
+        selection=dg.AssetSelection.assets(raw_tables, structural_findings, dbt_models, *publish_assets),
         executor_def=dg.in_process_executor,
         tags={"gjj/writes": "build-warehouse"},  # dagster.yaml: one such run at a time
     )
     return dg.Definitions(
-        assets=[registry, city_documents, raw_tables, quality_findings, dbt_models, *publish_assets],
-        asset_checks=[marts_check],
+        assets=[registry, city_documents, raw_tables, structural_findings, dbt_models, *publish_assets],
+        asset_checks=[marts_check, consistency_check],
         jobs=[registry_job, city_job, warehouse_job],
         schedules=[automation.nightly_schedule(registry_job, NIGHTLY_CRON, TIMEZONE)],
         sensors=[

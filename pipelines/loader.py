@@ -1,7 +1,7 @@
 """The loader: the parser's output into DuckDB's schema `raw`, one document at a time.
 
-`ensure_schema` creates the tables of docs/contracts.md section 4, an empty `quality.findings`
-(so dbt can always read it as a source) and refreshes `raw.metric_catalog` /
+`ensure_schema` creates the tables of docs/contracts.md section 4, an empty
+`quality.structural_findings` (so dbt can always read it as a source) and refreshes `raw.metric_catalog` /
 `raw.metric_categories` from metrics.yaml, from which dbt builds `dim_metric`.
 `load_document` / `load_documents` replace a document's rows in one transaction, so loading
 the same document again never duplicates anything.
@@ -94,8 +94,8 @@ MENTION_COLUMNS = {
     "sentence": "VARCHAR",
     "reason": "VARCHAR",
 }
-# The shape pipelines.quality.findings writes (kept equal so neither replaces the other's table;
-# not imported from there because that package loads Great Expectations).
+# The shape of quality.findings (dbt's model) and of the structural findings pipelines.quality
+# writes (kept equal; not imported from there because that package loads Great Expectations).
 FINDING_COLUMNS = {
     "document_id": "VARCHAR",
     "city_code": "VARCHAR",
@@ -159,7 +159,7 @@ RAW_TABLES = {
     "raw.unclaimed_mentions": MENTION_COLUMNS,
 }
 OTHER_TABLES = {
-    "quality.findings": FINDING_COLUMNS,
+    "quality.structural_findings": FINDING_COLUMNS,
     "raw.metric_catalog": CATALOG_COLUMNS,
     "raw.metric_categories": CATEGORY_COLUMNS,
     "raw.registry_reports": REGISTRY_COLUMNS,
@@ -207,6 +207,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw and quality tables if missing; refresh the metric catalog tables."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    _drop_old_findings_table(con)
     for name, columns in {**RAW_TABLES, **OTHER_TABLES}.items():
         con.execute(_ddl(name, columns))
     metrics, categories = _catalog_tables()
@@ -223,9 +224,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def _drop_old_findings_table(con: duckdb.DuckDBPyConnection) -> None:
+    """`quality.findings` is dbt's view now; a warehouse built before holds it as a table."""
+    old = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'quality' AND table_name = 'findings' AND table_type = 'BASE TABLE'"
+    ).fetchone()[0]
+    if old:
+        con.execute("DROP TABLE quality.findings")
+
+
 def load_registry_reports(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
     """Replace raw.registry_reports with the registry's cities (by admin code, as documents are
-    keyed) and the years it names; returns the rows written."""
+    keyed) and the years it names; returns the rows written. A provincial or national report's
+    entry is no city (its reports are a source for the cities of its tables): not listed."""
     rows = [
         {
             "city_code": c.admin_code or c.code,
@@ -235,6 +247,7 @@ def load_registry_reports(con: duckdb.DuckDBPyConnection, registry: Registry) ->
             "report_year": year,
         }
         for c in registry.cities
+        if c.source_kind == "city_report"
         for year in (sorted({r.year for r in c.reports}) or [None])
     ]
     con.begin()

@@ -58,7 +58,7 @@ class Watcher:
 
     STEP_NAMES: ClassVar[dict[str, str]] = {
         "raw_tables": "loading the raw tables",
-        "quality_findings": "checks: raw layers and the consistency audit",
+        "structural_findings": "checks: raw layers",
         "dbt_models": "dbt build",
         "marts_coverage": "coverage table",
         "published_warehouse": "publishing",
@@ -133,6 +133,8 @@ class Watcher:
             name = next((v for k, v in self.STEP_NAMES.items() if k in step), None)
             if "marts_structural" in step:
                 name = "checks: marts"
+            if step.endswith("consistency"):
+                name = "checks: the audit's findings"
             if name == "dbt build":
                 name = f"dbt: building {self.dbt_total} models and their tests"
             if name:

@@ -9,12 +9,13 @@ from dataclasses import dataclass, replace
 
 from scrapers.formats.docx import docx_blocks
 from scrapers.formats.encoding import declared_charset, decode
-from scrapers.formats.errors import ExtractionError, UnsupportedFormat
+from scrapers.formats.errors import ExtractionError, NeedsOCR, UnsupportedFormat
 from scrapers.formats.html import decode_html, html_blocks
 from scrapers.formats.limits import check_text
 from scrapers.formats.pdf import pdf_blocks
 from scrapers.layout.model import Block, Line, ReadingText
 from scrapers.layout.read import to_reading_text
+from scrapers.ocr import image_blocks, image_kind, pdf_ocr_blocks
 
 __all__ = [
     "Extracted", "ExtractionError", "UnsupportedFormat", "decode_html", "extract_plain_text", "extract_text",
@@ -26,8 +27,9 @@ __all__ = [
 class Extracted:
     text: str  # the reading text (reading.text)
     encoding: str | None
-    format: str  # html | pdf | docx | txt
+    format: str  # html | pdf | docx | txt | image
     reading: ReadingText | None = None  # spans (page, box, table row) and the layout's warnings
+    text_source: str = "text"  # text (a text layer or markup) | ocr (read from page images)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -46,7 +48,13 @@ def extract_text(data: bytes, *, filename: str | None = None, content_type: str 
     warnings: list[str] = []
     encoding = None
     if kind == "pdf":
-        blocks = pdf_blocks(data, warnings)
+        try:
+            blocks = pdf_blocks(data, warnings)
+        except NeedsOCR as exc:  # no usable text layer: its pages are read as images
+            return replace(_read(_ocr(pdf_ocr_blocks, data, warnings, str(exc)), warnings, None, kind),
+                           text_source="ocr")
+    elif kind == "image":
+        return replace(_read(_ocr(image_blocks, data, warnings, "image"), warnings, None, kind), text_source="ocr")
     elif kind == "docx":
         blocks = docx_blocks(data, warnings)
     elif kind == "html":
@@ -56,6 +64,13 @@ def extract_text(data: bytes, *, filename: str | None = None, content_type: str 
         text, encoding = decode(data, declared_charset(content_type))
         return replace(extract_plain_text(text), encoding=encoding)
     return _read(blocks, warnings, encoding, kind)
+
+
+def _ocr(reader, data: bytes, warnings: list[str], why: str) -> list[Block]:
+    try:
+        return reader(data, warnings)
+    except UnsupportedFormat as exc:
+        raise UnsupportedFormat(f"{why}; {exc}" if why != "image" else str(exc)) from exc
 
 
 def extract_plain_text(text: str) -> Extracted:
@@ -84,11 +99,13 @@ def text_blocks(text: str) -> list[Block]:
 
 
 def sniff_format(data: bytes, *, filename: str | None = None, content_type: str | None = None) -> str:
-    """html | pdf | docx | doc | txt, from the bytes first, then the name and content type."""
+    """html | pdf | docx | doc | image | txt, from the bytes first, then the name and content type."""
     name = (filename or "").lower()
     ctype = (content_type or "").lower()
     if data.startswith(b"%PDF"):
         return "pdf"
+    if image_kind(data) or name.endswith((".jpg", ".jpeg", ".png", ".gif")) or ctype.startswith("image/"):
+        return "image"
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2 compound file: legacy Word
         return "doc"
     if data.startswith(b"PK\x03\x04") or name.endswith(".docx") or "wordprocessingml" in ctype:

@@ -1,14 +1,12 @@
 """One owner for every rule on data (issue 14): the modules that serve researchers
 (pipelines/outputs) and the audit (pipelines/quality) read ranks, percentiles, medians,
-year-on-year changes and latest versions from dbt's models; none computes them. A grep, so a
-new copy of a rule fails here and is moved into dbt_project instead."""
+year-on-year changes, latest versions and relation residuals from dbt's models; none computes
+them. A grep, so a new copy of a rule fails here and is moved into dbt_project instead."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import pytest
 
 PIPELINES = Path(__file__).resolve().parents[1] / "pipelines"
 
@@ -21,6 +19,9 @@ COMPUTING = {
     "median": r"statistics\.|(?<![\w.])median\s*\(",
     "year-on-year change": r"year\s*-\s*1\b|\bprev(?:ious)?\b|/\s*abs\(",
     "latest version": r"(?<!is_)latest_versions?\b|\bversion\s*(?:>|<|desc\b)|max\(\s*version",
+    # a relation of the catalog held against printed precision: intervals, their sums and quotients
+    "relation residual": r"\bInterval\b|\.meets\(|\bimplied_prior\s*\(|\bchange_precision\s*\(|\btotal\(\s*\w*parts"
+    r"|abs\(\s*[\w.]+\s*-\s*[\w.]+\s*\)\s*[<>]|\bprecision\b[^)]*\)\s*/\s*2\b|\bprecision\s*/\s*2\b",
 }
 
 
@@ -44,12 +45,6 @@ def test_outputs_compute_no_rule_on_data() -> None:
     assert offences("outputs") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14, not done yet: the consistency audit (pipelines/quality/audit.py) still picks the "
-    "latest version of the prior year's report itself (_latest_versions) before dbt runs; its move "
-    "into dbt models (int_relation_residuals, a findings model) is open",
-)
 def test_quality_computes_no_rule_on_data() -> None:
     assert offences("quality") == []
 
@@ -63,6 +58,10 @@ def test_the_grep_finds_a_copied_rule(tmp_path: Path) -> None:
         "medians[cat] = statistics.median(peer_values)",
         "prev = by_city.get(target.code, {}).get(year - 1)",
         "if key not in latest or r.version > latest[key].version:",
+        'return c.compare("parts_sum", entity, metric, metric.parts, whole, total(parts), "sum of its parts")',
+        "if observed.meets(expected):",
+        "if abs(stated.value - recomputed) > tolerance:",
+        "half = abs(precision or 0.0) / 2",
     ]
     for line in lines:
         assert any(re.search(p, line, re.IGNORECASE) for p in COMPUTING.values()), line
@@ -70,6 +69,8 @@ def test_the_grep_finds_a_copied_rule(tmp_path: Path) -> None:
         "WHERE b.is_latest_version",
         "SELECT yoy_change, all_rank, all_percentile FROM marts.x",
         '"included (cume_dist; P100 = the highest, rank 1); ties share the best rank (1, 2, 2, 4)"',
+        "SELECT observed_value, expected_value, tolerance, holds FROM intermediate.int_relation_residuals",
+        '"tolerance": "DOUBLE",  # the largest difference printed precision allows',
     ]
     for line in reads:
         assert not any(re.search(p, line, re.IGNORECASE) for p in COMPUTING.values()), line

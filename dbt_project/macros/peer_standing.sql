@@ -44,10 +44,13 @@ from (
 {#
   marts.peer_group_standing(year, city_codes): peer_standing for one year among the named cities
   (city totals of the latest report version). Created after every dbt run (on-run-end), so a
-  read-only reader of the published file can call it.
+  read-only reader of the published file can call it; a partial build without the marts (as
+  `dbt build --select +findings`) skips it.
 #}
 {% macro create_peer_group_standing() %}
-{% if execute %}
+{% if execute and not _marts_built('mart_peer_comparison') %}
+select 1  -- no marts yet
+{% elif execute %}
 create or replace macro marts.peer_group_standing(p_year, p_city_codes) as table
 {{ peer_standing(
     "(select city_code, report_year, metric_code, value from marts.mart_peer_comparison"
@@ -63,7 +66,9 @@ create or replace macro marts.peer_group_standing(p_year, p_city_codes) as table
   state it. `gjj compare` passes the peers (the compared city left out) for its breakdown charts.
 #}
 {% macro create_peer_group_breakdown() %}
-{% if execute %}
+{% if execute and not _marts_built('fct_fund_breakdown') %}
+select 1  -- no marts yet
+{% elif execute %}
 create or replace macro marts.peer_group_breakdown(p_year, p_city_codes) as table
 select metric_code, category_code, median(value) as peer_median, count(*) as n_cities
 from marts.fct_fund_breakdown
@@ -71,4 +76,8 @@ where is_latest_version and entity_level = 'city_total' and value is not null
     and report_year = p_year and list_contains(p_city_codes, city_code)
 group by metric_code, category_code
 {% endif %}
+{% endmacro %}
+
+{% macro _marts_built(identifier) %}
+{{ return(adapter.get_relation(database=target.database, schema='marts', identifier=identifier) is not none) }}
 {% endmacro %}

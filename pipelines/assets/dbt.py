@@ -49,12 +49,13 @@ def dbt_resource() -> DbtCliResource:
 
 
 class GjjTranslator(DagsterDbtTranslator):
-    """Groups dbt models by layer (dbt_staging, dbt_intermediate, dbt_marts)."""
+    """Groups dbt models by layer (dbt_staging, dbt_intermediate, dbt_marts); the findings
+    (models/quality) join the structural checks in `quality`."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
         layer = fqn[1] if len(fqn) > 2 else dbt_resource_props.get("resource_type", "dbt")
-        return f"dbt_{layer}"
+        return "quality" if layer == "quality" else f"dbt_{layer}"
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:

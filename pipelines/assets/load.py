@@ -23,8 +23,8 @@ from pipelines.parser.model import ParseResult
 from pipelines.resources import WarehouseResource
 from pipelines.summary import LoadCounts
 
-# quality.findings is created here but filled by the quality asset, which owns that key.
-TABLES = [name for name in (*RAW_TABLES, *OTHER_TABLES) if name != "quality.findings"]
+# quality.structural_findings is created here but filled by the quality asset, which owns that key.
+TABLES = [name for name in (*RAW_TABLES, *OTHER_TABLES) if name != "quality.structural_findings"]
 RAW_KEYS = [dg.AssetKey(name.split(".")) for name in TABLES]
 
 

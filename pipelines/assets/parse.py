@@ -121,6 +121,7 @@ def _record(
         status_reason=reason,
         parser_version=PARSER_VERSION,
         is_synthetic=row.synthetic,
+        text_source=outcome.extracted.text_source if outcome.extracted else "text",
         source_kind=source_kind,
     )
 

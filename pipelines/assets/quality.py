@@ -1,9 +1,10 @@
-"""Data quality as asset checks (Great Expectations suites and the consistency audit).
+"""Data quality as asset checks (Great Expectations suites and the findings dbt builds).
 
 Structural checks (a layer is broken) are blocking with severity ERROR: dbt and publishing
-wait for them and do not run when one fails. The consistency audit (a report contradicts its
-own arithmetic, the parser flagged a figure) only annotates: severity WARN, and its findings
-land in `quality.findings`, which dbt turns into `quality_flag` on the marts."""
+wait for them and do not run when one fails; their failures land in
+`quality.structural_findings`. The consistency audit (a report contradicts its own arithmetic,
+the parser flagged a figure) is dbt's (`int_relation_residuals`, `quality.findings`); its check
+here only reads the findings and annotates: severity WARN."""
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -17,40 +18,53 @@ from pipelines.resources import WarehouseResource
 if TYPE_CHECKING:
     from pipelines.quality.structural import QualityResult
 
-FINDINGS_KEY = dg.AssetKey(["quality", "findings"])
+STRUCTURAL_KEY = dg.AssetKey(["quality", "structural_findings"])  # dbt's source of the same name
 PRE_DBT_LAYERS = ("raw_documents", "raw_facts")  # the raw.* tables the loader wrote
 
 
 @dg.asset(
-    key=FINDINGS_KEY,
+    key=STRUCTURAL_KEY,
     deps=RAW_KEYS,
     group_name="quality",
     compute_kind="great_expectations",
     check_specs=[
-        *(dg.AssetCheckSpec(f"{layer}_structural", asset=FINDINGS_KEY, blocking=True) for layer in PRE_DBT_LAYERS),
-        dg.AssetCheckSpec("consistency", asset=FINDINGS_KEY),
+        dg.AssetCheckSpec(f"{layer}_structural", asset=STRUCTURAL_KEY, blocking=True) for layer in PRE_DBT_LAYERS
     ],
 )
-def quality_findings(warehouse: WarehouseResource):
-    """Validate the raw layers and audit every report; store all findings."""
-    from pipelines.quality import WARNING, audit_consistency, run_structural, write_findings  # GX: slow import
+def structural_findings(warehouse: WarehouseResource):
+    """Validate the raw layers; store their failures for dbt's quality.findings."""
+    from pipelines.quality import run_structural, write_structural_findings  # GX: slow import
 
     stopping.checkpoint("checks")
     with warehouse.open_build() as con:
         results = [run_structural(con, layer, docs_dir=docs_dir(warehouse)) for layer in PRE_DBT_LAYERS]
-        audit = audit_consistency(con)
-        write_findings(con, [f for r in results for f in r.findings()] + audit)
-    warnings = sum(f.severity == WARNING for f in audit)
-    yield dg.MaterializeResult(metadata={"findings": len(audit), "warnings": warnings})
+        write_structural_findings(con, [f for r in results for f in r.findings()])
+    yield dg.MaterializeResult(metadata={"failures": sum(len(r.failures) for r in results)})
     for result in results:
         yield structural_result(f"{result.layer}_structural", result)
-    checks = sorted({f.check for f in audit})
-    yield dg.AssetCheckResult(
-        check_name="consistency",
-        passed=warnings == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"warnings": warnings, "checks": ", ".join(checks[:20])},
+
+
+def build_consistency_check(findings_key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=findings_key,
+        name="consistency",
+        blocking=False,
+        description="The audit's findings dbt built (parser flags, relations a report contradicts); warnings only.",
     )
+    def consistency(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        from pipelines.quality.findings import WARNING, consistency_findings
+
+        with warehouse.open_build() as con:
+            findings = consistency_findings(con)
+        warnings = sum(f.severity == WARNING for f in findings)
+        checks = sorted({f.check for f in findings})
+        return dg.AssetCheckResult(
+            passed=warnings == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"warnings": warnings, "checks": ", ".join(checks[:20])},
+        )
+
+    return consistency
 
 
 def build_marts_check(marts_key: dg.AssetKey, dbt_keys: Iterable[dg.AssetKey]) -> dg.AssetChecksDefinition:
@@ -62,13 +76,14 @@ def build_marts_check(marts_key: dg.AssetKey, dbt_keys: Iterable[dg.AssetKey]) -
         description="Great Expectations suites on the marts; a failure stops publishing.",
     )
     def marts_structural(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from pipelines.quality import read_findings, run_structural, write_findings
+        from pipelines.quality import read_findings, run_structural, write_structural_findings
+        from pipelines.quality.findings import STRUCTURAL_TABLE
 
         stopping.checkpoint("checks")
         with warehouse.open_build() as con:
             result = run_structural(con, "marts", docs_dir=docs_dir(warehouse))
-            if not result.passed:  # keep the failures beside the audit's findings
-                write_findings(con, read_findings(con) + result.findings())
+            if not result.passed:  # beside the raw layers' (quality.findings shows them at once)
+                write_structural_findings(con, read_findings(con, STRUCTURAL_TABLE) + result.findings())
         return structural_result("marts_structural", result)
 
     return marts_structural

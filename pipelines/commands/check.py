@@ -1,8 +1,10 @@
-"""`gjj check`: validate a warehouse's layers and audit its reports, read only.
+"""`gjj check`: validate a warehouse's layers and show the audit of its reports, read only.
 
-Prints the count of findings per check and severity, then the findings. Exits 0 when the
-checks ran (report inconsistencies are warnings, not failures); 1 when a layer is
-structurally broken, with one line on stderr."""
+The layers are validated here (Great Expectations); the audit's findings (parser flags and the
+relations a report contradicts) are read from `quality.findings`, which dbt builds: a warehouse
+dbt has not built yet is refused with one line. Prints the count of findings per check and
+severity, then the findings. Exits 0 when the checks ran (report inconsistencies are warnings,
+not failures); 1 when a layer is structurally broken, with one line on stderr."""
 
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Great Expectations takes seconds to import: only this command pays for it.
-    from pipelines.quality import audit_consistency, run_structural
+    from pipelines.quality import FindingsNotBuilt, consistency_findings, run_structural
     from pipelines.quality.structural import DOCS_DIR
 
     args.docs = args.docs or DOCS_DIR
@@ -49,10 +51,15 @@ def run(args: argparse.Namespace) -> int:
         structural = [
             f for layer in _layers(con) for f in run_structural(con, layer, docs_dir=args.docs).findings()
         ]
-        audit = [
-            f for f in audit_consistency(con)
-            if (cities is None or f.city_code in cities) and (args.year is None or f.report_year == args.year)
-        ]
+        try:
+            audit = [
+                f for f in consistency_findings(con)
+                if (cities is None or f.city_code in cities) and (args.year is None or f.report_year == args.year)
+            ]
+        except FindingsNotBuilt as exc:
+            if not structural:  # a broken layer is still worth showing: dbt never ran on it
+                raise CliError(str(exc)) from None
+            audit = []
     finally:
         con.close()
     findings = structural + sorted(audit, key=lambda f: (f.city_code, f.report_year or 0, f.check, f.entity_code or ""))

@@ -25,8 +25,6 @@ _DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_projec
 # The one label of fictional cities, owned by the dbt project (dim_city.display_name_zh uses it).
 SYNTHETIC_LABEL: str = yaml.safe_load(_DBT_PROJECT.read_text(encoding="utf-8"))["vars"]["synthetic_label"]
 SUGGEST_CUTOFF = 0.6
-# registry sources that speak for a province or the nation, not for one city
-NOT_A_CITY = frozenset({"provincial_report", "ministry_site"})
 _SUFFIXES = ("市", "地区", "自治州", "盟")
 # a label printed after a name: 〔虚构 synthetic〕, [synthetic], (unlisted), （…）
 _LABEL = re.compile(r"\s*(〔[^〕]*〕|\[[^\]]*\]|\([^)]*\)|（[^）]*）)\s*$")
@@ -191,7 +189,7 @@ def load_directory(con: duckdb.DuckDBPyConnection, registry: Registry | None = N
         except RegistryError:
             registry = Registry(())
     for entry in registry.cities:
-        if entry.kind in NOT_A_CITY:
+        if entry.source_kind != "city_report":  # a province's or the nation's report is no city
             continue
         # the warehouse keys cities by admin code; a warehouse built without that step by slug
         code = entry.code if entry.code in directory.held else (entry.admin_code or entry.code)

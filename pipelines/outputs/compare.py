@@ -39,6 +39,16 @@ FINDING_COLUMNS = (
 class Source:
     url: str | None
     sentence: str | None
+    ocr: str | None = None  # a figure read from a page image: its page, box and confidence
+
+
+def ocr_note(page: int | None, box: list[int] | None, confidence: float | None) -> str | None:
+    """`read by OCR from page 3, box [x, y, w, h] px, confidence 0.987`, or None (a text source)."""
+    if confidence is None:
+        return None
+    where = f"page {page}" if page is not None else "a page image"
+    shape = f", box {list(box)} px" if box else ""
+    return f"read by OCR from {where}{shape}, confidence {confidence:.3f}"
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,7 @@ def comparison_json(cmp: Comparison) -> dict[str, object]:
                 "change_unit": None if r.yoy is None else "pp" if r.yoy_is_points else "ratio",
                 "change_as_reported": r.yoy_reported,
                 "quality_flag": r.point.quality_flag if r.point else None,
+                "ocr": r.point.source.ocr if r.point else None,
                 "source_kind": r.point.source_kind if r.point else None,
             }
             for r in cmp.rows
@@ -337,6 +348,12 @@ def _change_columns(con: duckdb.DuckDBPyConnection) -> str:
     return ", ".join(c if c in have else "NULL" for c in wanted)
 
 
+def _ocr_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """The OCR provenance columns of metric_long when dbt provides them, else NULLs."""
+    have = set(columns(con, "marts", "metric_long"))
+    return ", ".join(c if c in have else "NULL" for c in ("page", "ocr_box", "ocr_confidence"))
+
+
 def _load_values(
     con: duckdb.DuckDBPyConnection, cities: dict[str, City], city_codes: list[str], metric_codes: list[str]
 ) -> tuple[Values, Changes]:
@@ -348,16 +365,17 @@ def _load_values(
         f"""
         SELECT metric_code, city_code, report_year, value, source_url, source_sentence,
                quality_flag || coalesce(': ' || nullif(array_to_string(quality_reasons, ', '), ''), ''),
-               {_change_columns(con)}
+               {_change_columns(con)}, {_ocr_columns(con)}
         FROM marts.metric_long
         WHERE entity_level = ? AND city_code IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))
         """,
         [CITY_LEVEL, city_codes, metric_codes],
     ).fetchall()
-    for metric, city, year, value, url, sentence, flag, yoy, yoy_unit, stated, stated_unit, kind in rows:
+    for metric, city, year, value, url, sentence, flag, yoy, yoy_unit, stated, stated_unit, kind, *ocr in rows:
         year = int(year)
         flag = None if flag in (None, NO_FLAG) else flag
-        values[metric][city][year] = Point(cities[city], year, _num(value), Source(url, sentence), flag, kind)
+        source = Source(url, sentence, ocr_note(*ocr))
+        values[metric][city][year] = Point(cities[city], year, _num(value), source, flag, kind)
         if yoy is not None:
             changes[(metric, city, year)] = Change(float(yoy), yoy_unit == "pp", reported=False)
         elif stated is not None:

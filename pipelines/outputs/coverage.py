@@ -17,6 +17,7 @@ from pipelines.outputs.warehouse import OutputError, columns, has_relation
 
 STATUSES = ("present", "stale", "missing", "failed", "unsupported")
 MARK = {"present": "✓", "stale": "~", "missing": "·", "failed": "✗", "unsupported": "?"}
+OCR_MARK = "◎"  # present, read from page images (a scanned report)
 # sources beside the city's own report, marked after its status
 SOURCE_MARK = {"provincial_report": "P", "national_report": "N"}
 SOURCE_TEXT = {
@@ -36,20 +37,24 @@ class Cell:
     reason: str | None
     document_id: str | None
     source_url: str | None
+    text_source: str | None = None  # text | ocr (read from page images); None where no document is held
     sources: tuple[str, ...] = ()  # city_report, provincial_report, national_report: who holds figures
 
     @property
     def mark(self) -> str:
-        return MARK[self.status] + "".join(SOURCE_MARK[s] for s in SOURCE_MARK if s in self.sources)
+        status = OCR_MARK if self.status == "present" and self.text_source == "ocr" else MARK[self.status]
+        return status + "".join(SOURCE_MARK[s] for s in SOURCE_MARK if s in self.sources)
 
 
 def read_coverage(con: duckdb.DuckDBPyConnection) -> list[Cell]:
     if not has_relation(con, "marts", "coverage"):
         raise OutputError("the warehouse has no marts.coverage: build it with `gjj run` first")
-    sources = "sources" if "sources" in columns(con, "marts", "coverage") else "[]::VARCHAR[]"  # older builds
+    have = set(columns(con, "marts", "coverage"))  # older builds lack the newer columns
+    text_source = "text_source" if "text_source" in have else "NULL"
+    sources = "sources" if "sources" in have else "[]::VARCHAR[]"
     rows = con.execute(
         "SELECT city_code, city_name_zh, province_zh, is_synthetic, report_year, status, reason, document_id, "
-        f"source_url, {sources} FROM marts.coverage ORDER BY city_code, report_year"
+        f"source_url, {text_source}, {sources} FROM marts.coverage ORDER BY city_code, report_year"
     ).fetchall()
     return [Cell(*row[:-1], sources=tuple(row[-1] or ())) for row in rows]
 
@@ -79,6 +84,9 @@ def render_coverage(cells: list[Cell]) -> str:
         for kind, mark in SOURCE_MARK.items()
         if any(kind in c.sources for c in cells)
     ]
+    scanned = sum(c.status == "present" and c.text_source == "ocr" for c in cells)
+    if scanned:  # counted among present too
+        others.append(f"{OCR_MARK} present, read by OCR from page images (a scanned report): {scanned}")
     problems = [
         f"  {c.city_name_zh} {c.report_year} {c.status}: {c.reason or 'no reason recorded'}"
         for c in cells

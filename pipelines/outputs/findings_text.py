@@ -12,7 +12,11 @@ from pipelines.quality.rules import rules
 
 IMPLIED_PRIOR = "_implied_prior"
 STRUCTURAL = "structural"
-ENTITY_NAMES = {"city_total": ("", "the city"), "center": ("中心本级", "the center")}
+ENTITY_NAMES = {
+    "city_total": ("", "the city"),
+    "center": ("中心本级", "the center"),
+    "province_total": ("全省合计", "the total row"),  # a provincial table's 全省 row
+}
 
 
 @dataclass(frozen=True)

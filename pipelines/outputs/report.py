@@ -81,7 +81,7 @@ class _Sources:
         if not (source.url or source.sentence):
             return None
         # a figure without a sentence (a metric dbt derives) gets a note of its own
-        key = (source.url, source.sentence) if source.sentence else (source.url, what)
+        key = (source.url, source.sentence, source.ocr) if source.sentence else (source.url, what)
         if key not in self.notes:
             self.items.append((what, source))
             self.notes[key] = len(self.items)
@@ -214,6 +214,8 @@ def _kpi_table(cmp: Comparison, sources: _Sources) -> str:
             cell = f'<a href="{href}" title="{escape(r.point.source.sentence or "")}">{cell}</a>'
         if r.point and value is not None and r.point.source_kind not in (None, CITY_REPORT):
             cell += ' <span title="from the province\'s per-city table (provincial report)">‡</span>'
+        if r.point and r.point.source.ocr:  # read from a page image: said beside the figure
+            cell += f' <span class="ocr" title="{escape(r.point.source.ocr)}">OCR</span>'
         flag = escape(r.point.quality_flag) if r.point and r.point.quality_flag else ""
         yoy = format_change(r.yoy, r.yoy_is_points) + ("†" if r.yoy_reported else "")
         rows.append(
@@ -353,5 +355,6 @@ def _source_list(sources: _Sources) -> str:
             f'<a href="{escape(url)}">{escape(url)}</a>' if url.startswith("http") else escape(url or "address unknown")
         )
         quote = f"<q>{escape(src.sentence)}</q>" if src.sentence else "computed from the report's figures"
-        items.append(f'<li id="src-{i}">{escape(what)}: {quote} — {link}</li>')
+        ocr = f' <span class="ocr">({escape(src.ocr)})</span>' if src.ocr else ""
+        items.append(f'<li id="src-{i}">{escape(what)}: {quote}{ocr} — {link}</li>')
     return _section("sources", f'<ol class="sources">{"".join(items)}</ol>')

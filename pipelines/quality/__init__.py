@@ -1,15 +1,28 @@
-"""Data quality: structural suites per layer (Great Expectations) and the consistency audit
-of every report against its own arithmetic. Findings land in `quality.findings`.
+"""Data quality: structural suites per layer (Great Expectations) and the findings dbt builds.
+
+Every rule on data (the consistency audit of every report against its own arithmetic, the
+parser's flags as findings) is a dbt model; this package runs Great Expectations and reads
+`quality.findings`.
 
 Public API (callable from Dagster asset checks and from `gjj check`):
 - `run_structural(con, layer) -> QualityResult` (layer raw_documents | raw_facts | marts; `.passed`,
   `.failures`, `.findings()` as `error` findings)
-- `audit_consistency(con) -> list[Finding]` (parser flags and arithmetic, all `warning`)
-- `write_findings(con, findings)` (replaces `quality.findings`; pass all findings of a run)
+- `write_structural_findings(con, findings)` (replaces `quality.structural_findings`, which dbt's
+  `quality.findings` unions in)
+- `read_findings(con)` (every row of `quality.findings`), `consistency_findings(con)` (all but
+  the structural ones: parser flags and relation checks, all `warning`)
 """
 
-from pipelines.quality.audit import audit_consistency
-from pipelines.quality.findings import ERROR, WARNING, Finding, ensure_findings_table, read_findings, write_findings
+from pipelines.quality.findings import (
+    ERROR,
+    WARNING,
+    Finding,
+    FindingsNotBuilt,
+    consistency_findings,
+    ensure_structural_table,
+    read_findings,
+    write_structural_findings,
+)
 from pipelines.quality.structural import LAYERS, QualityResult, StructuralFailure, run_structural
 
 __all__ = [
@@ -17,11 +30,12 @@ __all__ = [
     "LAYERS",
     "WARNING",
     "Finding",
+    "FindingsNotBuilt",
     "QualityResult",
     "StructuralFailure",
-    "audit_consistency",
-    "ensure_findings_table",
+    "consistency_findings",
+    "ensure_structural_table",
     "read_findings",
     "run_structural",
-    "write_findings",
+    "write_structural_findings",
 ]

@@ -17,3 +17,8 @@ def one_line(exc: BaseException, limit: int = 160) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     message = lines[0][:limit] if lines else ""
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+class NeedsOCR(UnsupportedFormat):
+    """A PDF with no usable text layer (page images only, or glyphs without characters): its
+    pages can still be read by OCR (scrapers/ocr.py)."""

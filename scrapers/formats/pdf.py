@@ -12,7 +12,7 @@ import io
 import itertools
 import re
 
-from scrapers.formats.errors import ExtractionError, UnsupportedFormat, one_line
+from scrapers.formats.errors import ExtractionError, NeedsOCR, UnsupportedFormat, one_line
 from scrapers.formats.limits import MAX_PDF_PAGES
 from scrapers.formats.tables import blank_merged_figures
 from scrapers.layout.model import Block, Line, Table
@@ -58,7 +58,7 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     finally:
         document.close()
     if unmapped > 20 and unmapped > 0.1 * chars:
-        raise UnsupportedFormat(f"unreadable PDF text layer: {unmapped} of {chars} sampled {_NO_UNICODE}")
+        raise NeedsOCR(f"unreadable PDF text layer: {unmapped} of {chars} sampled {_NO_UNICODE}")
     ruled = [number for number, blocks in enumerate(pages, start=1) if blocks is None]
     if ruled:
         plumbed, plumber_images = _plumber_pages(data, ruled, warnings)
@@ -68,11 +68,12 @@ def pdf_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     blocks = [block for page_blocks in pages for block in page_blocks or ()]
     text = "".join(b.text if isinstance(b, Line) else "".join("".join(r) for r in b.rows) for b in blocks)
     if not text.strip():
-        reason = "image-only PDF (no text layer; needs OCR)" if has_images else "PDF has no text layer"
-        raise UnsupportedFormat(reason)
+        if has_images:
+            raise NeedsOCR("image-only PDF (no text layer; needs OCR)")
+        raise UnsupportedFormat("PDF has no text layer")
     garbage = unreadable_reason(text)
     if garbage:
-        raise UnsupportedFormat(f"unreadable PDF text layer: {garbage}")
+        raise NeedsOCR(f"unreadable PDF text layer: {garbage}")
     return blocks
 
 

@@ -34,6 +34,9 @@ class Table:
     caption: str = ""
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom
+    # OCR only: each cell's box (x, y, w, h) and recognition confidence, None for an empty cell
+    cell_boxes: tuple[tuple[tuple[float, float, float, float] | None, ...], ...] | None = None
+    cell_confidences: tuple[tuple[float | None, ...], ...] | None = None
 
 
 Block = Line | Table

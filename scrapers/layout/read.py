@@ -5,12 +5,11 @@ This is the one place the layout stage is called from (scrapers.extract.extract_
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from scrapers.layout.model import Block, Line, ReadingText, SourceSpan, Table
-from scrapers.layout.reflow import reflow as reflow_text_lines
+from scrapers.layout.reflow import drop_furniture, reflow
 
 REPEAT_MIN_CHARS = 40  # a paragraph this long, printed again word for word, is a repeat
 
@@ -19,8 +18,12 @@ def to_reading_text(blocks: Sequence[Block], warnings: Sequence[str] = ()) -> Re
     out = _Builder()
     run: list[Line] = []
     tables = 0
-    # page furniture is found over the whole document: a table splits the lines into runs
-    kept = {id(line) for line in _without_furniture([b for b in blocks if isinstance(b, Line)])}
+    # page furniture is found over the whole document's pages: a table splits the lines into runs
+    lines = [b for b in blocks if isinstance(b, Line) and b.text.strip()]
+    # (no warning: at the top and bottom of real pages, page numbers and running headers are
+    # furniture beyond doubt; a text without pages warns of what its reflow drops)
+    paged, _ = drop_furniture([line for line in lines if line.page is not None])
+    kept = {id(line) for line in paged} | {id(line) for line in lines if line.page is None}
     for block in blocks:
         if isinstance(block, Line) and id(block) not in kept:
             continue
@@ -39,7 +42,8 @@ def table_cell_at(reading: ReadingText, offset: int) -> tuple[int, int, int] | N
     """(table, row, column), counted from 0, of the table cell holding text[offset], or None."""
     for span in reading.spans:
         if span.table is not None and span.row is not None and span.start <= offset < span.end:
-            return span.table, span.row, reading.text.count("\t", span.start, offset)
+            line_start = reading.text.rfind("\n", 0, offset) + 1
+            return span.table, span.row, reading.text.count("\t", line_start, offset)
     return None
 
 
@@ -91,9 +95,18 @@ class _Builder:
         if caption:
             self._line(caption, [SourceSpan(self.pos, self.pos + len(caption), table.page, box, table=index)])
         for r, row in enumerate(table.rows):
-            text = "\t".join(" ".join(cell.split()) for cell in row)
-            if text.strip():
+            cells = [" ".join(cell.split()) for cell in row]
+            text = "\t".join(cells)
+            if not text.strip():
+                continue
+            if table.cell_boxes is None or table.cell_confidences is None:
                 self._line(text, [SourceSpan(self.pos, self.pos + len(text), table.page, box, table=index, row=r)])
+                continue
+            spans, at = [], self.pos
+            for cell, cell_box, confidence in zip(cells, table.cell_boxes[r], table.cell_confidences[r], strict=True):
+                spans.append(SourceSpan(at, at + len(cell) + 1, table.page, cell_box, confidence, index, r))
+                at += len(cell) + 1  # the cell and the tab after it
+            self._line(text, spans)
 
     def result(self, warnings: Sequence[str]) -> ReadingText:
         found = list(warnings) + self.warnings
@@ -107,99 +120,7 @@ class _Builder:
         return ReadingText("".join(self.parts), tuple(self.spans), tuple(found))
 
 
-# ---- positioned lines (PDF, OCR) -----------------------------------------------------------------
-# TODO(layout): scrapers/layout/reflow.py reflows positioned lines too, but loses a paragraph's
-# last character wrapped alone onto the next line and some page-end breaks on the corpus PDFs
-# (tests/layout/test_formats_*); until it passes them, positioned runs are reflowed here.
-
-_PAGE_NUMBER = re.compile(
-    r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})$"
-)
-
-
-def _reflow_positioned(lines: Sequence[Line]) -> ReadingText:
-    """Lines with positions (PDF, OCR): a line that reaches its text block's right edge continues on
-    the next line (on the next page too); page numbers and running headers/footers are dropped.
-    Lines without positions are paragraphs as they stand."""
-    kept = _without_furniture(lines)
-    positioned = [line for line in kept if line.x0 is not None]
-    edges = _block_edges(positioned)
-    text, spans = "", []
-    previous: Line | None = None
-    for line in kept:
-        piece = line.text.strip()
-        if previous is not None and not _continues(previous, line, edges):
-            text += "\n"
-        elif previous is not None and previous.text[-1:].isascii() and previous.text[-1:].isalnum() \
-                and piece[:1].isascii() and piece[:1].isalpha():
-            text += " "
-        box = None if line.x0 is None else (line.x0, line.top, line.x1 - line.x0, line.bottom - line.top)
-        spans.append(SourceSpan(len(text), len(text) + len(piece), line.page, box, line.confidence))
-        text += piece
-        previous = line
-    return ReadingText(text, tuple(spans))
-
-
-def _without_furniture(lines: Sequence[Line]) -> list[Line]:
-    pages: dict[int, list[Line]] = {}
-    for line in lines:
-        if line.page is not None and line.text.strip():
-            pages.setdefault(line.page, []).append(line)
-    edges = {id(p[0]) for p in pages.values()} | {id(p[-1]) for p in pages.values()}
-    running = Counter(re.sub(r"\d+", "#", line.text.strip()) for line in lines if id(line) in edges)
-    repeated = {text for text, n in running.items() if n >= 2 and n * 2 >= len(pages)}
-    return [
-        line for line in lines if line.text.strip() and not (
-            id(line) in edges
-            and (_PAGE_NUMBER.match(line.text.strip()) or re.sub(r"\d+", "#", line.text.strip()) in repeated)
-        )
-    ]
-
-
-_STARTS_PARAGRAPH = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.、．](?![\d%‰])|[\u4e00-\u9fff]{1,12}中心[：:])"
-)
-
-
-def _continues(previous: Line, line: Line, edges: dict[int, tuple[float, float]]) -> bool:
-    """The previous line reaches (nearly) across its text block and ends mid-paragraph."""
-    if previous.hard_break or previous.x1 is None or line.x0 is None:
-        return False
-    if previous.text.rstrip().endswith(("：", ":")) or _STARTS_PARAGRAPH.match(line.text.strip()):
-        return False
-    size = (previous.bottom - previous.top) or 10.0
-    _, right = edges[id(previous)]
-    next_left, _ = edges[id(line)]
-    return right - previous.x1 < 1.5 * size and line.x0 - next_left < size
-
-
-def _block_edges(lines: Sequence[Line]) -> dict[int, tuple[float, float]]:
-    """Left and right edge of the text block (column) each positioned line stands in: lines of
-    one font size whose spans overlap, on any page (a page of short lines has the width of the
-    others), form a block. A title in a larger font is not the text block."""
-    groups: dict[float, list[Line]] = {}
-    for line in sorted(lines, key=lambda line: line.bottom - line.top):
-        size = line.bottom - line.top
-        key = next((k for k in groups if size <= k * 1.2), size)  # sizes within 20% are one size
-        groups.setdefault(key, []).append(line)
-    edges: dict[int, tuple[float, float]] = {}
-    for group in groups.values():
-        group.sort(key=lambda line: line.x0)
-        block: list[Line] = []
-        right = float("-inf")
-        for line in [*group, None]:
-            if block and (line is None or line.x0 >= right):  # a gap: the block ends
-                edges.update((id(b), (block[0].x0, right)) for b in block)
-                block, right = [], float("-inf")
-            if line is not None:
-                block.append(line)
-                right = max(right, line.x1)
-    return edges
-
-
 def _reflow(run: Sequence[Line]) -> ReadingText:
-    """Positioned lines by their geometry; lines without positions (plain text, a text copied out
-    of a PDF) by the layout stage's text reflow."""
-    if any(line.x0 is not None for line in run):
-        return _reflow_positioned(run)
-    return reflow_text_lines(run)
+    """A run of lines between tables. Paged lines (PDF, OCR) lost their furniture over the whole
+    document already; lines of a text without pages find their own."""
+    return reflow(run, furniture=not any(line.page is not None for line in run))

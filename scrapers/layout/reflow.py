@@ -5,9 +5,10 @@ is cut from its unit (`48.18` / `亿元`), a change word in two (`增` / `加10.
 runs across a page break with a page number, a running header and footer in between. The
 parser reads one paragraph per line, so the lines are joined back:
 
-- by position, when the lines have them (PDF, OCR): a line that reaches the right edge of the
-  text block continues on the next one, unless that one is indented, far below, or starts a
-  heading or an entity's paragraph (`一、`, `（一）`, `1.`, `盘锦中心：`);
+- by position, when the lines have them (PDF, OCR): a line that reaches the right edge of its
+  text block (its column) continues on the next one, on the next page too, unless that one is
+  indented, more than a blank line below, or starts a heading or an entity's paragraph (`一、`,
+  `（一）`, `1.`, `盘锦中心：`; headings.py owns these patterns);
 - by text, when they have none: a line as wide as the block's wrapped lines continues on the
   next one, under the same condition on the next line. A blank line always ends a paragraph.
 
@@ -24,7 +25,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
-from statistics import median
 
 from scrapers.layout.headings import ENTITY_PREFIX, heading_level, starts_paragraph
 from scrapers.layout.model import Line, ReadingText, SourceSpan
@@ -48,11 +48,12 @@ _ZONE = 2  # lines at the top and at the bottom of a page where headers and foot
 _CUT_SHARE = 0.5  # share of full-width lines ending mid-sentence for a text to count as wrapped
 
 
-def reflow(lines: Sequence[Line]) -> ReadingText:
+def reflow(lines: Sequence[Line], *, furniture: bool = True) -> ReadingText:
     """Join wrapped lines into paragraphs (one per line of the reading text), dropping page
-    furniture. Works on plain lines (no positions) and on positioned ones (PDF, OCR)."""
+    furniture (unless `furniture` is False: the caller dropped it over the whole document, see
+    `drop_furniture`). Works on plain lines (no positions) and on positioned ones (PDF, OCR)."""
     warnings: list[str] = []
-    kept = _drop_furniture(list(lines), warnings)
+    kept = _drop_furniture(list(lines), warnings) if furniture else list(lines)
     paragraphs = _paragraphs(kept)
     text_parts: list[str] = []
     spans: list[SourceSpan] = []
@@ -135,6 +136,13 @@ def _furniture_key(norm: str) -> str | None:
     if not norm or len(norm) > _FURNITURE_LONGEST or starts_paragraph(norm) or _CLAUSE.search(norm):
         return None
     return re.sub(r"\d+", "#", norm)
+
+
+def drop_furniture(lines: Sequence[Line]) -> tuple[list[Line], list[str]]:
+    """The lines without page numbers and running headers and footers, and warnings saying what
+    went: over a whole document, before its runs of lines (between tables) are reflowed."""
+    warnings: list[str] = []
+    return _drop_furniture(list(lines), warnings), warnings
 
 
 def _drop_furniture(lines: list[Line], warnings: list[str]) -> list[Line]:
@@ -232,18 +240,12 @@ def _paragraphs(lines: list[Line]) -> list[list[Line]]:
 
 
 class _Geometry:
-    """What a full line looks like in this text: by position (right edge, left margin, line
-    height) when the lines have them, by display width when they do not."""
+    """What a full line looks like in this text: by position (the left and right edges of each
+    line's text block, its line height) when the lines have them, by display width when not."""
 
     def __init__(self, lines: list[Line]):
         placed = [ln for ln in lines if _placed(ln) and ln.text.strip()]
-        self.right = self.left = self.em = self.height = 0.0
-        if placed:
-            self.right = _percentile([ln.x1 for ln in placed], 0.9)  # type: ignore[misc]
-            self.left = _percentile([ln.x0 for ln in placed], 0.1)  # type: ignore[misc]
-            self.em = median(2 * (ln.x1 - ln.x0) / max(display_width(ln.text.strip()), 1) for ln in placed)  # type: ignore[operator]
-            heights = [ln.bottom - ln.top for ln in placed if ln.top is not None and ln.bottom is not None]
-            self.height = median(heights) if heights else 0.0
+        self.edges = _block_edges(placed)  # id(line) -> left and right edge of its text block
         raw = [ln.text.strip() for ln in lines if ln.text.strip() and not _placed(ln)]
         texts = [_nfkc(t) for t in raw]
         # as printed, spaces included: a full-width comma takes two columns
@@ -293,21 +295,45 @@ class _Geometry:
         )
 
     def _continues_placed(self, previous: Line, line: Line) -> bool:
-        if previous.x1 < self.right - 1.2 * self.em:  # type: ignore[operator]
-            return False  # the previous line stops short of the right edge: a paragraph end
-        if line.x0 > self.left + 0.8 * self.em:  # type: ignore[operator]
+        size = (previous.bottom - previous.top) or 10.0  # type: ignore[operator]
+        _, right = self.edges[id(previous)]
+        left, _ = self.edges[id(line)]
+        if right - previous.x1 >= 1.5 * size:  # type: ignore[operator]
+            return False  # the previous line stops short of its block's right edge: a paragraph end
+        if line.x0 - left >= size:  # type: ignore[operator]
             return False  # indented: a new paragraph
-        # a gap of more than a line on the same page: a new block
-        gap = (
-            line.top - previous.bottom
-            if previous.page == line.page and line.top is not None and previous.bottom is not None
-            else 0.0
-        )
-        return not (self.height and gap > self.height)
+        # more than a blank line below, on the same page: a new block. Bottoms, not tops: a line
+        # of one small glyph (a lone `。`) has a low top
+        below = line.bottom - previous.bottom if previous.page == line.page else 0.0  # type: ignore[operator]
+        return below <= 2.5 * size  # type: ignore[operator]
+
+
+def _block_edges(lines: Sequence[Line]) -> dict[int, tuple[float, float]]:
+    """Left and right edge of the text block (column) each positioned line stands in: lines of
+    one font size whose spans overlap, on any page (a page of short lines has the width of the
+    others), form a block. A title in a larger font is not the text block."""
+    groups: dict[float, list[Line]] = {}
+    for line in sorted(lines, key=lambda line: line.bottom - line.top):  # type: ignore[operator]
+        size = line.bottom - line.top  # type: ignore[operator]
+        key = next((k for k in groups if size <= k * 1.2), size)  # sizes within 20% are one size
+        groups.setdefault(key, []).append(line)
+    edges: dict[int, tuple[float, float]] = {}
+    for group in groups.values():
+        group.sort(key=lambda line: line.x0)  # type: ignore[arg-type,return-value]
+        block: list[Line] = []
+        right = float("-inf")
+        for line in [*group, None]:
+            if block and (line is None or line.x0 >= right):  # type: ignore[operator]  # a gap: the block ends
+                edges.update((id(b), (block[0].x0, right)) for b in block)  # type: ignore[misc]
+                block, right = [], float("-inf")
+            if line is not None:
+                block.append(line)
+                right = max(right, line.x1)  # type: ignore[type-var]
+    return edges
 
 
 def _placed(line: Line) -> bool:
-    return line.x0 is not None and line.x1 is not None
+    return None not in (line.x0, line.x1, line.top, line.bottom)
 
 
 def _tolerance(width: float) -> float:

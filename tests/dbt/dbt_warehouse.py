@@ -13,6 +13,9 @@ Implausible figures (outside the catalog's bounds): 甲二市 2021 withdrawal_am
 2021 withdrawal_by_reason 'rent' printed 9999999999999999999% (= 99999999999999999.99, above 1).
 甲二市 2021 also states 40,000 withdrawing depositors: the derived avg_withdrawal_per_person
 (9999999999999999999e8 / 40000) is implausible with its input.
+
+乙一市 2022 is a scanned report read by OCR (text_source ocr): every figure carries the flag
+`ocr`; its loan_repayment share (0.35) also `ocr_doubtful`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -42,6 +46,13 @@ CITIES = {"990101": ("甲一市", "甲省"), "990102": ("甲二市", "甲省"), 
 CITY_TOTAL = ("city_total", "city_total")
 CENTER = ("center", "center")
 RAILWAY = ("sub_center:railway", "sub_center")
+
+OCR = "ocr: page 1, box 120,400,80,24, confidence 0.991"
+
+
+def scanned(fact: Fact) -> Fact:
+    """A figure read by OCR: its page, box and recognition confidence (as OCR above says)."""
+    return replace(fact, page=1, box_x=120.0, box_y=400.0, box_w=80.0, box_h=24.0, ocr_confidence=0.991)
 
 UNITS = {
     "deposit_amount": "yuan",
@@ -189,23 +200,28 @@ def synthetic_documents() -> list[tuple[DocumentRecord, ParseResult | None]]:
                 ],
             ),
         ),
-        (
-            record(c, 2022, 1),
+        (  # a scanned report read by OCR: every figure flagged `ocr`, one share read with doubt
+            replace(record(c, 2022, 1), text_source="ocr"),
             parsed(
                 c,
                 2022,
                 [
-                    synthetic_fact(CITY_TOTAL, "乙一市", "deposit_amount", 7.5e8, 10),
+                    scanned(synthetic_fact(CITY_TOTAL, "乙一市", "deposit_amount", 7.5e8, 10, flags=(OCR,))),
                     synthetic_fact(
                         CITY_TOTAL,
                         "乙一市",
                         "active_depositors",
                         25_000,
                         20,
-                        flags=("misplaced_separator: 2,50,00人",),
+                        flags=("misplaced_separator: 2,50,00人", OCR),
                     ),
-                    synthetic_fact(CITY_TOTAL, "乙一市", "withdrawal_by_reason", 0.40, 30, category="purchase_build"),
-                    synthetic_fact(CITY_TOTAL, "乙一市", "withdrawal_by_reason", 0.35, 40, category="loan_repayment"),
+                    synthetic_fact(
+                        CITY_TOTAL, "乙一市", "withdrawal_by_reason", 0.40, 30, category="purchase_build", flags=(OCR,)
+                    ),
+                    synthetic_fact(
+                        CITY_TOTAL, "乙一市", "withdrawal_by_reason", 0.35, 40, category="loan_repayment",
+                        flags=(OCR, "ocr_doubtful: recognition confidence 0.720 below 0.9"),
+                    ),
                 ],
             ),
         ),

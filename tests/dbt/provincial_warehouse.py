@@ -2,14 +2,14 @@
 reports beside the cities' own reports, hand-made rows through the loader. Every expected
 value of the tests is worked out here, by hand.
 
-丁省 (province code 990400), report year 2022, its table (amounts in 亿元 with two decimals:
+丁省 (province code 960000), report year 2022, its table (amounts in 亿元 with two decimals:
 precision 0.01亿元 = 1e6 yuan; depositors in 万人 with two decimals: precision 100 persons):
 
     row      city      deposit_amount   active_depositors   withdrawal_amount
-    丁一市   990401    12.34 (1.234e9)  10.00 (100,000)     8.00 (8.0e8)
-    丁二市   990402     5.67 (5.67e8)    4.50 (45,000)      (empty cell)
-    丁三市   990403     3.21 (3.21e8)    2.00 (20,000)      1.00 (1.0e8)
-    全省     990400    21.22 (2.122e9)  17.00 (170,000)     9.00 (9.0e8)
+    丁一市   960100    12.34 (1.234e9)  10.00 (100,000)     8.00 (8.0e8)
+    丁二市   960200     5.67 (5.67e8)    4.50 (45,000)      (empty cell)
+    丁三市   960300     3.21 (3.21e8)    2.00 (20,000)      1.00 (1.0e8)
+    全省     960000    21.22 (2.122e9)  17.00 (170,000)     9.00 (9.0e8)
 
 The cities' own reports of 2022:
     丁一市: deposit_amount 12.34亿元 (1.234e9, precision 1e6), active_depositors 100,012人
@@ -28,7 +28,7 @@ So, by hand:
   5,000 beyond 3 x 100/2 + 100/2 = 200: one province_total_sum finding.
   withdrawal_amount: 丁二市's cell is empty: not checked (no figure for 丁二市), no finding.
 
-戊省 (990500), 2022: one city row 戊一市 (990501) deposit 1.00亿元 and a 全省 row of 3.00亿元,
+戊省 (970000), 2022: one city row 戊一市 (970100) deposit 1.00亿元 and a 全省 row of 3.00亿元,
 and a row the reader matched to no city (parse flag unmatched_city_row): the sum is not checked.
 """
 
@@ -49,17 +49,20 @@ WAN = 1e4
 AMOUNT_PRECISION = 1e6  # 0.01亿元
 PERSON_PRECISION = 100.0  # 0.01万人
 
-DING, DING1, DING2, DING3 = "990400", "990401", "990402", "990403"
-WU, WU1 = "990500", "990501"
+DING, DING1, DING2, DING3 = "960000", "960100", "960200", "960300"
+WU, WU1 = "970000", "970100"
 
 REGISTRY = """
 defaults:
   link_pattern: '(?P<year>\\d{4})年年度报告'
 cities:
-  - {code: "990401", name_zh: 丁一, admin_code: "990401", province_zh: 丁省, synthetic: true,
+  - {code: "960100", name_zh: 丁一, admin_code: "960100", province_zh: 丁省, synthetic: true,
      reports: [{year: 2022, url: null}]}
-  - {code: "990402", name_zh: 丁二, admin_code: "990402", province_zh: 丁省, synthetic: true,
+  - {code: "960200", name_zh: 丁二, admin_code: "960200", province_zh: 丁省, synthetic: true,
      reports: [{year: 2022, url: null}]}
+  # the province's own report: a source for its cities, no city (never a row of coverage)
+  - {code: synth-960000, name_zh: 丁省, admin_code: "960000", province_zh: 丁省, synthetic: true,
+     kind: provincial_report, covers_province: "960000", reports: [{year: 2022, url: null}]}
 """
 
 UNITS = {

@@ -350,6 +350,9 @@ def test_coverage_of_documents_and_registry(built):
     ]
     names = dict(query(built, "SELECT DISTINCT city_code, city_name_zh || is_synthetic FROM marts.coverage"))
     assert (names["210800"], names["211100"], names["990301"]) == ("营口false", "盘锦市false", "雾川true")
+    sources = query(built, "SELECT city_code, report_year, text_source FROM marts.coverage WHERE status = 'present' "
+                           "AND city_code = '990201' ORDER BY report_year")
+    assert sources == [("990201", 2021, "text"), ("990201", 2022, "ocr")]  # 2022 is the scanned report
     assert one(
         built, "SELECT document_id FROM marts.coverage WHERE city_code = '990101' AND report_year = 2022"
     ) == (query(built, "SELECT document_id FROM raw.documents WHERE city_code = '990101' AND version = 2")[0][0],)
@@ -400,7 +403,7 @@ def test_dim_metric_is_the_catalog_plus_derived(built):
 
 
 FINDING = (
-    'INSERT INTO quality.findings (document_id, city_code, report_year, entity_code, metric_code, "check", '
+    'INSERT INTO quality.structural_findings (document_id, city_code, report_year, entity_code, metric_code, "check", '
     "severity, message) VALUES (?, ?, ?, ?, ?, ?, ?, 'test finding')"
 )
 
@@ -430,7 +433,7 @@ def test_quality_findings_show_up_in_metric_long(built):
             "WHERE report_year = 2022 AND city_code IN ('990101', '990201') AND entity_level = 'city_total' "
             "ORDER BY city_code, metric_code"
         ).fetchall()
-        con.execute("DELETE FROM quality.findings")
+        con.execute("DELETE FROM quality.structural_findings")
     finally:
         con.close()
     assert flags == [
@@ -442,7 +445,19 @@ def test_quality_findings_show_up_in_metric_long(built):
         ("990201", "active_depositors", "flagged", ["misplaced_separator"]),
         # computed from the flagged figure
         ("990201", "avg_deposit_per_depositor", "flagged", ["misplaced_separator"]),
-        ("990201", "deposit_amount", "doubtful", ["warning:yoy_jump"]),
+        ("990201", "deposit_amount", "doubtful", ["warning:yoy_jump"]),  # its flag `ocr` is no reason
+    ]
+
+
+def test_ocr_figures_are_ok_unless_doubtful(built):
+    # 乙一市 2022 was read by OCR: the flag `ocr` alone leaves a share ok, `ocr_doubtful` makes it doubtful
+    assert query(
+        built,
+        "SELECT category_code, parse_flags, quality_flag, quality_reasons FROM marts.fct_fund_breakdown "
+        "WHERE city_code = '990201' AND report_year = 2022 ORDER BY category_code",
+    ) == [
+        ("loan_repayment", "ocr,ocr_doubtful", "doubtful", ["ocr_doubtful"]),
+        ("purchase_build", "ocr", "ok", []),
     ]
 
 

@@ -127,8 +127,14 @@ def test_cross_source_mismatch_is_found_with_both_sentences(warehouse):
     mismatch, province = got
     assert mismatch[5:8] == (pytest.approx(5.67 * YI), pytest.approx(5.80 * YI), pytest.approx(1e6))
     assert "2022年，缴存额5.80亿元。" in mismatch[8] and "丁二市\t5.67\t4.50\t" in mismatch[8]
-    assert "5.80亿元" in mismatch[8] and "5.67" in mismatch[8]
+    assert "states 5.80亿元" in mismatch[8] and "states 5.67 = 56,700.00万元" in mismatch[8]
     assert province[5:8] == (pytest.approx(170_000), pytest.approx(165_000), pytest.approx(200))
+    # in quality.findings, what `gjj check`, compare and the report read
+    assert rows(
+        warehouse,
+        'SELECT city_code, metric_code, severity FROM quality.findings WHERE "check" = ? ',
+        ["cross_source_mismatch"],
+    ) == [(DING2, "deposit_amount", "warning")]
     # shown on the figure in the BI view
     assert rows(
         warehouse,

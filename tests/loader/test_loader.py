@@ -147,7 +147,7 @@ def test_tables_have_the_contract_columns(con):
     assert columns(con, "raw", "unclaimed_mentions") == (
         ["document_id", "raw_text", "char_start", "char_end", "section", "sentence", "reason"]
     )
-    assert columns(con, "quality", "findings") == [
+    assert columns(con, "quality", "structural_findings") == [
         "document_id",
         "city_code",
         "report_year",
@@ -162,7 +162,7 @@ def test_tables_have_the_contract_columns(con):
         "message",
         "source_url",
     ]
-    assert count(con, "quality.findings") == 0
+    assert count(con, "quality.structural_findings") == 0
 
 
 def test_document_id_follows_the_contract():

@@ -88,3 +88,11 @@ def test_province_peers_are_cities_not_provincial_sources(con) -> None:
     assert [c.name_zh for c in cmp.missing_peers] == ["鞍山", "抚顺", "丹东", "锦州", "营口"]  # by code
     with pytest.raises(OutputError):
         load_directory(con).resolve("辽宁省(分市表)")
+
+
+def test_a_city_report_reprinted_on_the_ministry_site_is_a_city(con) -> None:
+    # scrapers/registry.yaml: 北京 (admin code 110000) is kind ministry_site, its own city report
+    # reprinted there; 全国 (000000) is the national report (covers_nation), no city
+    assert load_directory(con).resolve("北京").code == "110000"
+    with pytest.raises(OutputError):
+        load_directory(con).resolve("全国")

@@ -143,7 +143,7 @@ def test_json_prints_the_marts_standing(gjj, contract_warehouse: Path) -> None:
     assert by_code["deposit_amount"] == {
         "metric_code": "deposit_amount", "unit": "yuan", "value": 3_000_000_000, "peer_median": 4_818_000_000,
         "rank": 3, "of": 4, "percentile": 0.5, "change": pytest.approx(0.071429), "change_unit": "ratio",
-        "change_as_reported": False, "quality_flag": None, "source_kind": "city_report",
+        "change_as_reported": False, "quality_flag": None, "source_kind": "city_report", "ocr": None,
     }
     assert {c: (m["rank"], m["of"], m["percentile"]) for c, m in by_code.items()} == {
         "active_depositors": (3, 4, 0.5),

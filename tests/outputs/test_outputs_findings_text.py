@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 import pipelines.parser.reader as reader
-import pipelines.quality.audit as audit
 from pipelines.outputs.findings_text import templates, word_finding
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,14 +17,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def finding_types() -> set[str]:
     """Every `check` value the code can write, read from the code that writes it."""
-    source = (ROOT / "pipelines/quality/audit.py").read_text(encoding="utf-8")
-    relations = set(re.findall(r'c\.(?:compare|finding)\(\s*"(\w+)"', source))
+    source = (ROOT / "dbt_project/models/intermediate/int_relation_residuals.sql").read_text(encoding="utf-8")
+    relations = set(re.findall(r"'(\w+)' as relation", source))
     assert {"entity_sum", "parts_sum", "quotient", "breakdown_sum", "yoy_prior_report"} <= relations
-    vintages = {f"{check}{suffix}" for check in relations for suffix, _, _ in audit.VINTAGES}
+    vintages = {f"{check}_implied_prior" for check in relations}  # the model's check_name
     parser_source = (ROOT / "pipelines/parser/reader.py").read_text(encoding="utf-8")
     flags = set(reader._FLAG_REASONS) | set(re.findall(r'flag = f"(\w+): ', parser_source))
     assert "conflicting_repeat" in flags and "misplaced_separator" in flags
-    return relations | vintages | flags | {"structural:marts:metric_long"}
+    # OCR flags are put on the facts after parsing; `ocr` (provenance) is never a finding
+    for module in ("pipelines/parser/provenance.py", "pipelines/parser/ocr_checks.py"):
+        flags |= set(re.findall(r'f"(\w+): ', (ROOT / module).read_text(encoding="utf-8"))) - {"ocr"}
+    assert "ocr_doubtful" in flags
+    # the reconciliation of sources, a dbt model (issue 13)
+    sources = (ROOT / "dbt_project/models/intermediate/int_source_findings.sql").read_text(encoding="utf-8")
+    reconciled = set(re.findall(r"'(\w+)' as check_name", sources))
+    assert reconciled == {"cross_source_mismatch", "province_total_sum"}
+    return relations | vintages | flags | reconciled | {"structural:marts:metric_long"}
 
 
 @pytest.mark.parametrize("check", sorted(finding_types()))
@@ -87,3 +94,14 @@ def test_a_fractional_allowance_beside_whole_counts() -> None:
 
 def test_unknown_check_has_no_sentence() -> None:
     assert word_finding(check="no_such_check", city_name="盘锦市", year=2022) is None
+
+
+def test_a_cross_source_mismatch_names_both_figures() -> None:
+    # 丁二市 states 5.80亿元 in its own report, its province's table 5.67亿元; rounding allows 0.01亿
+    worded = word_finding(
+        check="cross_source_mismatch", city_name="丁二市", year=2022, entity_code="city_total",
+        metric_code="deposit_amount", observed=567_000_000, expected=580_000_000, tolerance=1_000_000,
+    )
+    assert worded.zh == (
+        "丁二市缴存额：本市年度报告为 5.80亿元，省级年度报告分市表为 5.67亿元，相差超出舍入允许的 0.010亿元。"
+    )

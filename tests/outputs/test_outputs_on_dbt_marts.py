@@ -124,7 +124,9 @@ def test_coverage(con) -> None:
     assert [(c.city_code, c.report_year, c.status, c.reason) for c in cells] == stored and len(stored) == 24
     lines = render_coverage(cells).splitlines()
     assert lines[0].split() == ["城市", "City", "代码", "Code", "2020", "2021", "2022", "2023"]
-    assert ["乙一市〔虚构", "synthetic〕", "990201", "?", "✓", "✓", "·"] in [line.split() for line in lines]
+    # 2022 of 乙一市 is a scanned report read by OCR (tests/dbt/dbt_warehouse.py)
+    assert ["乙一市〔虚构", "synthetic〕", "990201", "?", "✓", "◎", "·"] in [line.split() for line in lines]
+    assert "◎ present, read by OCR from page images (a scanned report): 1" in lines
     assert "  乙一市 2020 unsupported: legacy .doc attachment" in lines
 
 
@@ -155,6 +157,21 @@ def test_export(con, tmp_path: Path) -> None:
     source_url = next(c for c in tables["metric_long"].columns if c.name == "source_url")
     assert "address" in source_url.description  # from dbt_project/models/marts/_marts.yml
     assert tables["coverage"].description.startswith("City x year matrix")
+
+
+def test_ocr_figures_in_the_report(warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 乙一市 2022 is a scanned report: its deposit amount was read from page 1, box 120,400,80,24,
+    # with confidence 0.991 (tests/dbt/dbt_warehouse.py)
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("pipelines.commands.compare",))
+    report = tmp_path / "yiyi.html"
+    argv = ["compare", "--city", "乙一市", "--year", "2022", "--warehouse", str(warehouse), "--out", str(report)]
+    assert cli.main(argv) == 0
+    html = report.read_text(encoding="utf-8")
+    note = "read by OCR from page 1, box [120, 400, 80, 24] px, confidence 0.991"
+    row = re.search(r'<tr data-metric="deposit_amount">.*?</tr>', html, re.S).group(0)
+    assert f'<span class="ocr" title="{note}">OCR</span>' in row
+    assert f'<span class="ocr">({note})</span>' in html  # in the figure's source note
+    assert html.count('<span class="ocr"') == 2  # its other OCR figures are not on the compared list
 
 
 def test_panjin_report_in_chromium(warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -81,6 +81,9 @@ def test_text_marks_figures_and_cities_from_the_table(con) -> None:
     deposit_line = next(x for x in text.splitlines() if x.startswith("缴存额"))
     assert "‡" not in deposit_line  # the city's own report states it
     assert any(x.startswith("‡ from the province's per-city table") for x in text.splitlines())
+    # the city's report and the table disagree on its deposits (5.80亿 against 5.67亿): one finding, in words
+    assert "Quality findings for 丁二市〔虚构 synthetic〕 2022: 1" in text
+    assert "本市年度报告为 5.80亿元，省级年度报告分市表为 5.67亿元" in text
 
 
 def test_json_names_the_source_of_each_figure(

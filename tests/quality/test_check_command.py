@@ -1,4 +1,5 @@
-"""`gjj check` on warehouse files built by hand."""
+"""`gjj check` on warehouse files built by hand (the audit's findings: after the session's dbt
+run, conftest.py `audited`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from quality_warehouse import YI, Warehouse
+from quality_warehouse import YI, Audited, Warehouse, warehouse_file
 
 from pipelines.cli import main
 
 P = 0.01 * YI
 
 
-def build(path: Path, *, oilfield: float = 24.25, status: str = "parsed") -> Path:
-    wh = Warehouse(str(path))
+def build(path: Path, *, oilfield: float = 24.25, status: str = "parsed", contract: bool = False) -> Path:
+    wh = Warehouse(str(path), contract=contract)
     doc = wh.document(status=status)
     wh.fact(doc, "city_total", "deposit_amount", 48.18 * YI, P)
     wh.fact(doc, "center", "deposit_amount", 23.93 * YI, P)
@@ -26,16 +27,26 @@ def build(path: Path, *, oilfield: float = 24.25, status: str = "parsed") -> Pat
     wh.fact(other, "city_total", "deposits_term_le1y", 1.00 * YI, P)
     wh.fact(other, "city_total", "deposits_term_gt1y", 1.00 * YI, P)
     wh.fact(other, "city_total", "deposits_other", 1.00 * YI, P)  # 4.00 is not 10.00
+    if contract:  # and Panjin's report of the year before, which adds up: 23.93 + 24.25 = 48.18
+        last_year = wh.document(year=2021)
+        wh.fact(last_year, "city_total", "deposit_amount", 48.18 * YI, P)
+        wh.fact(last_year, "center", "deposit_amount", 23.93 * YI, P)
+        wh.fact(last_year, "sub_center:oilfield", "deposit_amount", 24.25 * YI, P)
     wh.con.close()
     return path
+
+
+@warehouse_file
+def checked(path: Path) -> None:
+    build(path, oilfield=24.35, contract=True)  # 23.93 + 24.35 = 48.28, stated 48.18
 
 
 def check(tmp_path: Path, *args: str) -> int:
     return main(["check", "--docs", str(tmp_path / "docs"), *args])
 
 
-def test_summary_then_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = build(tmp_path / "w.duckdb", oilfield=24.35)  # 23.93 + 24.35 = 48.28, stated 48.18
+def test_summary_then_findings(audited: Audited, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = audited.files["checked"]
     assert check(tmp_path, "--warehouse", str(db)) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["check", "severity", "count"]
@@ -47,8 +58,8 @@ def test_summary_then_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert (tmp_path / "docs" / "raw_documents" / "index.html").is_file()
 
 
-def test_filters_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = build(tmp_path / "w.duckdb", oilfield=24.35)
+def test_filters_and_json(audited: Audited, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = audited.files["checked"]
     assert check(tmp_path, "--warehouse", str(db), "--city", "盘锦", "--format", "json") == 0
     out = json.loads(capsys.readouterr().out)
     assert out["summary"] == [{"check": "entity_sum", "severity": "warning", "count": 1}]
@@ -58,12 +69,12 @@ def test_filters_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert [f["check"] for f in json.loads(capsys.readouterr().out)["findings"]] == ["parts_sum"]
 
 
-def test_consistent_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = build(tmp_path / "w.duckdb")
-    assert check(tmp_path, "--warehouse", str(db), "--city", "panjin") == 0
+def test_consistent_warehouse(audited: Audited, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = audited.files["checked"]  # Panjin's 2021 report adds up
+    assert check(tmp_path, "--warehouse", str(db), "--city", "panjin", "--year", "2021") == 0
     assert capsys.readouterr().out.splitlines()[-1].split() == ["total", "0"]
     # the same city by its admin code (registry) and by its name as printed
-    assert check(tmp_path, "--warehouse", str(db), "--city", "211100") == 0
+    assert check(tmp_path, "--warehouse", str(db), "--city", "211100", "--year", "2021") == 0
     assert capsys.readouterr().out.splitlines()[-1].split() == ["total", "0"]
 
 
@@ -105,3 +116,11 @@ def test_missing_or_foreign_warehouse(tmp_path: Path, capsys: pytest.CaptureFixt
     assert check(tmp_path, "--warehouse", str(tmp_path / "empty.duckdb")) == 2
     err = capsys.readouterr().err
     assert err == f"gjj check: {tmp_path / 'empty.duckdb'} has no raw.documents: it is not a built warehouse\n"
+
+
+def test_warehouse_dbt_has_not_built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = build(tmp_path / "w.duckdb")  # raw tables only: the audit's findings are dbt's
+    assert check(tmp_path, "--warehouse", str(db)) == 2
+    assert capsys.readouterr().err == (
+        "gjj check: the warehouse has no quality.findings: dbt has not built it (run `gjj run`)\n"
+    )

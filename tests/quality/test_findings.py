@@ -1,10 +1,13 @@
-"""`quality.findings`: written whole, read back the same, reruns replace."""
+"""`quality.structural_findings` (what Great Expectations found): written whole, read back the
+same, reruns replace. `quality.findings` itself is dbt's (tests/quality/test_audit.py)."""
 
 from __future__ import annotations
 
 import duckdb
+import pytest
 
-from pipelines.quality import ERROR, WARNING, Finding, read_findings, write_findings
+from pipelines.quality import ERROR, WARNING, Finding, FindingsNotBuilt, read_findings, write_structural_findings
+from pipelines.quality.findings import STRUCTURAL_TABLE
 
 ONE = Finding(
     document_id="panjin-2022-3551ce611ec1", city_code="panjin", report_year=2022, entity_code="center",
@@ -21,22 +24,28 @@ TWO = Finding(
 
 def test_write_read_and_replace() -> None:
     con = duckdb.connect()
-    write_findings(con, [ONE, TWO])
-    assert read_findings(con) == [ONE, TWO]
-    write_findings(con, [TWO])  # a rerun replaces, never appends
-    assert read_findings(con) == [TWO]
-    write_findings(con, [])
-    assert read_findings(con) == []
+    write_structural_findings(con, [ONE, TWO])
+    assert read_findings(con, STRUCTURAL_TABLE) == [ONE, TWO]
+    write_structural_findings(con, [TWO])  # a rerun replaces, never appends
+    assert read_findings(con, STRUCTURAL_TABLE) == [TWO]
+    write_structural_findings(con, [])
+    assert read_findings(con, STRUCTURAL_TABLE) == []
 
 
 def test_an_older_table_shape_is_replaced() -> None:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA quality")
-    con.execute('CREATE TABLE quality.findings (city_code VARCHAR, "check" VARCHAR, observed VARCHAR)')
-    con.execute("INSERT INTO quality.findings VALUES ('x', 'old', 'y')")
-    write_findings(con, [ONE])
-    assert read_findings(con) == [ONE]
+    con.execute('CREATE TABLE quality.structural_findings (city_code VARCHAR, "check" VARCHAR, observed VARCHAR)')
+    con.execute("INSERT INTO quality.structural_findings VALUES ('x', 'old', 'y')")
+    write_structural_findings(con, [ONE])
+    assert read_findings(con, STRUCTURAL_TABLE) == [ONE]
     types = dict(con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'quality'"
     ).fetchall())
     assert types["metric_codes"] == "VARCHAR[]" and types["observed"] == "DOUBLE"
+
+
+def test_findings_dbt_has_not_built_are_refused_in_words() -> None:
+    con = duckdb.connect()
+    with pytest.raises(FindingsNotBuilt, match=r"no quality.findings: dbt has not built it"):
+        read_findings(con)

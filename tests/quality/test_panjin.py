@@ -52,26 +52,24 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from quality_warehouse import Audited, Warehouse, scenario
 
 from pipelines import loader
 from pipelines.parser import parse_report
-from pipelines.quality import WARNING, audit_consistency, run_structural
+from pipelines.quality import WARNING, run_structural
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "panjin_2022.txt"
 CITY, CENTER, OIL = "city_total", "center", "sub_center:oilfield"
 
 
-@pytest.fixture(scope="module")
-def panjin() -> duckdb.DuckDBPyConnection:
+def load_panjin(con: duckdb.DuckDBPyConnection, city: str = "panjin") -> None:
     text = FIXTURE.read_text(encoding="utf-8")
     result = parse_report(text)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    con = duckdb.connect()
-    loader.ensure_schema(con)
     loader.load_document(
         con,
         loader.DocumentRecord(
-            document_id=loader.document_id("panjin", 2022, sha), city_code="panjin", city_name_zh="盘锦市",
+            document_id=loader.document_id(city, 2022, sha), city_code=city, city_name_zh="盘锦市",
             province_zh="辽宁省", report_year=2022, version=1, url="http://127.0.0.1/panjin/2022.html",
             archive_url=None, fetched_at=None, published_date=result.document.published_date,
             title=result.document.title, content_type="text/html", encoding="utf-8", sha256=sha,
@@ -79,11 +77,23 @@ def panjin() -> duckdb.DuckDBPyConnection:
         ),
         result,
     )
+
+
+@pytest.fixture(scope="module")
+def panjin() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    loader.ensure_schema(con)
+    load_panjin(con)
     return con
 
 
-def test_panjin_findings_are_the_reports_own_inconsistencies(panjin: duckdb.DuckDBPyConnection) -> None:
-    findings = audit_consistency(panjin)
+@scenario
+def panjin_2022(wh: Warehouse) -> None:
+    load_panjin(wh.con, city=wh.prefix + "panjin")
+
+
+def test_panjin_findings_are_the_reports_own_inconsistencies(audited: Audited) -> None:
+    findings = audited.findings("panjin_2022")
     assert all(f.severity == WARNING for f in findings)
     assert sorted((f.check, f.entity_code, f.metric_code) for f in findings) == sorted([
         # arithmetic of the report (module docstring)
@@ -103,8 +113,8 @@ def test_panjin_findings_are_the_reports_own_inconsistencies(panjin: duckdb.Duck
     ])
 
 
-def test_panjin_findings_carry_the_hand_arithmetic(panjin: duckdb.DuckDBPyConnection) -> None:
-    by_key = {(f.check, f.metric_code): f for f in audit_consistency(panjin)}
+def test_panjin_findings_carry_the_hand_arithmetic(audited: Audited) -> None:
+    by_key = {(f.check, f.metric_code): f for f in audited.findings("panjin_2022")}
     loan_ratio = by_key["quotient_implied_prior", "loan_to_deposit_ratio"]
     assert loan_ratio.observed == pytest.approx(0.1674, abs=1e-6)  # 18.87% - 2.13 points
     assert loan_ratio.expected == pytest.approx(0.2101, abs=1e-4)  # 15.811 / 75.251
@@ -122,3 +132,86 @@ def test_panjin_passes_the_structural_suites(panjin: duckdb.DuckDBPyConnection, 
     for layer in ("raw_documents", "raw_facts"):
         result = run_structural(panjin, layer, docs_dir=tmp_path)
         assert result.passed, [f.describe() for f in result.failures]
+
+
+# Every finding of the fixture in full, as the audit said it before its rules moved into dbt
+# (issue 14): the reason in words, the observed and the expected value. Worked out from the
+# text (line numbers of tests/fixtures/panjin_2022.txt):
+#   l.169-173 市场占有率 34.92% (-9.14 points), 盘锦中心 29.39% (-8.15), 油田分中心 10.74% (-5, printed
+#     without decimals: +-0.5): stated, 34.915..34.925 lies above 10.735..29.395 (nearest 29.395%,
+#     printed to 4 digits); last year 44.05..44.07 above 15.235..37.55 (nearest 37.55%).
+#   住房贡献率 last year 89.78% (+-0.01) below 94.855..102.84% (nearest 94.855%).
+#   个人住房贷款率 of 油田分中心: 16.73..16.75% against 15.265/0.96585 / (80.945/1.07555) = 21.0004% ..
+#     15.275/0.96575 / (80.935/1.07565) = 21.0209%: mid 21.0106%, rounding allows
+#     0.01% + 0.01024% = 0.02024%.
+#   parser flags: l.45/47 新开户单位297 / 296 (家 inferred) and 油田分中心's 1 (l.49, scale unknown);
+#     l.234 7,167/月 (元 inferred); l.77/79 1184,709万元 (fused); l.107 320,55.41万元 (read as
+#     32,055.41万元 = 320,554,100 yuan); l.161 0.% (digits lost).
+PANJIN_FINDINGS = {
+    ("ratio_within_entities", CITY, "loan_market_share"): (
+        0.3492, 0.29395,
+        "盘锦市 个人住房贷款市场占有率 (loan_market_share), stated: 34.92%; its centers range from 10.73% to "
+        "29.39%, nearest: 29.39% (rounding allows 0.005%)",
+    ),
+    ("ratio_within_entities_implied_prior", CITY, "loan_market_share"): (
+        0.4406, 0.3755,
+        "盘锦市 个人住房贷款市场占有率 (loan_market_share), last year as implied by the stated changes: 44.06%; "
+        "its centers range from 15.24% to 37.55%, nearest: 37.55% (rounding allows 0.01%)",
+    ),
+    ("ratio_within_entities_implied_prior", CITY, "housing_contribution_ratio"): (
+        0.8978, 0.94855,
+        "盘锦市 住房贡献率 (housing_contribution_ratio), last year as implied by the stated changes: 89.78%; "
+        "its centers range from 94.86% to 102.8%, nearest: 94.86% (rounding allows 0.01%)",
+    ),
+    ("quotient_implied_prior", OIL, "loan_to_deposit_ratio"): (
+        0.1674, 0.2101065,
+        "油田分中心 个人住房贷款率 (loan_to_deposit_ratio), last year as implied by the stated changes: 16.74%; "
+        "recomputed as loan_balance / deposit_balance: 21.01% (rounding allows 0.02024%)",
+    ),
+    ("unit_inferred", CITY, "new_employers"): (
+        297.0, None,
+        "parser: no unit after '297': read in 家, the one plausible unit of 新开户单位 for a whole number of 100 "
+        "or more (printed '297')",
+    ),
+    ("unit_inferred", CENTER, "new_employers"): (
+        296.0, None,
+        "parser: no unit after '296': read in 家, the one plausible unit of 新开户单位 for a whole number of 100 "
+        "or more (printed '296')",
+    ),
+    ("unit_missing", OIL, "new_employers"): (
+        None, None, "parser: no unit after '1': its scale cannot be read from the text (printed '1')",
+    ),
+    ("unit_inferred", CITY, "avg_wage_monthly"): (
+        7167.0, None,
+        "parser: no unit after '7,167': read in 元, the one plausible unit of 上年度职工月平均工资 for a whole "
+        "number of 100 or more (printed '7,167')",
+    ),
+    ("fused_numbers", CITY, "offsite_loans_issued_amount"): (
+        None, None,
+        "parser: '1184,709万元' reads as two figures run together after a lost unit: not read "
+        "(printed '1184,709万元')",
+    ),
+    ("fused_numbers", CENTER, "offsite_loans_issued_amount"): (
+        None, None,
+        "parser: '1184,709万元' reads as two figures run together after a lost unit: not read "
+        "(printed '1184,709万元')",
+    ),
+    ("misplaced_separator", CITY, "business_expense"): (
+        320554100.0, None,
+        "parser: thousands separator out of place in '320,55.41万元': read from its digits "
+        "(printed '320,55.41万元')",
+    ),
+    ("digits_lost", CITY, "withdrawal_by_reason"): (
+        None, None, "parser: '0.%' lost digits: not read (printed '0.%')",
+    ),
+}
+
+
+def test_panjin_findings_unchanged_by_the_move_into_dbt(audited: Audited) -> None:
+    findings = audited.findings("panjin_2022")
+    assert len(findings) == len(PANJIN_FINDINGS)
+    for f in findings:
+        observed, expected, message = PANJIN_FINDINGS[f.check, f.entity_code, f.metric_code]
+        assert f.message == message
+        assert f.observed == (None if observed is None else pytest.approx(observed, abs=1e-6))
+        assert f.expected == (None if expected is None else pytest.approx(expected, abs=1e-6))

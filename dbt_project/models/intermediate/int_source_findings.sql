@@ -27,7 +27,8 @@ cross_source as (
         || ': the city''s report states ' || coalesce(residuals.city_raw_text, {{ format_amount('residuals.city_value', 'residuals.unit') }})
         || ' («' || coalesce(residuals.city_sentence, '') || '»); the '
         || case residuals.table_source_kind when 'national_report' then 'national' else 'provincial' end
-        || ' table states ' || coalesce(residuals.table_raw_text, {{ format_amount('residuals.table_value', 'residuals.unit') }})
+        || ' table states ' || coalesce(residuals.table_raw_text || ' = ', '')
+        || {{ format_amount('residuals.table_value', 'residuals.unit') }}
         || ' («' || coalesce(residuals.table_sentence, '') || '»' || coalesce(', ' || residuals.table_source_url, '')
         || '); they differ by ' || {{ format_amount('abs(residuals.difference)', 'residuals.unit') }}
         || ', rounding allows ' || {{ format_amount('residuals.tolerance', 'residuals.unit') }} as message,

@@ -6,6 +6,7 @@
 -- figures of the city that year (city_report, provincial_report, national_report), so a city
 -- whose own report is missing can still be held through its province's table. Names from
 -- dim_city where it has them, else from the registry.
+-- text_source tells a report read from page images (ocr) from one read from its text (text).
 with documents as (
     select * from {{ ref('dim_source_document') }}
     where report_year is not null and source_kind = 'city_report'
@@ -60,7 +61,7 @@ years as (
 ),
 
 best as (
-    select city_code, report_year, document_id, status, status_reason, source_url
+    select city_code, report_year, document_id, status, status_reason, source_url, text_source
     from documents
     qualify row_number() over (
         partition by city_code, report_year
@@ -83,6 +84,7 @@ select
     case when best.status <> 'parsed' then best.status_reason end as reason,
     best.document_id,
     best.source_url,
+    best.text_source,
     coalesce(held.sources, []::varchar[]) as sources
 from city_names
 cross join years

@@ -72,7 +72,13 @@ select
     metric_values.prior_year_value,
     metric_values.prior_document_id,
     metric_values.yoy_change,
-    metric_values.yoy_change_unit
+    metric_values.yoy_change_unit,
+    metric_values.page,
+    metric_values.box_x,
+    metric_values.box_y,
+    metric_values.box_w,
+    metric_values.box_h,
+    metric_values.ocr_confidence
 from metric_values
 left join catalog on catalog.metric_code = metric_values.metric_code
 left join derived_inputs

@@ -20,13 +20,9 @@ others as (
     ) = 1
 ),
 
--- the audit's findings (quality.findings) and the reconciliation of sources (int_source_findings)
+-- every finding: the audit's, the structural ones and the reconciliation of sources (quality.findings)
 findings as (
-    select document_id, city_code, report_year, entity_code, metric_code, check_name, severity
-    from {{ ref('stg_quality_findings') }}
-    union all
-    select document_id, city_code, report_year, entity_code, metric_code, check_name, severity
-    from {{ ref('int_source_findings') }}
+    select * from {{ ref('findings') }}
 ),
 
 -- A finding is about one document version when it names one (and its city's rows: a provincial
@@ -36,7 +32,7 @@ findings as (
 finding_flags as (
     select
         facts.fund_metric_key,
-        list_sort(list_distinct(list(findings.severity || ':' || findings.check_name))) as audit_reasons
+        list_sort(list_distinct(list(findings.severity || ':' || findings."check"))) as audit_reasons
     from facts
     inner join findings
         on (
@@ -49,7 +45,7 @@ finding_flags as (
         )
         and (findings.entity_code is null or findings.entity_code = facts.entity_code)
         and (findings.metric_code is null or findings.metric_code = facts.metric_code)
-    where not list_contains(string_split(coalesce(facts.parse_flags, ''), ','), findings.check_name)
+    where not list_contains(string_split(coalesce(facts.parse_flags, ''), ','), findings."check")
     group by facts.fund_metric_key
 )
 
@@ -86,6 +82,13 @@ select
     cities.display_name_zh,
     entities.entity_name_en,
     facts.document_id,
+    documents.text_source,
+    facts.page,
+    case when facts.box_x is not null then
+        [round(facts.box_x)::integer, round(facts.box_y)::integer, round(facts.box_w)::integer,
+            round(facts.box_h)::integer]
+    end as ocr_box,
+    facts.ocr_confidence,
     facts.source_kind,
     others.source_kind as other_source_kind,
     others.value as other_source_value,

@@ -21,6 +21,11 @@ select
     cast(facts.change_value as double) as reported_change_value,
     facts.change_unit as reported_change_unit,
     facts.change_raw as reported_change_raw,
-    cast(facts.page as integer) as page
+    cast(facts.page as integer) as page,
+    facts.box_x,
+    facts.box_y,
+    facts.box_w,
+    facts.box_h,
+    facts.ocr_confidence
 from {{ source('raw', 'facts') }} as facts
 left join {{ source('raw', 'documents') }} as documents on documents.document_id = facts.document_id

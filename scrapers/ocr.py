@@ -1,0 +1,318 @@
+"""Page images → positioned lines and tables, read with RapidOCR (PP-OCRv4 Chinese detection and
+recognition models shipped inside the rapidocr-onnxruntime wheel: nothing is downloaded; CPU).
+
+Used for documents with no usable text layer only: an image-only PDF (its pages rendered with
+PDFium) and an image file (JPEG, PNG, GIF). Each recognised text box becomes a segment; segments
+on one baseline make a line, and runs of lines whose segments stand apart like cells make a table,
+so the layout stage reflows OCR lines as it reflows a PDF's positioned lines. Positions are in
+pixels of the page image; every line carries its recognition confidence.
+
+Bad input is refused with a one-line reason, before it costs much: an image too large to decode,
+a truncated or broken file, too many pages, a page or document with no readable text."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import re
+import statistics
+import threading
+import unicodedata
+import warnings as warnings_module
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from scrapers.formats.errors import ExtractionError, UnsupportedFormat, one_line
+from scrapers.layout.model import Block, Line, Table
+
+RENDER_DPI = 150  # PDF pages are rendered at this resolution for recognition
+MAX_IMAGE_PIXELS = 60_000_000  # a 300-dpi A3 scan is 35 M pixels; larger is refused undecoded
+MAX_OCR_PAGES = 60  # ~15 s of CPU each on this project's machine: a longer scan is refused
+MAX_SIDE = 4000  # a page image is scaled down to this longest side before recognition
+MIN_LINE_SCORE = 0.5  # a recognised box below this is noise, not text (dropped)
+MIN_DOCUMENT_CJK = 30  # fewer confident Chinese characters than this: no report on the pages
+CELL_GAP = 2.0  # a gap this many line heights wide separates two table cells
+
+IMAGE_MAGIC = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif"}
+
+
+def image_kind(data: bytes) -> str | None:
+    return next((kind for magic, kind in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One recognised text box, its corners turned upright (the page's skew removed)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    score: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine():
+    """One recogniser per process: loading the models costs ~0.2 s and ~100 MB."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            from rapidocr_onnxruntime import RapidOCR
+
+            # no angle classifier (report pages are upright), one thread per session (the
+            # pipeline runs cities in parallel), low text score: the reader applies its own floor
+            _ENGINE = RapidOCR(use_cls=False, intra_op_num_threads=1, inter_op_num_threads=1,
+                               text_score=MIN_LINE_SCORE, max_side_len=MAX_SIDE)
+        return _ENGINE
+
+
+# ---- inputs -------------------------------------------------------------------------------------
+
+def image_blocks(data: bytes, warnings: list[str]) -> list[Block]:
+    """An image file (JPEG, PNG, GIF; every frame of a GIF is a page)."""
+    from PIL import Image
+
+    try:
+        with warnings_module.catch_warnings():  # the size is checked here, with a clearer reason
+            warnings_module.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        image = None
+    except Exception as exc:
+        raise ExtractionError(f"broken image: {one_line(exc)}") from exc
+    _check_size(image.size if image is not None else _header_size(data), "image")
+    pages = []
+    try:
+        frames = getattr(image, "n_frames", 1)
+        if frames > MAX_OCR_PAGES:
+            raise UnsupportedFormat(f"image refused: {frames} frames (limit {MAX_OCR_PAGES})")
+        for index in range(frames):
+            image.seek(index)
+            pages.append(image.convert("RGB"))
+    except UnsupportedFormat:
+        raise
+    except Exception as exc:  # truncated JPEG, damaged PNG chunk, decompression bomb
+        raise ExtractionError(f"broken image: {one_line(exc)}") from exc
+    return ocr_pages(pages, warnings, what="image")
+
+
+def pdf_ocr_blocks(data: bytes, warnings: list[str]) -> list[Block]:
+    """A PDF's pages rendered with PDFium and read by OCR."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError(f"broken PDF: {one_line(exc)}") from exc
+    try:
+        return ocr_pages(pdf_page_images(document), warnings, what="image-only PDF")
+    finally:
+        document.close()
+
+
+def pdf_page_images(document) -> Iterator:
+    """The pages of an open pypdfium2 document rendered for recognition (RGB PIL images)."""
+    if len(document) > MAX_OCR_PAGES:
+        raise UnsupportedFormat(f"image-only PDF refused for OCR: {len(document)} pages (limit {MAX_OCR_PAGES})")
+    for index in range(len(document)):
+        page = document[index]
+        width, height = page.get_size()
+        scale = RENDER_DPI / 72
+        _check_size((round(width * scale), round(height * scale)), f"PDF page {index + 1}")
+        yield page.render(scale=scale, grayscale=True).to_pil().convert("RGB")
+        page.close()
+
+
+def _header_size(data: bytes) -> tuple[int, int]:
+    """The size an image declares, read without the decompression-bomb guard (nothing decoded)."""
+    from PIL import Image
+
+    with _ENGINE_LOCK:  # the guard is a module global of PIL's
+        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            return Image.open(io.BytesIO(data)).size
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+
+
+def _check_size(size: tuple[int, int], what: str) -> None:
+    width, height = size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UnsupportedFormat(
+            f"{what} refused for OCR: {width:,} × {height:,} pixels (limit {MAX_IMAGE_PIXELS / 1e6:.0f} M pixels)"
+        )
+
+
+# ---- recognition --------------------------------------------------------------------------------
+
+def ocr_pages(pages: Iterable, warnings: list[str], what: str) -> list[Block]:
+    """Blocks of all pages in reading order; refuses a document with no readable text."""
+    import numpy as np
+
+    blocks: list[Block] = []
+    empty = count = 0
+    for number, image in enumerate(pages, start=1):
+        count = number
+        if max(image.size) > MAX_SIDE:
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
+        result, _ = _engine()(np.asarray(image), use_cls=False)
+        segments = _upright([(box, text, float(score)) for box, text, score in result or ()])
+        page_blocks = page_layout(segments, number)
+        empty += not page_blocks
+        blocks += page_blocks
+    cjk = sum(_cjk(b.text) for b in blocks if isinstance(b, Line))
+    cjk += sum(_cjk(cell) for b in blocks if isinstance(b, Table) for row in b.rows for cell in row)
+    if cjk < MIN_DOCUMENT_CJK:
+        raise UnsupportedFormat(
+            f"{what}: OCR found no report text on {count} page(s) ({cjk} Chinese characters read): "
+            "blank, or not a document"
+        )
+    if empty:
+        warnings.append(f"ocr: {empty} of {count} page(s) had no readable text")
+    return blocks
+
+
+def _cjk(text: str) -> int:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _upright(found: list[tuple[list, str, float]]) -> list[Segment]:
+    """Segments with the page's skew (the median slope of long boxes) turned back, so a row of
+    a slightly rotated scan stays on one baseline across the page."""
+    slopes = []
+    for box, _, _ in found:
+        (x0, y0), (x1, y1) = box[0], box[1]
+        if x1 - x0 > 3 * abs(box[3][1] - y0):
+            slopes.append(math.atan2(y1 - y0, x1 - x0))
+    angle = statistics.median(slopes) if slopes else 0.0
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    out = []
+    for box, text, score in found:
+        text = normalize(text)
+        if not text:
+            continue
+        xs, ys = zip(*((x * cos - y * sin, x * sin + y * cos) for x, y in box), strict=True)
+        out.append(Segment(text, min(xs), max(xs), min(ys), max(ys), score))
+    return out
+
+
+_GROUPED = re.compile(r"(?<![\d.])(\d{1,3})，(\d{3})(?!\d)")
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, letters and signs read as their ASCII forms (NFKC), but Chinese
+    punctuation kept: `，` `：` `（` `）` are how reports are written and the parser reads them."""
+    keep = {"，": "\0a", "：": "\0b", "（": "\0c", "）": "\0d", "；": "\0e", "！": "\0f", "？": "\0g"}
+    for ch, mark in keep.items():
+        text = text.replace(ch, mark)
+    text = unicodedata.normalize("NFKC", text)
+    for ch, mark in keep.items():
+        text = text.replace(mark, ch)
+    # OCR cannot tell a half-width thousands separator from the Chinese comma: `2，086家`
+    while _GROUPED.search(text):
+        text = _GROUPED.sub(r"\1,\2", text)
+    return " ".join(text.split())
+
+
+# ---- layout -------------------------------------------------------------------------------------
+
+def page_layout(segments: list[Segment], page: int) -> list[Block]:
+    """Segments → lines (one baseline) in reading order; runs of rows with cells → tables."""
+    rows = _rows(segments)
+    blocks: list[Block] = []
+    run: list[list[list[Segment]]] = []  # consecutive rows split into cells
+    for row in rows:
+        cells = _cells(row)
+        if len(cells) >= 2:
+            run.append(cells)
+            continue
+        _flush(run, blocks, page)
+        run = []
+        blocks.append(_line(cells[0], page))
+    _flush(run, blocks, page)
+    return blocks
+
+
+def _rows(segments: list[Segment]) -> list[list[Segment]]:
+    """Segments grouped by baseline (vertical centre within half a line height), top to bottom."""
+    rows: list[list[Segment]] = []
+    for seg in sorted(segments, key=lambda s: (s.top + s.bottom) / 2):
+        middle = (seg.top + seg.bottom) / 2
+        if rows:
+            last = rows[-1]
+            last_middle = statistics.fmean((s.top + s.bottom) / 2 for s in last)
+            if abs(middle - last_middle) < 0.5 * min(seg.height, max(s.height for s in last)):
+                last.append(seg)
+                continue
+        rows.append([seg])
+    return [sorted(row, key=lambda s: s.x0) for row in rows]
+
+
+def _cells(row: list[Segment]) -> list[list[Segment]]:
+    """A row's segments split where a gap of CELL_GAP line heights stands between them."""
+    cells = [[row[0]]]
+    for seg in row[1:]:
+        previous = cells[-1][-1]
+        if seg.x0 - previous.x1 > CELL_GAP * min(seg.height, previous.height):
+            cells.append([seg])
+        else:
+            cells[-1].append(seg)
+    return cells
+
+
+def _joined(cell: list[Segment]) -> str:
+    out = cell[0].text
+    for previous, seg in itertools.pairwise(cell):
+        ascii_seam = out[-1:].isascii() and out[-1:].isalnum() and seg.text[:1].isascii() and seg.text[:1].isalnum()
+        out += (" " if ascii_seam and seg.x0 - previous.x1 > 0.25 * seg.height else "") + seg.text
+    return out
+
+
+def _line(cell: list[Segment], page: int) -> Line:
+    return Line(_joined(cell), page, min(s.x0 for s in cell), max(s.x1 for s in cell),
+                min(s.top for s in cell), max(s.bottom for s in cell), min(s.score for s in cell))
+
+
+def _flush(run: list[list[list[Segment]]], blocks: list[Block], page: int) -> None:
+    """A run of rows with cells: one row alone is a line with its cells spaced (a heading with
+    a date, a label and its figure far apart), two or more a table whose columns are those of
+    its widest row, each cell put in the column its left edge is nearest."""
+    if not run:
+        return
+    if len(run) == 1:
+        cells = run[0]
+        text = "  ".join(_joined(c) for c in cells)
+        every = [s for c in cells for s in c]
+        blocks.append(Line(text, page, min(s.x0 for s in every), max(s.x1 for s in every),
+                           min(s.top for s in every), max(s.bottom for s in every), min(s.score for s in every)))
+        return
+    widest = max(run, key=len)
+    lefts = [c[0].x0 for c in widest]
+    rows, boxes, scores = [], [], []
+    for cells in run:
+        texts: list[str] = [""] * len(lefts)
+        row_boxes: list[tuple[float, float, float, float] | None] = [None] * len(lefts)
+        row_scores: list[float | None] = [None] * len(lefts)
+        for cell in cells:
+            column = min(range(len(lefts)), key=lambda k: abs(lefts[k] - cell[0].x0))
+            texts[column] = (texts[column] + " " + _joined(cell)).strip()
+            x0, x1 = min(s.x0 for s in cell), max(s.x1 for s in cell)
+            top, bottom = min(s.top for s in cell), max(s.bottom for s in cell)
+            row_boxes[column] = (x0, top, x1 - x0, bottom - top)
+            row_scores[column] = min(s.score for s in cell)
+        rows.append(tuple(texts))
+        boxes.append(tuple(row_boxes))
+        scores.append(tuple(row_scores))
+    every = [s for cells in run for c in cells for s in c]
+    bbox = (min(s.x0 for s in every), min(s.top for s in every), max(s.x1 for s in every),
+            max(s.bottom for s in every))
+    blocks.append(Table(tuple(rows), "", page, bbox, tuple(boxes), tuple(scores)))

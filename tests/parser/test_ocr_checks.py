@@ -1,0 +1,63 @@
+"""OCR figures against the report's own arithmetic (pipelines/parser/ocr_checks.py): a broken
+catalog relation flags its OCR figures `ocr_doubtful`, names single-digit changes that would
+mend it, and corrects nothing."""
+
+from __future__ import annotations
+
+from pipelines.catalog import load_catalog
+from pipelines.parser.model import DocumentMeta, Fact, ParseResult
+from pipelines.parser.ocr_checks import doubt_broken_relations
+
+
+def fact(metric: str, value: float, raw: str, start: int, *, ocr: bool = True, precision: float = 1.0) -> Fact:
+    return Fact("盘锦中心", "center", "center", metric, None, value, "person", raw, raw, start, start + len(raw),
+                "org.center", precision=precision, ocr_confidence=0.97 if ocr else None)
+
+
+def result(*facts: Fact) -> ParseResult:
+    return ParseResult(DocumentMeta("盘锦", "盘锦市", 2022, "t", None), [], list(facts))
+
+
+def doubts(checked: ParseResult) -> dict[str, list[str]]:
+    return {f.metric_code: [x for x in f.flags if x.startswith("ocr_doubtful")] for f in checked.facts}
+
+
+def test_parts_that_add_up_raise_no_doubt():
+    # fixture: 从业人员95人，其中，在编38人，非在编57人 (38 + 57 = 95)
+    facts = (fact("staff_total", 95, "95人", 0), fact("staff_established", 38, "38人", 10),
+             fact("staff_non_established", 57, "57人", 20))
+    assert doubts(doubt_broken_relations(result(*facts), load_catalog())) == {
+        "staff_total": [], "staff_established": [], "staff_non_established": []}
+
+
+def test_a_misread_part_is_doubted_with_the_digits_that_would_mend_it():
+    # fixture (四)资金存储: 住房公积金存款103.90亿元。其中，活期10.43亿元，1年(含)以下定期22.87亿元，
+    # 1年以上定期66.20亿元，其他4.40亿元 (10.43 + 22.87 + 66.20 + 4.40 = 103.90), with 66.20 misread as
+    # 68.20: the parts add up to 105.90. Rounding allows 4 × 0.005 + 0.005 = 0.025亿. One digit changed
+    # mends it four ways: 103.90 → 105.90, 22.87 → 20.87, 68.20 → 66.20, 4.40 → 2.40 (10.43 would need
+    # 8.43: two digits)
+    yi = 1e8
+    facts = (money("bank_deposits", 103.90, 0), money("deposits_demand", 10.43, 20),
+             money("deposits_term_le1y", 22.87, 30), money("deposits_term_gt1y", 68.20, 40),
+             money("deposits_other", 4.40, 50))
+    checked = doubt_broken_relations(result(*facts), load_catalog())
+    reason = ("ocr_doubtful: breaks parts_sum (bank_deposits 103.90亿元, deposits_demand 10.43亿元, "
+              "deposits_term_le1y 22.87亿元, deposits_term_gt1y 68.20亿元, deposits_other 4.40亿元); "
+              "single-digit changes that would satisfy it: bank_deposits 103.90 → 105.90, "
+              "deposits_term_le1y 22.87 → 20.87, deposits_term_gt1y 68.20 → 66.20, deposits_other 4.40 → 2.40")
+    assert doubts(checked) == {f.metric_code: [reason] for f in facts}
+    assert [f.value for f in checked.facts] == [103.90 * yi, 10.43 * yi, 22.87 * yi, 68.20 * yi, 4.40 * yi]
+
+
+def money(metric: str, yi: float, start: int) -> Fact:
+    raw = f"{yi:.2f}亿元"
+    return Fact("盘锦市", "city_total", "city_total", metric, None, yi * 1e8, "yuan", raw, raw, start,
+                start + len(raw), "ops.storage", precision=1e6, ocr_confidence=0.97)
+
+
+def test_only_ocr_figures_are_flagged():
+    # the total came from a text layer, the parts from OCR: only the parts carry the doubt
+    facts = (fact("staff_total", 97, "97人", 0, ocr=False), fact("staff_established", 38, "38人", 10),
+             fact("staff_non_established", 57, "57人", 20))
+    found = doubts(doubt_broken_relations(result(*facts), load_catalog()))
+    assert found["staff_total"] == [] and len(found["staff_established"]) == 1

@@ -1,0 +1,117 @@
+"""OCR of reports that are only pictures: an image-only PDF and a JPEG page rendered here from
+the Panjin fixture (tools/corpus/scan.py: a CJK font, slight rotation, noise, JPEG), read
+through extraction and the parser; and bad images refused with a reason.
+
+Kept to a few pages: the full scorer (recall per resolution over several reports) is
+`make bench` (tools/benchmarks/ocr.py)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from pipelines.parser import parse_report
+from pipelines.parser.provenance import with_layout
+from scrapers.extract import ExtractionError, UnsupportedFormat, extract_text
+from tools.benchmarks.ocr import facts_by_key, parsed, score
+from tools.corpus.scan import image_pdf, jpeg, page_images, text_pdf
+
+
+@pytest.fixture(scope="module")
+def panjin_pdf(panjin_text) -> bytes:
+    return text_pdf(panjin_text)
+
+
+@pytest.fixture(scope="module")
+def scanned(panjin_pdf):
+    """Page 1 of the Panjin report as tools/corpus/pdf.py lays it out (title, organisation,
+    deposits) scanned at 150 dpi."""
+    image = page_images(panjin_pdf, 150, seed=3, pages=1)[0]
+    extracted = extract_text(image_pdf([image], 150), filename="2022.pdf")
+    return image, extracted, with_layout(parse_report(extracted.text), extracted.reading)
+
+
+def test_image_only_pdf_is_read_by_ocr(scanned):
+    _, extracted, _ = scanned
+    assert extracted.text_source == "ocr"
+    assert extracted.format == "pdf"
+    # fixture line 45 (二、(一)缴存): 实缴职工24.38万人,缴存额48.18亿元
+    assert "实缴职工24.38万人，缴存额48.18亿元" in extracted.text
+
+
+def test_ocr_facts_carry_page_box_confidence_and_flag(scanned):
+    image, _, result = scanned
+    # fixture line 45: 实缴单位2,086家 (a thousands separator: OCR reads the comma as `，`, the
+    # reader gives it back) and 缴存额48.18亿元
+    employers = [f for f in result.facts if f.metric_code == "active_employers" and f.entity_code == "city_total"]
+    assert [f.value for f in employers][:1] == [2086]
+    facts = [f for f in result.facts if f.metric_code == "deposit_amount" and f.entity_code == "city_total"]
+    assert facts, "the city's deposit amount (48.18亿元) is read"
+    fact = facts[0]
+    assert fact.value == pytest.approx(4.818e9)
+    assert fact.page == 1  # the scan holds one page
+    assert 0 < fact.ocr_confidence <= 1
+    assert any(flag.startswith("ocr: page 1") for flag in fact.flags)
+    # the figure's box lies inside the page image and is narrower than the text column
+    assert fact.box_x >= 0 and fact.box_x + fact.box_w <= image.width
+    assert fact.box_y >= 0 and fact.box_y + fact.box_h <= image.height
+    assert 0 < fact.box_w < image.width / 2 and 0 < fact.box_h < 60
+
+
+def test_ocr_recall_on_the_scanned_page_and_no_unflagged_error(scanned, panjin_pdf):
+    """Against the facts the parser reads from page 1 of the text PDF: at least 90% read with
+    the same value, and no wrong value without `ocr_doubtful`."""
+    _, _, result = scanned
+    truth = facts_by_key(parsed(panjin_pdf), pages={1})
+    found = score(truth, facts_by_key(result))
+    assert found["truth"] >= 20  # page 1 holds the organisation and deposit paragraphs
+    assert found["wrong_unflagged"] == 0 and found["invented_unflagged"] == 0, found["examples"]
+    assert found["recalled"] >= 0.9 * found["truth"]
+
+
+def test_a_jpeg_page_at_100_dpi_is_read(panjin_pdf):
+    image = page_images(panjin_pdf, 100, seed=5, pages=2)[1]
+    extracted = extract_text(jpeg(image), filename="page2.jpg")
+    assert (extracted.format, extracted.text_source) == ("image", "ocr")
+    # page 2 of the layout: (四)资金存储 2022年末,住房公积金存款103.90亿元; (一)业务收入 2022年,
+    # 业务收入53,554.40万元
+    assert "住房公积金存款103.90亿元" in extracted.text
+    assert "业务收入53,554.40万元" in extracted.text
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_blank_page_is_refused_with_a_reason():
+    blank = Image.new("RGB", (1240, 1754), "white")
+    with pytest.raises(UnsupportedFormat, match="OCR found no report text on 1 page"):
+        extract_text(image_pdf([blank], 150), filename="scan.pdf")
+
+
+def test_a_photo_of_something_else_is_refused():
+    photo = Image.new("RGB", (1200, 900), (90, 140, 60))
+    draw = ImageDraw.Draw(photo)
+    for k in range(12):
+        draw.ellipse((60 * k, 40 * k, 60 * k + 300, 40 * k + 200), fill=(30 + 15 * k, 80, 200 - 10 * k))
+        draw.rectangle((900 - 50 * k, 500, 950 - 40 * k, 880), fill=(200, 180 - 10 * k, 40))
+    with pytest.raises(UnsupportedFormat, match="no report text"):
+        extract_text(jpeg(photo), filename="photo.jpg")
+
+
+def test_a_huge_image_is_refused_before_it_is_decoded():
+    huge = Image.new("1", (20_000, 20_000), 1)  # 1 bit per pixel: 50 MB to make, a PNG of a few KB
+    with pytest.raises(UnsupportedFormat, match="20,000 × 20,000 pixels"):
+        extract_text(_png(huge), filename="scan.png")
+
+
+def test_a_truncated_jpeg_is_broken():
+    page = Image.new("RGB", (800, 600), "white")
+    ImageDraw.Draw(page).rectangle((100, 100, 700, 500), fill="black")
+    data = jpeg(page)
+    with pytest.raises(ExtractionError, match="broken image"):
+        extract_text(data[: len(data) // 2], filename="scan.jpg")

@@ -1,0 +1,115 @@
+"""OCR of scanned reports: recall and precision of the facts read from page images against the
+facts of the same report's text layer, per resolution, and the CPU time and memory per page.
+
+The Panjin fixture and a few corpus reports are laid out as text PDFs, rendered to page images
+(tools/corpus/scan.py: 150 and 100 dpi, turned slightly, noise, JPEG), put into image-only PDFs
+and read through extraction (OCR) and the parser. A fact is recalled when the OCR parse has the
+same entity, metric and category with the same value; a wrong value that carries no
+`ocr_doubtful` flag is an unflagged error (the target is none).
+
+    python -m tools.benchmarks.ocr [pages]
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from collections.abc import Container
+
+from pipelines.parser import parse_report
+from pipelines.parser.model import ParseResult
+from pipelines.parser.provenance import with_layout
+from scrapers.extract import extract_text
+from tools.corpus import generate
+from tools.corpus.formats import to_pdf
+from tools.corpus.names import make_cities
+from tools.corpus.scan import image_pdf, page_images, text_pdf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RESOLUTIONS = (150, 100)
+CORPUS_REPORTS = 2
+
+
+def facts_by_key(result: ParseResult, pages: Container[int] | None = None) -> dict[tuple, tuple]:
+    """(entity, metric, category) → (value, flags) of its first statement (as the warehouse
+    keeps it), of the statements on `pages` only when given."""
+    out: dict[tuple, tuple[float | None, tuple[str, ...]]] = {}
+    for fact in sorted(result.facts, key=lambda f: f.char_start):
+        if pages is not None and fact.page not in pages:
+            continue
+        out.setdefault((fact.entity_code, fact.metric_code, fact.category), (fact.value, fact.flags))
+    return out
+
+
+def parsed(data: bytes) -> ParseResult:
+    extracted = extract_text(data, filename="report.pdf")
+    return with_layout(parse_report(extracted.text), extracted.reading)
+
+
+def score(truth: dict, read: dict) -> dict:
+    """Recall of the true values, and the wrong or invented values left without `ocr_doubtful`."""
+    def doubtful(flags: tuple[str, ...]) -> bool:
+        return any(flag.startswith("ocr_doubtful") for flag in flags)
+
+    recalled = sum(key in read and read[key][0] == value for key, (value, _) in truth.items())
+    wrong = [key for key, (value, flags) in read.items()
+             if key in truth and value != truth[key][0] and not doubtful(flags)]
+    invented = [key for key, (_, flags) in read.items() if key not in truth and not doubtful(flags)]
+    flagged_wrong = sum(key in truth and value != truth[key][0] and doubtful(flags)
+                        for key, (value, flags) in read.items())
+    return {"truth": len(truth), "recalled": recalled, "wrong_unflagged": len(wrong),
+            "invented_unflagged": len(invented), "wrong_flagged": flagged_wrong,
+            "examples": [*wrong[:3], *invented[:2]]}
+
+
+def reports() -> list[tuple[str, bytes]]:
+    """(name, text PDF) of the Panjin fixture and a few corpus reports."""
+    with open(os.path.join(ROOT, "tests", "fixtures", "panjin_2022.txt"), encoding="utf-8") as handle:
+        out = [("panjin-2022", text_pdf(handle.read()))]
+    corpus = generate(make_cities(CORPUS_REPORTS, seed=7), range(2022, 2023), seed=7).reports
+    return out + [(report.stem, to_pdf(report)) for report in corpus[:CORPUS_REPORTS]]
+
+
+def bench_ocr(pages: int = 2) -> dict:
+    """The first `pages` pages of each report, at each resolution."""
+    rows, result = [], {}
+    for dpi in RESOLUTIONS:
+        totals = {"truth": 0, "recalled": 0, "wrong_unflagged": 0, "invented_unflagged": 0, "wrong_flagged": 0}
+        cpu = wall = 0.0
+        count = 0
+        for name, pdf in reports():
+            truth = facts_by_key(parsed(pdf), range(1, pages + 1))
+            images = page_images(pdf, dpi, seed=dpi, pages=pages)
+            scan = image_pdf(images, dpi)
+            started, cpu0 = time.perf_counter(), time.process_time()
+            read = facts_by_key(parsed(scan))
+            wall += time.perf_counter() - started
+            cpu += time.process_time() - cpu0
+            count += len(images)
+            found = score(truth, read)
+            for key in totals:
+                totals[key] += found[key]
+            rows.append(f"| {dpi} | {name} | {len(images)} | {found['truth']} | "
+                        f"{100 * found['recalled'] / max(1, found['truth']):.1f}% | {found['wrong_unflagged']} | "
+                        f"{found['invented_unflagged']} | {found['wrong_flagged']} |")
+        recall = 100 * totals["recalled"] / max(1, totals["truth"])
+        result[f"recall_{dpi}dpi_pct"] = round(recall, 1)
+        result[f"unflagged_errors_{dpi}dpi"] = totals["wrong_unflagged"] + totals["invented_unflagged"]
+        result[f"cpu_s_per_page_{dpi}dpi"] = round(cpu / max(1, count), 1)
+        result[f"wall_s_per_page_{dpi}dpi"] = round(wall / max(1, count), 1)
+        rows.append(f"| {dpi} | **all** | {count} | {totals['truth']} | **{recall:.1f}%** | "
+                    f"{totals['wrong_unflagged']} | {totals['invented_unflagged']} | {totals['wrong_flagged']} |")
+    result["load_1min"] = os.getloadavg()[0]
+    result["peak_mb_self"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    header = ("| dpi | report | pages | true facts | recall | wrong, unflagged | invented, unflagged | "
+              "wrong, flagged ocr_doubtful |\n|---|---|---|---|---|---|---|---|")
+    result["table"] = header + "\n" + "\n".join(rows)
+    return result
+
+
+if __name__ == "__main__":
+    found = bench_ocr(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    print(found.pop("table"))
+    print(found)
