@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from pipelines import cli
-from pipelines.assets.extract import _extract
+from pipelines.assets.extract import extract_document
 from pipelines.resources import BUNDLED_ARCHIVE, WarehouseResource
 from scrapers.archive import Archive, DamagedRecord, verify_archive
 
@@ -51,12 +51,12 @@ def test_a_damaged_record_never_reaches_the_text_cache(archive_copy, tmp_path):
     cut = archive_copy / row.warc_file
     intact = cut.read_bytes()
     cut.write_bytes(intact[: row.warc_offset + row.warc_length // 2])
-    outcome = _extract(archive, row, warehouse)
+    outcome = extract_document(archive, row, warehouse)
     assert outcome.status == "failed" and outcome.extracted is None
     assert outcome.reason.startswith(f"archive: damaged archive record of {row.archive_url} ")
     assert not warehouse.cache_dir("text").exists() or not any(warehouse.cache_dir("text").iterdir())
     cut.write_bytes(intact)  # the archive repaired: the document reads in full
-    outcome = _extract(archive, row, warehouse)
+    outcome = extract_document(archive, row, warehouse)
     assert outcome.status == "ok" and "盘锦" in outcome.extracted.text
 
 
