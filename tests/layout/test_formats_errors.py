@@ -90,7 +90,7 @@ def test_gjj_parse_says_one_line(repo_root: Path, tmp_path: Path, name: str) -> 
 
 
 def test_job_fails_the_document_not_the_city(tmp_path: Path) -> None:
-    from pipelines.assets.extract import _extract
+    from pipelines.assets.extract import extract_document
 
     bodies = {"bad.docx": MALFORMED["docx_broken_xml"][0](), "good.docx": _good_docx()}
     archive = SimpleNamespace(root=tmp_path, read_body=lambda row: bodies[row.name])
@@ -99,7 +99,7 @@ def test_job_fails_the_document_not_the_city(tmp_path: Path) -> None:
     for name in bodies:
         row = SimpleNamespace(name=name, warc_file="a.warc.gz", warc_offset=0, archive_url=f"http://x.invalid/{name}",
                               sha256=name * 4, content_type=None)
-        outcomes[name] = _extract(archive, row, warehouse)
+        outcomes[name] = extract_document(archive, row, warehouse)
     assert outcomes["bad.docx"].status == "failed"
     assert outcomes["bad.docx"].reason.startswith("text extraction: broken DOCX: XMLSyntaxError")
     assert outcomes["good.docx"].status == "ok"
