@@ -341,17 +341,23 @@ Values = dict[str, dict[str, dict[int, Point]]]  # metric -> city -> year -> poi
 Changes = dict[tuple[str, str, int], Change]  # (metric, city, year) -> change
 
 
-def _change_columns(con: duckdb.DuckDBPyConnection) -> str:
-    """The year-on-year and source columns of metric_long when dbt provides them, else NULLs."""
-    have = set(columns(con, "marts", "metric_long"))
-    wanted = ("yoy_change", "yoy_change_unit", "reported_change_value", "reported_change_unit", "source_kind")
-    return ", ".join(c if c in have else "NULL" for c in wanted)
+# year-on-year, source and OCR provenance columns of metric_long, in the order _load_values unpacks them
+OPTIONAL_COLUMNS = (
+    "yoy_change",
+    "yoy_change_unit",
+    "reported_change_value",
+    "reported_change_unit",
+    "source_kind",
+    "page",
+    "ocr_box",
+    "ocr_confidence",
+)
 
 
-def _ocr_columns(con: duckdb.DuckDBPyConnection) -> str:
-    """The OCR provenance columns of metric_long when dbt provides them, else NULLs."""
+def _optional_columns(con: duckdb.DuckDBPyConnection) -> str:
+    """OPTIONAL_COLUMNS where metric_long provides them, else NULLs."""
     have = set(columns(con, "marts", "metric_long"))
-    return ", ".join(c if c in have else "NULL" for c in ("page", "ocr_box", "ocr_confidence"))
+    return ", ".join(c if c in have else "NULL" for c in OPTIONAL_COLUMNS)
 
 
 def _load_values(
@@ -365,7 +371,7 @@ def _load_values(
         f"""
         SELECT metric_code, city_code, report_year, value, source_url, source_sentence,
                quality_flag || coalesce(': ' || nullif(array_to_string(quality_reasons, ', '), ''), ''),
-               {_change_columns(con)}, {_ocr_columns(con)}
+               {_optional_columns(con)}
         FROM marts.metric_long
         WHERE entity_level = ? AND city_code IN (SELECT unnest(?)) AND metric_code IN (SELECT unnest(?))
         """,
