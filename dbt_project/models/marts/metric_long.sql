@@ -29,24 +29,35 @@ findings as (
 -- report holds many cities), else about the city and year; with no entity or metric it is about
 -- all of them. The audit repeats the parser's flags as findings:
 -- those are shown once, as the parser's flag code.
-finding_flags as (
-    select
-        facts.fund_metric_key,
-        list_sort(list_distinct(list(findings.severity || ':' || findings."check"))) as audit_reasons
+-- Two equi-joins, not one join on an OR: that would hold every finding against every figure.
+document_findings as (
+    select facts.fund_metric_key, findings.severity, findings."check", facts.parse_flags
     from facts
     inner join findings
-        on (
-            (findings.document_id = facts.document_id and coalesce(findings.city_code, facts.city_code) = facts.city_code)
-            or (
-                findings.document_id is null
-                and findings.city_code = facts.city_code
-                and findings.report_year = facts.report_year
-            )
-        )
+        on findings.document_id = facts.document_id
+        and coalesce(findings.city_code, facts.city_code) = facts.city_code
         and (findings.entity_code is null or findings.entity_code = facts.entity_code)
         and (findings.metric_code is null or findings.metric_code = facts.metric_code)
-    where not list_contains(string_split(coalesce(facts.parse_flags, ''), ','), findings."check")
-    group by facts.fund_metric_key
+),
+
+city_year_findings as (
+    select facts.fund_metric_key, findings.severity, findings."check", facts.parse_flags
+    from facts
+    inner join findings
+        on findings.city_code = facts.city_code
+        and findings.report_year = facts.report_year
+        and (findings.entity_code is null or findings.entity_code = facts.entity_code)
+        and (findings.metric_code is null or findings.metric_code = facts.metric_code)
+    where findings.document_id is null
+),
+
+finding_flags as (
+    select
+        fund_metric_key,
+        list_sort(list_distinct(list(severity || ':' || "check"))) as audit_reasons
+    from (select * from document_findings union all select * from city_year_findings)
+    where not list_contains(string_split(coalesce(parse_flags, ''), ','), "check")
+    group by fund_metric_key
 )
 
 select
