@@ -14,8 +14,16 @@
   --full-refresh when the dbt project, the loader or the catalog changed
   (pipelines/assets/dbt.py).
 #}
+{% macro document_load_seqs() -%}
+    {#- every document of raw.documents (the contract) with the load that wrote it; one written
+        without the loader's bookkeeping (by hand, in tests) counts as load 0 -#}
+    select documents.document_id, coalesce(loaded.load_seq, 0) as load_seq
+    from {{ source('raw', 'documents') }} as documents
+    left join {{ source('loader', 'documents') }} as loaded on loaded.document_id = documents.document_id
+{%- endmacro %}
+
 {% macro documents_to_build() -%}
-    select document_id from {{ source('loader', 'documents') }}
+    select document_id from ({{ document_load_seqs() }})
     {%- if is_incremental() %}
     where load_seq > (select coalesce(max(load_seq), 0) from {{ this }})
     {%- endif %}
@@ -24,7 +32,7 @@
 {% macro drop_stale_documents() -%}
     delete from {{ this }} as built
     where not exists (
-        select 1 from {{ source('loader', 'documents') }} as loaded
+        select 1 from ({{ document_load_seqs() }}) as loaded
         where loaded.document_id = built.document_id and loaded.load_seq = built.load_seq
     )
 {%- endmacro %}

@@ -18,7 +18,7 @@ facts as (
 ),
 
 loaded as (
-    select document_id, load_seq from {{ source('loader', 'documents') }}
+    {{ document_load_seqs() }}
 ),
 
 flags as (
