@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
+from operator import attrgetter
 
 from pipelines.catalog import Catalog, Metric
 from pipelines.parser.cities import CityIndex
@@ -51,6 +52,7 @@ _UNIT_NOTE = re.compile(rf"单位[:为\s]*(?P<unit>{UNIT})")
 _COLUMN_UNIT = re.compile(rf"\((?:单位[:为\s]*)?(?P<unit>{UNIT})\)")
 _CELL = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰)?")
 _UNIT_CELL = re.compile(rf"\(?(?:单位[:为\s]*)?(?P<unit>{UNIT})\)?")
+_FACT_KEY = attrgetter("city_code", "entity_code", "metric_code", "category")  # a repeat states the same key
 _TOTAL_ROWS = ("合计", "全市", "总计", "全市合计", "合 计")
 
 _PERCENT, _PER_MILLE = Decimal("0.01"), Decimal("0.001")
@@ -132,8 +134,9 @@ class ReportReader:
             self._unit_note = unit_note["unit"]
         entity, content_start = self._paragraph_entity(text)
         masked_spans: list[tuple[int, int]] = []
+        sentences = _sentences(text)
         if section.startswith("benefit"):
-            self._breakdowns(start, text, section, entity, content_start, masked_spans)
+            self._breakdowns(start, text, sentences, section, entity, content_start, masked_spans)
         figures = find_figures(text, masked_spans)
         zero = zero_pattern(self.catalog, section)
         if not figures and (zero is None or not zero.search(text)):
@@ -141,7 +144,7 @@ class ReportReader:
         masked = _mask(text, [(f.start, f.end) for f in figures] + masked_spans)
         claimed: list[Figure] = []
         remaining = figures
-        for s_start, s_end in _sentences(text):
+        for s_start, s_end in sentences:
             count = next((i for i, f in enumerate(remaining) if f.start >= s_end), len(remaining))
             in_sentence, remaining = remaining[:count], remaining[count:]
             self._sentence(start, text, masked, s_start, s_end, in_sentence, section, entity, claimed)
@@ -369,9 +372,7 @@ class ReportReader:
             if best and best[0].distance == 0:
                 figure.metric = best[1]
             return
-        clause_start = _clause_start(masked, s_start, figure.start)
-        names_entity = any(clause_start <= pos < figure.start for pos, _ in inline)
-        if (best is None or best[0].clauses > 0) and names_entity:
+        if (best is None or best[0].clauses > 0) and inline and _names_entity(masked, s_start, figure.start, inline):
             for previous in reversed(claimed):
                 metric = previous.metric
                 if metric and any(c.metric is metric for c in candidates):
@@ -419,6 +420,7 @@ class ReportReader:
         self,
         line_start: int,
         text: str,
+        sentences: list[tuple[int, int]],
         section: str,
         entity: Entity,
         content_start: int,
@@ -429,12 +431,12 @@ class ReportReader:
         if not shares:
             return
         intros = list(intro_pattern(self.catalog, section).finditer(text))
+        items = list(SHARE_ITEM.finditer(text)) if "占" in text else []  # a cheap test first
         intro_ends = [i.end() for i in intros]
-        separators = [m.end() for m in _LABEL_BOUNDARY.finditer(text)]
-        sentences = _sentences(text)
+        separators = [m.end() for m in _LABEL_BOUNDARY.finditer(text)] if items else []
         sentence_starts = [a for a, _ in sentences]
         previous_end = content_start
-        for item in SHARE_ITEM.finditer(text):
+        for item in items:
             k = bisect_right(intro_ends, item.start())  # the intros before the item
             intro = intros[k - 1] if k else None
             active = intro.group() if intro else self._intro
@@ -554,12 +556,15 @@ class ReportReader:
             self.warnings.append(f"template sections not found (truncated or merged?): {', '.join(missing)}")
 
     def _flag_conflicting_repeats(self) -> None:
+        keys = list(map(_FACT_KEY, self.facts))
+        repeated = {key for key, count in Counter(keys).items() if count > 1}
+        if not repeated:
+            return
         groups: dict[tuple[str | None, str, str, str | None], list[int]] = defaultdict(list)
-        for i, fact in enumerate(self.facts):
-            groups[(fact.city_code, fact.entity_code, fact.metric_code, fact.category)].append(i)
+        for i, key in enumerate(keys):
+            if key in repeated:
+                groups[key].append(i)
         for indexes in groups.values():
-            if len(indexes) < 2:
-                continue
             values = sorted({self.facts[i].value for i in indexes if self.facts[i].value is not None})
             if len(values) > 1:
                 printed = " vs ".join(repr(self.facts[i].raw_text) for i in indexes)
@@ -620,8 +625,16 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _clause_start(masked: str, s_start: int, position: int) -> int:
     """Just after the last clause separator (CLAUSE_SEP) before `position`."""
-    last = max(masked.rfind(sep, s_start, position) for sep in ",;:")
+    last = max(
+        masked.rfind(",", s_start, position), masked.rfind(";", s_start, position), masked.rfind(":", s_start, position)
+    )
     return last + 1 if last >= 0 else s_start
+
+def _names_entity(masked: str, s_start: int, position: int, inline: list[tuple[int, Entity]]) -> bool:
+    """Does the clause of `position` name an entity before it?"""
+    clause_start = _clause_start(masked, s_start, position)
+    return any(clause_start <= pos < position for pos, _ in inline)
+
 
 def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None:
     found = None
@@ -631,7 +644,11 @@ def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None
     return found
 
 def _figures_between(figures: list[Figure], start: int, end: int) -> int:
-    return sum(1 for f in figures if f.start >= start and f.end <= end)
+    count = 0
+    for f in figures:
+        if f.start >= start and f.end <= end:
+            count += 1
+    return count
 
 def _respectively_labels(masked: str, s_start: int, s_end: int, figures: list[Figure]) -> dict[int, str]:
     """人员、公用、专项经费分别为a、b、c: each value gets its own label as the phrase context
