@@ -54,7 +54,7 @@ def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
         start, end = match.span()
         if masked and any(s < end and start < e for s, e in masked):
             continue
-        figure = _figure(text, match)
+        figure = _figure(text, match, start, end)
         if figure:
             figures.append(figure)
     if "持平" in text:
@@ -63,11 +63,9 @@ def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
     return figures
 
 
-def _figure(text: str, match: re.Match[str]) -> Figure | None:
-    number, unit = match["num"], match["unit"]
-    start, end = match.span()
-    before = text[start - 1] if start else ""
-    if before in ("-", "~") and not number.startswith("-"):
+def _figure(text: str, match: re.Match[str], start: int, end: int) -> Figure | None:
+    number, unit = match.group("num", "unit")
+    if start and text[start - 1] in "-~" and number[0] != "-":
         return None  # the upper end of a range such as 90-144(含)平方米
     if text.startswith(_RANGE_OR_LABEL, end) or (unit and "平方米" in unit and text.startswith(("以下", "以上"), end)):
         return None  # a category label such as 30岁(含)以下, 144平方米以上
