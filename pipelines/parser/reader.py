@@ -4,11 +4,11 @@ figures in each sentence and the metric each figure reports (nearest catalog phr
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 
 from pipelines.catalog import Catalog, Metric
@@ -143,15 +143,16 @@ class ReportReader:
             return  # nothing here can become a fact
         masked = _mask(text, [(f.start, f.end) for f in figures] + masked_spans)
         claimed: list[Figure] = []
-        remaining = figures
+        starts = [f.start for f in figures]  # in order
+        first = 0
         for s_start, s_end in sentences:
-            count = next((i for i, f in enumerate(remaining) if f.start >= s_end), len(remaining))
-            in_sentence, remaining = remaining[:count], remaining[count:]
+            end = bisect_left(starts, s_end, first)
+            in_sentence, first = figures[first:end], end
             self._sentence(start, text, masked, s_start, s_end, in_sentence, section, entity, claimed)
 
     def _entity_header(self, stripped: str) -> Entity | None:
         """A line that only names an entity ("盘锦中心:"): it speaks for the paragraphs below."""
-        body = _NUMBERING.sub("", stripped).rstrip(":").strip()
+        body = _NUMBERING.sub("", stripped, count=1).rstrip(":").strip()
         if len(body) > _LONGEST_NAME or not self.book.may_name(body):
             return None
         found = self.book.at_start(body)
@@ -444,13 +445,14 @@ class ReportReader:
                 continue
             separator = separators[bisect_right(separators, item.start()) - 1] if separators else 0
             label_start = max(previous_end, separator, intro.end() if intro else 0)
-            label = _LABEL_JUNK.sub("", text[label_start : item.start()]).strip()
+            label = _LABEL_JUNK.sub("", text[label_start : item.start()], count=1).strip()
             metric, category = category_of(self.catalog, with_intro(shares, active), label)
             masked_spans.append((label_start, item.end()))
             previous_end = item.end()
             i = bisect_right(sentence_starts, item.start()) - 1
             s_start, s_end = sentences[i] if i >= 0 and item.start() < sentences[i][1] else (0, len(text))
-            number = Figure(item.start("num"), item.end(), item["num"], item["unit"], *parse_number(item["num"]))
+            printed = item["num"]
+            number = Figure(item.start("num"), item.end(), printed, item["unit"], *parse_number(printed))
             if metric is None:
                 reason = f"share of unknown category {label!r}"
                 self.unclaimed.append(self._mention(line_start, text, s_start, s_end, number, section, reason))
@@ -483,7 +485,7 @@ class ReportReader:
             assert factor is not None
             precision = _precision(factor, figure.decimals)
             if figure.value is not None:
-                value = float(figure.value * factor)
+                value = _in_base_unit(figure.value, factor)
         flags = []
         if flag:
             raw = self.original[o_start:o_end]
@@ -598,6 +600,11 @@ def _bound(metric: Metric) -> str:
     return f"{metric.lost_unit[1]:,}" if metric.lost_unit else ""
 
 
+@lru_cache(maxsize=8192)  # the same figures recur (percentages, rates, counts)
+def _in_base_unit(value: Decimal, factor: Decimal) -> float:
+    return float(value * factor)
+
+
 @cache
 def _precision(factor: Decimal, decimals: int) -> float:
     """The base-unit value of the last printed digit."""
@@ -654,6 +661,8 @@ def _respectively_labels(masked: str, s_start: int, s_end: int, figures: list[Fi
     """人员、公用、专项经费分别为a、b、c: each value gets its own label as the phrase context
     (nearest to the figure), keyed by id(figure)."""
     contexts: dict[int, str] = {}
+    if masked.find("分别", s_start, s_end) < 0:  # every match starts with it
+        return contexts
     values = [f for f in figures if not f.is_change]
     for match in _RESPECTIVELY.finditer(masked, s_start, s_end):
         following = [f for f in values if f.start >= match.end()]
