@@ -47,12 +47,16 @@ class Figure:
 
 
 def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
-    """Every figure of a paragraph outside the masked spans (breakdown items already read),
-    and every 与上年持平 (a change of zero, in words)."""
+    """Every figure of a paragraph outside the masked spans (breakdown items already read, in
+    order, none overlapping), and every 与上年持平 (a change of zero, in words)."""
     figures = []
+    spans = iter(masked)
+    span = next(spans, None)  # the first masked span not wholly before the match
     for match in FIGURE.finditer(text):
         start, end = match.span()
-        if masked and any(s < end and start < e for s, e in masked):
+        while span is not None and span[1] <= start:
+            span = next(spans, None)
+        if span is not None and span[0] < end:
             continue
         figure = _figure(text, match, start, end)
         if figure:

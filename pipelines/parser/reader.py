@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from operator import attrgetter
 
 from pipelines.catalog import Catalog, Metric
@@ -22,7 +22,7 @@ from pipelines.parser.figures import (
     find_figures,
 )
 from pipelines.parser.model import DocumentMeta, Entity, Fact, Mention
-from pipelines.parser.numbers import NUMBER, UNIT, Normalized, parse_number, unit_factor
+from pipelines.parser.numbers import NUMBER, UNIT, Normalized, decimals_of, parse_number, unit_factor
 from pipelines.parser.phrases import (
     CLAUSE_SEP,
     best_metric,
@@ -129,7 +129,7 @@ class ReportReader:
         section = self.sections.current
         if "\t" in stripped and self._table_row(start, text, section):
             return
-        unit_note = _UNIT_NOTE.search(stripped)
+        unit_note = _UNIT_NOTE.search(stripped) if "单位" in stripped else None  # every note starts with it
         if unit_note:
             self._unit_note = unit_note["unit"]
         entity, content_start = self._paragraph_entity(text)
@@ -152,7 +152,8 @@ class ReportReader:
 
     def _entity_header(self, stripped: str) -> Entity | None:
         """A line that only names an entity ("盘锦中心:"): it speaks for the paragraphs below."""
-        body = _NUMBERING.sub("", stripped, count=1).rstrip(":").strip()
+        body = _NUMBERING.sub("", stripped, count=1) if stripped[0].isdigit() else stripped
+        body = body.rstrip(":").strip()
         if len(body) > _LONGEST_NAME or not self.book.may_name(body):
             return None
         found = self.book.at_start(body)
@@ -481,9 +482,7 @@ class ReportReader:
         if unit is None and flag == "unit_missing" and _lost_unit_reading(metric, figure):
             unit, flag = metric.lost_unit[0], "unit_inferred"  # type: ignore[index]
         if unit is not None:
-            factor = unit_factor(unit, metric.unit)
-            assert factor is not None
-            precision = _precision(factor, figure.decimals)
+            factor, precision = _conversion(unit, metric.unit, figure.number)
             if figure.value is not None:
                 value = _scaled(figure.value, factor)
         flags = []
@@ -593,10 +592,13 @@ def _scaled(value: Decimal, factor: Decimal, sign: int = 1) -> float:
     return float(value * factor * sign)
 
 
-@cache
-def _precision(factor: Decimal, decimals: int) -> float:
-    """The base-unit value of the last printed digit."""
-    return float(factor * Decimal(1).scaleb(-decimals))
+@lru_cache(maxsize=8192)
+def _conversion(printed_unit: str, base_unit: str, number: str) -> tuple[Decimal, float]:
+    """The factor from the printed unit to the base unit, and the base-unit value of the last
+    printed digit of `number` (its precision)."""
+    factor = unit_factor(printed_unit, base_unit)
+    assert factor is not None
+    return factor, float(factor * Decimal(1).scaleb(-decimals_of(number)))
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     """`text` with the characters of every span replaced by #."""
