@@ -93,19 +93,24 @@ def image_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     except Exception as exc:
         raise ExtractionError(f"broken image: {one_line(exc)}") from exc
     _check_size(image.size if image is not None else _header_size(data), "image")
-    pages = []
     try:
         frames = getattr(image, "n_frames", 1)
-        if frames > MAX_OCR_PAGES:
-            raise UnsupportedFormat(f"image refused: {frames} frames (limit {MAX_OCR_PAGES})")
-        for index in range(frames):
-            image.seek(index)
-            pages.append(image.convert("RGB"))
-    except UnsupportedFormat:
-        raise
-    except Exception as exc:  # truncated JPEG, damaged PNG chunk, decompression bomb
+    except Exception as exc:  # a GIF whose frames cannot be counted
         raise ExtractionError(f"broken image: {one_line(exc)}") from exc
-    return ocr_pages(pages, warnings, what="image")
+    if frames > MAX_OCR_PAGES:
+        raise UnsupportedFormat(f"image refused: {frames} frames (limit {MAX_OCR_PAGES})")
+    return ocr_pages(_frames(image, frames), warnings, what="image")
+
+
+def _frames(image, count: int) -> Iterator:
+    """Each frame decoded when it is read (one page image in memory at a time)."""
+    for index in range(count):
+        try:
+            image.seek(index)
+            frame = image.convert("RGB")
+        except Exception as exc:  # truncated JPEG, damaged PNG chunk, decompression bomb
+            raise ExtractionError(f"broken image: {one_line(exc)}") from exc
+        yield frame
 
 
 def pdf_ocr_blocks(data: bytes, warnings: list[str]) -> list[Block]:
