@@ -7,11 +7,18 @@ figure of a broken relation is flagged `ocr_doubtful` with the relation in its r
 where changing one digit of one of them would make the relation hold, the reason says which.
 Nothing is corrected. Pure: a parse result in, a result with flags added out.
 
-TODO(one owner): the warehouse checks the same relations on every report in dbt
-(dbt_project/models/intermediate/int_relation_residuals.sql → quality.findings). `ocr_doubtful`
-for a broken relation should become a join there: a relation finding whose figures have
-ocr_confidence (stg_facts) is ocr_doubtful, with the single-digit mends computed in SQL, and this
-module goes away (the confidence floor stays in pipelines/parser/provenance.py)."""
+One owner (looked at, not moved, 2026-11-29): the warehouse checks these relations on every
+report in dbt (int_relation_residuals → quality.findings), and this module repeats five of them
+(parts_sum, difference, quotient, annual_le_cumulative, entity_sum, stated figures only; named
+as there). It stays here because (1) a finding makes `doubtful` only the figure it names (the
+total, the ratio, the city of an entity_sum: metric_long joins on entity and metric), not the
+misread part, so a move needs a model fanning each broken relation out to its member figures
+(involved metrics, and the centers of an entity_sum) that have ocr_confidence, unioned into
+quality.findings as ocr_doubtful; (2) issue 12 asks the reason to name the single-digit change
+that would mend the relation: per figure, each digit position × 9 digits re-run through the
+relation's interval test (the quotient's too), a model of its own rather than a join; (3) the
+precision benchmark and tests read the flags on the parse, and would need a warehouse build per
+scan. When it moves, the confidence floor stays in pipelines/parser/provenance.py."""
 
 from __future__ import annotations
 
