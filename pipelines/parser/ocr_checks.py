@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from pipelines.catalog import Catalog
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import Fact, ParseResult
 
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -68,7 +69,7 @@ def doubt_broken_relations(result: ParseResult, catalog: Catalog) -> ParseResult
     if not reasons:
         return result
     facts = [
-        replace(f, flags=(*f.flags, *(f"ocr_doubtful: {reason}" for reason in reasons[id(f)])))
+        replace(f, flags=(*f.flags, *(flag_text("ocr_doubtful", reason) for reason in reasons[id(f)])))
         if id(f) in reasons else f
         for f in result.facts
     ]
