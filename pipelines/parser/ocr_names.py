@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipelines.parser.entities import CITY_CENTER_SHORT
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import Entity, ParseResult
 
 MIN_NAME = 3  # a shorter name is too little to tell a misread from another name
@@ -42,7 +43,7 @@ def fold_misread_names(result: ParseResult) -> ParseResult:
     facts = [
         replace(f, entity_code=folded[f.entity_code][0].code, entity_name=folded[f.entity_code][0].name,
                 entity_level=folded[f.entity_code][0].level,
-                flags=(*f.flags, f"ocr_doubtful: {folded[f.entity_code][1]}"))
+                flags=(*f.flags, flag_text("ocr_doubtful", folded[f.entity_code][1])))
         if f.entity_code in folded else f
         for f in result.facts
     ]
