@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from pipelines.catalog import Catalog
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import Fact, ParseResult
 
 CITY_TOTAL = "city_total"
@@ -89,7 +90,7 @@ def doubt_broken_relations(result: ParseResult, catalog: Catalog) -> ParseResult
     if not reasons:
         return result
     facts = [
-        replace(f, flags=(*f.flags, *(f"ocr_doubtful: {reason}" for reason in reasons[id(f)])))
+        replace(f, flags=(*f.flags, *(flag_text("ocr_doubtful", reason) for reason in reasons[id(f)])))
         if id(f) in reasons else f
         for f in result.facts
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipelines.parser.entities import CITY_CENTER_SHORT
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import Entity, ParseResult
 
 MIN_NAME = 3  # a shorter name is too little to tell a misread from another name
@@ -51,9 +52,9 @@ def fold_misread_names(result: ParseResult) -> ParseResult:
         if f.entity_code in folded:
             target, reason = folded[f.entity_code]
             f = replace(f, entity_code=target.code, entity_name=target.name, entity_level=target.level,
-                        flags=(*f.flags, f"ocr_doubtful: {reason}"))
+                        flags=(*f.flags, flag_text("ocr_doubtful", reason)))
         elif f.entity_code in second:
-            f = replace(f, flags=(*f.flags, f"ocr_doubtful: {second[f.entity_code]}"))
+            f = replace(f, flags=(*f.flags, flag_text("ocr_doubtful", second[f.entity_code])))
         facts.append(f)
     return replace(result, facts=facts, entities=[e for e in result.entities if e.code not in folded])
 
