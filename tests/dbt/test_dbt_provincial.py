@@ -174,6 +174,24 @@ def test_peer_comparison_ranks_cities_held_only_through_the_table(warehouse):
     assert provinces == [(0,)]
 
 
+def test_peer_group_breakdown_takes_the_preferred_source(warehouse):
+    # 丁二市's own report (30%) wins over the 丁省 table (40%); 丁三市 only in the table (20%)
+    assert rows(
+        warehouse,
+        "SELECT metric_code, category_code, peer_median, n_cities FROM marts.peer_group_breakdown(2022, [?, ?, ?])",
+        [DING1, DING2, DING3],
+    ) == [("withdrawal_by_reason", "purchase_build", pytest.approx(0.30), 3)]
+    assert rows(
+        warehouse,
+        "SELECT city_code, source_kind, value FROM marts.fct_fund_breakdown WHERE is_preferred_source "
+        "ORDER BY city_code",
+    ) == [
+        (DING1, "city_report", pytest.approx(0.50)),
+        (DING2, "city_report", pytest.approx(0.30)),
+        (DING3, "provincial_report", pytest.approx(0.20)),
+    ]
+
+
 def test_dim_city_names_a_city_of_the_table_as_printed(warehouse):
     assert rows(
         warehouse,
