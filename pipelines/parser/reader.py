@@ -21,6 +21,7 @@ from pipelines.parser.figures import (
     classify_changes,
     find_figures,
 )
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import DocumentMeta, Entity, Fact, Mention
 from pipelines.parser.numbers import NUMBER, UNIT, Normalized, decimals_of, parse_number, unit_factor
 from pipelines.parser.phrases import (
@@ -209,10 +210,10 @@ class ReportReader:
         if self._city_table:
             entity, city_code = self._city_row(label)
             if entity is None:
-                self.flags.append(
-                    f"unmatched_city_row: row {label!r} (table {self._tables}, row {self._table_rows}) names no "
+                self.flags.append(flag_text(
+                    "unmatched_city_row", f"row {label!r} (table {self._tables}, row {self._table_rows}) names no "
                     f"city of {self.cities.area_name}: its {len(numbers)} figures are not read as any city's"
-                )
+                ))
         else:
             entity = self._table_entity(label)
         column_entities = [None] * (len(header) - 1) if self._city_table else [
@@ -489,7 +490,7 @@ class ReportReader:
         if flag:
             raw = self.original[o_start:o_end]
             reason = _FLAG_REASONS[flag].format(raw=raw, unit=unit, name=metric.name_zh, bound=_bound(metric))
-            flags.append(f"{flag}: {reason}")
+            flags.append(flag_text(flag, reason))
         change_value = change_unit = change_raw = None
         if figure.change is not None:
             change = figure.change
@@ -503,7 +504,7 @@ class ReportReader:
             if change.value is not None:
                 change_value = _scaled(change.value, scale, change.sign)
             if change.flag:
-                flags.append(f"{change.flag}: {_FLAG_REASONS[change.flag].format(raw=change_raw)}")
+                flags.append(flag_text(change.flag, _FLAG_REASONS[change.flag].format(raw=change_raw)))
         city_code = self.cities.area_code if entity.level == "province_total" and self.cities else None
         # Positional, in Fact's field order: keywords to a class cost a dict per call (a twentieth
         # of the parse).
@@ -558,7 +559,7 @@ class ReportReader:
             if len(values) > 1:
                 printed = " vs ".join(repr(self.facts[i].raw_text) for i in indexes)
                 for i in indexes:
-                    flag = f"conflicting_repeat: stated differently in one report ({printed})"
+                    flag = flag_text("conflicting_repeat", f"stated differently in one report ({printed})")
                     self.facts[i] = replace(self.facts[i], flags=(*self.facts[i].flags, flag))
 
 
