@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 STATUSES = ("parsed", "stale", "failed", "unsupported", "duplicate")
 WITH_FACTS = ("parsed", "stale")  # stale: failed this run, facts kept from its last good parse
+DOCUMENT_WARNING = "document_warning"  # raw.parse_flags.flag_code of a parser warning (no figure)
 
 # Column name -> DuckDB type, in table order. The pyarrow tables below follow the same order.
 DOCUMENT_COLUMNS = {
@@ -440,7 +441,7 @@ def _rows(items: Iterable[tuple[DocumentRecord, ParseResult | None]]) -> dict[st
                     "fact_seq": None,
                     "metric_code": None,
                     "entity_code": None,
-                    "flag_code": "document_warning",
+                    "flag_code": DOCUMENT_WARNING,
                     "reason": warning,
                 }
             )

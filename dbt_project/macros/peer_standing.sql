@@ -93,7 +93,8 @@ create or replace macro marts.peer_group_standing(p_year, p_city_codes) as table
 
 {#
   marts.peer_group_breakdown(year, city_codes): per breakdown metric and category, the median
-  share among the named cities (city totals of the latest report version) and how many of them
+  share among the named cities (city totals, the preferred source's share: fct_fund_breakdown.
+  is_preferred_source, the precedence of macros/source_precedence.sql) and how many of them
   state it. `gjj compare` passes the peers (the compared city left out) for its breakdown charts.
 #}
 {% macro create_peer_group_breakdown() %}
@@ -103,7 +104,7 @@ select 1  -- no marts yet
 create or replace macro marts.peer_group_breakdown(p_year, p_city_codes) as table
 select metric_code, category_code, median(value) as peer_median, count(*) as n_cities
 from marts.fct_fund_breakdown
-where is_latest_version and entity_level = 'city_total' and value is not null
+where is_preferred_source and entity_level = 'city_total' and value is not null
     and report_year = p_year and list_contains(p_city_codes, city_code)
 group by metric_code, category_code
 {% endif %}

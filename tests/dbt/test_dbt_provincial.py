@@ -3,26 +3,17 @@ provincial_warehouse.py, whose docstring works out every expected value below.""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
-from dbt_warehouse import run_dbt
-from provincial_warehouse import DING, DING1, DING2, DING3, WU, WU1, YI, load_provincial_warehouse
+from provincial_warehouse import DING, DING1, DING2, DING3, WU, WU1, YI
 
 pytestmark = pytest.mark.slow  # runs dbt
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory):
-    work = tmp_path_factory.mktemp("dbt_provincial")
-    path = work / "warehouse.duckdb"
-    load_provincial_warehouse(path)
-    build = run_dbt(["build"], path, work)
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-2000:]
-    results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    con = duckdb.connect(str(path), read_only=True)
-    yield con, results
+def warehouse(provincial_built):
+    con = duckdb.connect(str(provincial_built.path), read_only=True)
+    yield con, provincial_built.run_results["results"]
     con.close()
 
 
@@ -181,6 +172,24 @@ def test_peer_comparison_ranks_cities_held_only_through_the_table(warehouse):
     # the provinces are no peers
     provinces = rows(warehouse, "SELECT count(*) FROM marts.mart_peer_comparison WHERE city_code IN (?, ?)", [DING, WU])
     assert provinces == [(0,)]
+
+
+def test_peer_group_breakdown_takes_the_preferred_source(warehouse):
+    # 丁二市's own report (30%) wins over the 丁省 table (40%); 丁三市 only in the table (20%)
+    assert rows(
+        warehouse,
+        "SELECT metric_code, category_code, peer_median, n_cities FROM marts.peer_group_breakdown(2022, [?, ?, ?])",
+        [DING1, DING2, DING3],
+    ) == [("withdrawal_by_reason", "purchase_build", pytest.approx(0.30), 3)]
+    assert rows(
+        warehouse,
+        "SELECT city_code, source_kind, value FROM marts.fct_fund_breakdown WHERE is_preferred_source "
+        "ORDER BY city_code",
+    ) == [
+        (DING1, "city_report", pytest.approx(0.50)),
+        (DING2, "city_report", pytest.approx(0.30)),
+        (DING3, "provincial_report", pytest.approx(0.20)),
+    ]
 
 
 def test_dim_city_names_a_city_of_the_table_as_printed(warehouse):

@@ -14,6 +14,7 @@ of its own (its CPU seconds, wall seconds and peak resident memory are the reade
 benchmark's renders and parses).
 
     python -m tools.benchmarks.ocr [pages]
+    python -m tools.benchmarks.ocr diff OUT [pages]   # the per-fact differences, to a file
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Container
+from collections.abc import Container, Iterator
 
 from pipelines.parser import parse_report
-from pipelines.parser.model import ParseResult
+from pipelines.parser.model import Fact, ParseResult
 from pipelines.parser.provenance import with_layout
 from scrapers.extract import extract_text
 from tools.corpus import generate
@@ -147,9 +148,46 @@ def bench_ocr(pages: int = 2) -> dict:
     result["load_1min"] = os.getloadavg()[0]
     result["peak_mb_self"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     header = ("| dpi | report | pages | true facts | recall | wrong, unflagged | invented, unflagged | "
-              "wrong, flagged ocr_doubtful |\n|---|---|---|---|---|---|---|---|")
+              "wrong, flagged |\n|---|---|---|---|---|---|---|---|")
     result["table"] = header + "\n" + "\n".join(rows)
     return result
+
+
+def fact_diff(pages: int = 2) -> Iterator[str]:
+    """The scorer's differences one by one, to sort misses and errors into causes: each true fact
+    not recalled (with the OCR fact under its key, if any) and each fact the text parse does not
+    have, with its flags and the OCR line it was read from."""
+    def lines(data: bytes) -> tuple[str, dict[tuple, Fact]]:
+        extracted = extract_text(data, filename="report.pdf")
+        result = with_layout(parse_report(extracted.text), extracted.reading)
+        first: dict[tuple, Fact] = {}
+        for fact in sorted(result.facts, key=lambda f: f.char_start):
+            first.setdefault((fact.entity_code, fact.metric_code, fact.category), fact)
+        return extracted.text, first
+
+    def line(text: str, offset: int) -> str:
+        end = text.find("\n", offset)
+        return text[text.rfind("\n", 0, offset) + 1: end if end >= 0 else None].replace("\t", " | ")
+
+    def flags(fact: Fact) -> list[str]:
+        return [flag for flag in fact.flags if not flag.startswith("ocr:")]
+
+    for dpi in RESOLUTIONS:
+        for name, pdf in reports():
+            text, truth = lines(first_pages(pdf, pages))
+            ocr_text, read = lines(image_pdf(page_images(pdf, dpi, seed=dpi, pages=pages), dpi))
+            yield f"## {dpi} dpi {name}"
+            for key, fact in truth.items():
+                got = read.get(key)
+                if got is not None and got.value == fact.value:
+                    continue
+                yield f"MISS {key} {fact.raw_text!r}\n  text: {line(text, fact.char_start)}"
+                if got is not None:
+                    yield f"  read {got.raw_text!r} flags {flags(got)}\n  ocr:  {line(ocr_text, got.char_start)}"
+            for key, got in read.items():
+                if key not in truth:
+                    yield (f"INVENTED {key} {got.raw_text!r} flags {flags(got)}\n"
+                           f"  ocr:  {line(ocr_text, got.char_start)}")
 
 
 def read_in_child(pdf: bytes) -> dict:
@@ -181,6 +219,10 @@ def bench_ocr_scan() -> dict:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["diff"]:  # python -m tools.benchmarks.ocr diff OUT [pages]
+        with open(sys.argv[2], "w", encoding="utf-8") as out:
+            out.writelines(f"{line}\n" for line in fact_diff(int(sys.argv[3]) if len(sys.argv) > 3 else 2))
+        sys.exit(0)
     if sys.argv[1:2] == ["scan"]:
         print(bench_ocr_scan())
         sys.exit(0)
