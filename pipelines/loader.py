@@ -15,7 +15,6 @@ their `load_seq`.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -303,8 +302,23 @@ def load_documents(
 
 
 def document_digest(doc: DocumentRecord, result: ParseResult | None) -> str:
-    """What a document's rows are made from: equal digests, equal rows."""
-    return hashlib.sha256(pickle.dumps((doc, result), protocol=5)).hexdigest()[:32]
+    """The values a document's rows are made of (not its pickle: the same parse read back from
+    the parse cache pickles to other bytes): equal digests, equal rows."""
+    digest = hashlib.sha256()
+
+    def add(value: object) -> None:
+        digest.update(repr(value).encode() + b"\x1f")
+
+    add([getattr(doc, f.name) for f in fields(DocumentRecord)])
+    if result is not None:
+        add(result.parser_version)
+        for fact in result.facts:
+            add([getattr(fact, col) for col in FACT_COLUMNS if col not in ("document_id", "fact_seq")])
+            add((fact.category, tuple(fact.flags)))
+        add((tuple(result.warnings), tuple(result.flags)))
+        for mention in result.unclaimed:
+            add([getattr(mention, col) for col in MENTION_COLUMNS if col != "document_id"])
+    return digest.hexdigest()[:32]
 
 
 def sync_documents(
