@@ -42,10 +42,12 @@ def _tree(folder: Path, suffixes: set[str]) -> list[Path]:
 
 SCRAPERS = Path(scrapers.__file__).parent
 # Cached text is thrown away when the extraction code changes (it has no version number): the
-# format readers, the OCR reader and the whole layout stage.
+# format readers, the OCR reader and its engine, the rule that reads a page from its pictures
+# (discover.py) and the whole layout stage.
 EXTRACTOR_FILES = [
     SCRAPERS / "extract.py",
-    *SCRAPERS.glob("ocr.py"),
+    SCRAPERS / "discover.py",
+    *SCRAPERS.glob("ocr*.py"),
     *_tree(SCRAPERS / "formats", {".py"}),
     *_tree(SCRAPERS / "layout", {".py"}),
 ]

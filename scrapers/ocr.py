@@ -30,9 +30,11 @@ RENDER_DPI = 150  # PDF pages are rendered at this resolution for recognition
 MAX_IMAGE_PIXELS = 60_000_000  # a 300-dpi A3 scan is 35 M pixels; larger is refused undecoded
 MAX_OCR_PAGES = 60  # ~15 s of CPU each on this project's machine: a longer scan is refused
 MAX_SIDE = 4000  # a page image is scaled down to this longest side before recognition
+DETECT_SIDE = 672  # text is found on the page scaled to this shorter side (A4 at ~80 dpi)
 MIN_LINE_SCORE = 0.5  # a recognised box below this is noise, not text (dropped)
 MIN_DOCUMENT_CJK = 30  # fewer confident Chinese characters than this: no report on the pages
 CELL_GAP = 2.0  # a gap this many line heights wide separates two table cells
+CUT_TOLERANCE = 0.35  # a column edge within this share of a character of a boundary cuts a box there
 
 IMAGE_MAGIC = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif"}
 
@@ -62,16 +64,18 @@ _ENGINE_LOCK = threading.Lock()
 
 
 def _engine():
-    """One recogniser per process: loading the models costs ~0.2 s and ~100 MB."""
+    """One recogniser per process: loading the models costs ~0.5 s and ~100 MB."""
     global _ENGINE
     with _ENGINE_LOCK:
         if _ENGINE is None:
-            from rapidocr_onnxruntime import RapidOCR
+            from scrapers.ocr_engine import build_engine
 
             # no angle classifier (report pages are upright), one thread per session (the
-            # pipeline runs cities in parallel), low text score: the reader applies its own floor
-            _ENGINE = RapidOCR(use_cls=False, intra_op_num_threads=1, inter_op_num_threads=1,
-                               text_score=MIN_LINE_SCORE, max_side_len=MAX_SIDE)
+            # pipeline runs cities in parallel), low text score: the reader applies its own floor;
+            # one text box per recognition call: a batch is padded to its widest box, and that
+            # padding cost more CPU than the batching saved
+            _ENGINE = build_engine(DETECT_SIDE, use_cls=False, intra_op_num_threads=1, inter_op_num_threads=1,
+                                   text_score=MIN_LINE_SCORE, max_side_len=MAX_SIDE, rec_batch_num=1)
         return _ENGINE
 
 
@@ -79,6 +83,39 @@ def _engine():
 
 def image_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     """An image file (JPEG, PNG, GIF; every frame of a GIF is a page)."""
+    return ocr_pages(_image_pages([data], ""), warnings, what="image")
+
+
+def page_image_blocks(images: list[bytes | None], warnings: list[str]) -> list[Block]:
+    """A report page's pictures (its `<img>` pages, in page order; None: one not in the archive),
+    each image's frames read as the next pages."""
+    missing = [str(number) for number, data in enumerate(images, start=1) if data is None]
+    if missing:
+        warnings.append(f"ocr: page image {', '.join(missing)} of {len(images)} not in the archive")
+    present = [data for data in images if data is not None]
+    return ocr_pages(_image_pages(present, "page image {}: "), warnings, what=f"{len(present)} page image(s)")
+
+
+def _image_pages(images: list[bytes], name: str) -> Iterator:
+    """The frames of each image, decoded one at a time as they are read; `name` prefixes a
+    reason with the image's number."""
+    total = 0
+    for number, data in enumerate(images, start=1):
+        image, frames = _open_image(data, name.format(number))
+        total += frames
+        if total > MAX_OCR_PAGES:
+            raise UnsupportedFormat(f"{name.format(number)}image refused: {total} frames (limit {MAX_OCR_PAGES})")
+        for index in range(frames):
+            try:
+                image.seek(index)
+                frame = image.convert("RGB")
+            except Exception as exc:  # truncated JPEG, damaged PNG chunk, decompression bomb
+                raise ExtractionError(f"{name.format(number)}broken image: {one_line(exc)}") from exc
+            yield frame
+
+
+def _open_image(data: bytes, name: str):
+    """(the image, its frame count), its size checked before anything is decoded."""
     from PIL import Image
 
     try:
@@ -88,21 +125,12 @@ def image_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     except Image.DecompressionBombError:
         image = None
     except Exception as exc:
-        raise ExtractionError(f"broken image: {one_line(exc)}") from exc
-    _check_size(image.size if image is not None else _header_size(data), "image")
-    pages = []
+        raise ExtractionError(f"{name}broken image: {one_line(exc)}") from exc
+    _check_size(image.size if image is not None else _header_size(data), f"{name}image")
     try:
-        frames = getattr(image, "n_frames", 1)
-        if frames > MAX_OCR_PAGES:
-            raise UnsupportedFormat(f"image refused: {frames} frames (limit {MAX_OCR_PAGES})")
-        for index in range(frames):
-            image.seek(index)
-            pages.append(image.convert("RGB"))
-    except UnsupportedFormat:
-        raise
-    except Exception as exc:  # truncated JPEG, damaged PNG chunk, decompression bomb
-        raise ExtractionError(f"broken image: {one_line(exc)}") from exc
-    return ocr_pages(pages, warnings, what="image")
+        return image, getattr(image, "n_frames", 1)
+    except Exception as exc:  # a GIF whose frames cannot be counted
+        raise ExtractionError(f"{name}broken image: {one_line(exc)}") from exc
 
 
 def pdf_ocr_blocks(data: bytes, warnings: list[str]) -> list[Block]:
@@ -284,8 +312,7 @@ def _line(cell: list[Segment], page: int) -> Line:
 
 def _flush(run: list[list[list[Segment]]], blocks: list[Block], page: int) -> None:
     """A run of rows with cells: one row alone is a line with its cells spaced (a heading with
-    a date, a label and its figure far apart), two or more a table whose columns are those of
-    its widest row, each cell put in the column its left edge is nearest."""
+    a date, a label and its figure far apart), two or more a table (`_table`)."""
     if not run:
         return
     if len(run) == 1:
@@ -295,24 +322,112 @@ def _flush(run: list[list[list[Segment]]], blocks: list[Block], page: int) -> No
         blocks.append(Line(text, page, min(s.x0 for s in every), max(s.x1 for s in every),
                            min(s.top for s in every), max(s.bottom for s in every), min(s.score for s in every)))
         return
-    widest = max(run, key=len)
-    lefts = [c[0].x0 for c in widest]
-    rows, boxes, scores = [], [], []
+    table = _table([[s for c in cells for s in c] for cells in run], page)
+    if table is not None:
+        blocks.append(table)
+        return
     for cells in run:
-        texts: list[str] = [""] * len(lefts)
-        row_boxes: list[tuple[float, float, float, float] | None] = [None] * len(lefts)
-        row_scores: list[float | None] = [None] * len(lefts)
-        for cell in cells:
-            column = min(range(len(lefts)), key=lambda k: abs(lefts[k] - cell[0].x0))
-            texts[column] = (texts[column] + " " + _joined(cell)).strip()
-            x0, x1 = min(s.x0 for s in cell), max(s.x1 for s in cell)
-            top, bottom = min(s.top for s in cell), max(s.bottom for s in cell)
-            row_boxes[column] = (x0, top, x1 - x0, bottom - top)
-            row_scores[column] = min(s.score for s in cell)
-        rows.append(tuple(texts))
-        boxes.append(tuple(row_boxes))
-        scores.append(tuple(row_scores))
-    every = [s for cells in run for c in cells for s in c]
+        _flush([cells], blocks, page)
+
+
+Column = tuple[float, float]  # from its left edge to the next column's
+
+
+def _table(rows: list[list[Segment]], page: int) -> Table | None:
+    """Rows of segments as a table whose columns start at the left edges of the boxes of its
+    row of most boxes and reach to the next. Each box goes to the column it overlaps most (not
+    the nearest left edge: a right-aligned figure starts nearer the next column's edge), and a
+    box the detector ran across a column edge (two headings set close) is cut there at the
+    character the edge falls on, when the edge falls on one; else it stays whole in its column,
+    and the next column has no heading of its own (its figures are then read as nobody's, never
+    as a neighbour's). Heading lines that wrap within their cells (a row with no label and no
+    figure under a row with no figure) are joined to the row above. None when two figures of a
+    row fall in one column (the row of most boxes is not the table's columns: the rows are then
+    lines, their figures nobody's)."""
+    lefts = [s.x0 for s in max(rows, key=len)]
+    columns = [(-math.inf if k == 0 else left, lefts[k + 1] if k + 1 < len(lefts) else math.inf)
+               for k, left in enumerate(lefts)]
+    placed: list[list[list[Segment]]] = []
+    for row in rows:
+        cells: list[list[Segment]] = [[] for _ in columns]
+        for seg in row:
+            for column, piece in _pieces(seg, columns):
+                cells[column].append(piece)
+        if any(sum(bool(_FIGURE.fullmatch(s.text)) for s in c) > 1 for c in cells):
+            return None  # two figures in one column: the columns are not this table's
+        if placed and _continues(cells, placed[-1]):
+            placed[-1] = [above + below for above, below in zip(placed[-1], cells, strict=True)]
+        else:
+            placed.append(cells)
+    texts, boxes, scores = [], [], []
+    for cells in placed:
+        texts.append(tuple(_joined([s for line in _rows(c) for s in line]) if c else "" for c in cells))
+        boxes.append(tuple((min(s.x0 for s in c), min(s.top for s in c), max(s.x1 for s in c) - min(s.x0 for s in c),
+                            max(s.bottom for s in c) - min(s.top for s in c)) if c else None for c in cells))
+        scores.append(tuple(min(s.score for s in c) if c else None for c in cells))
+    every = [s for row in rows for s in row]
     bbox = (min(s.x0 for s in every), min(s.top for s in every), max(s.x1 for s in every),
             max(s.bottom for s in every))
-    blocks.append(Table(tuple(rows), "", page, bbox, tuple(boxes), tuple(scores)))
+    return Table(tuple(texts), "", page, bbox, tuple(boxes), tuple(scores))
+
+
+def _overlap(seg: Segment, column: Column) -> float:
+    return min(seg.x1, column[1]) - max(seg.x0, column[0])
+
+
+def _pieces(seg: Segment, columns: list[Column]) -> list[tuple[int, Segment]]:
+    """(column, part of the box) for a box: whole in the column it overlaps most, or cut at the
+    column edges it crosses by more than a character."""
+    edges = [k for k, (x0, _) in enumerate(columns) if k and seg.x0 + seg.height < x0 < seg.x1 - seg.height]
+    cuts = [_cut_at(seg, columns[k][0]) for k in edges]
+    if edges and None not in cuts and cuts == sorted(set(cuts)):
+        parts = [_part(seg, start, end) for start, end in itertools.pairwise([0, *cuts, len(seg.text)])]
+        return [(_column(parts[0], columns), parts[0]), *zip(edges, parts[1:], strict=True)]
+    return [(_column(seg, columns), seg)]
+
+
+def _column(seg: Segment, columns: list[Column]) -> int:
+    return max(range(len(columns)), key=lambda k: _overlap(seg, columns[k]))
+
+
+def _units(ch: str) -> float:
+    return 0.5 if ch.isascii() else 1.0  # digits and Latin letters are half as wide as Chinese
+
+
+def _cut_at(seg: Segment, x: float) -> int | None:
+    """The index of the character boundary at `x` within the box (its width shared out by
+    character widths), or None when `x` falls too far inside a character to tell."""
+    text = seg.text
+    total = sum(_units(ch) for ch in text)
+    if total == 0:
+        return None
+    width = (seg.x1 - seg.x0) / total
+    edges, used = [], 0.0
+    for ch in text:
+        used += _units(ch)
+        edges.append(seg.x0 + used * width)
+    index = min(range(len(edges) - 1), key=lambda i: abs(edges[i] - x), default=None)
+    if index is None or abs(edges[index] - x) > CUT_TOLERANCE * width:
+        return None
+    return index + 1
+
+
+def _part(seg: Segment, start: int, end: int) -> Segment:
+    total = sum(_units(ch) for ch in seg.text)
+    width = (seg.x1 - seg.x0) / total
+    x0 = seg.x0 + sum(_units(ch) for ch in seg.text[:start]) * width
+    x1 = seg.x0 + sum(_units(ch) for ch in seg.text[:end]) * width
+    return Segment(seg.text[start:end].strip(), x0, x1, seg.top, seg.bottom, seg.score)
+
+
+_FIGURE = re.compile(r"[-+]?\d[\d,.，]*%?")
+
+
+def _continues(cells: list[list[Segment]], above: list[list[Segment]]) -> bool:
+    """A heading line wrapped within its cells: no label (first column empty) and no figure,
+    under a row with no figure either."""
+    def figure(column: list[Segment]) -> bool:
+        return any(_FIGURE.fullmatch(s.text) for s in column)
+
+    return (not cells[0] and not any(figure(c) for c in cells)
+            and not any(figure(c) for c in above) and any(cells))

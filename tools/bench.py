@@ -7,7 +7,8 @@ parameter runs at each scale. A benchmark that fails is reported and the others 
     python -m tools.bench [--scales 1,10,100] [--only parse,crawl] [--out BENCHMARKS.md] [--fresh]
 
 Results of benchmarks not run this time (say with --only) are kept from the earlier file, each
-row dated; --fresh drops them.
+row dated; --fresh drops them. Everything in the file that this tool did not write (sections
+added by hand) is kept as it was.
 """
 
 from __future__ import annotations
@@ -120,39 +121,135 @@ def _fmt(result: dict | None) -> str:
     return ", ".join(items).replace("|", "/")  # keep the table intact
 
 
+EXPLANATION = [
+    "Each row is one benchmark call in its own process: wall time of the process and its peak",
+    "resident memory. Scale 1× / 10× / 100× (100× ≈ 300 cities × 10 years ≈ 3,000 reports);",
+    "the last column is what the benchmark itself measured.",
+]
+TABLE_HEAD = [
+    "| benchmark | scale | wall s | peak MB | measured | run (UTC) |",
+    "| --- | ---: | ---: | ---: | --- | --- |",
+]
+GROWTH_INTRO = "Growth of wall time with scale (linear would be 10× per step):"
+MACHINE_LINE = re.compile(r"- (CPU|cores|RAM|Python|OS): ")
+WRITTEN_LINE = re.compile(r"Written by `(?P<command>[^`]*)`.* on \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$")
+GROWTH_LINE = re.compile(r"- [\w.]+: \d+×→\d+×: ")
+
+
 def markdown(runs: list[Run], command: str) -> str:
-    lines = ["# Benchmarks", "", f"Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", ""]
-    lines += [f"- {k}: {v}" for k, v in machine().items()]
-    lines += [
-        "",
-        "Each row is one benchmark call in its own process: wall time of the process and its peak",
-        "resident memory. Scale 1× / 10× / 100× (100× ≈ 300 cities × 10 years ≈ 3,000 reports);",
-        "the last column is what the benchmark itself measured.",
-        "",
-        "| benchmark | scale | wall s | peak MB | measured | run (UTC) |",
-        "| --- | ---: | ---: | ---: | --- | --- |",
-    ]
+    """A new BENCHMARKS.md for `runs`."""
+    return rewrite("", runs, command)
+
+
+def rewrite(old: str, runs: list[Run], command: str, *, replace_all: bool = False) -> str:
+    """BENCHMARKS.md with what this tool writes (title, `Written by` line, machine, results table,
+    the `### <benchmark>` tables, growth, results comment) made from `runs`, and every other line
+    of `old` (sections written by hand) kept byte for byte, where it was. Earlier `Written by`
+    lines stay (their runs are kept) unless `replace_all` or they name the same command."""
+    lines = old.splitlines()
+    own_tables = {
+        f"### {run.name} ({run.when} UTC)": run.result["table"].splitlines()
+        for run in runs_in(old)
+        if run.result and run.result.get("table")
+    }
+    items: list[str | list[str]] = []  # kept chunks of lines, and the names of generated parts
+    written: list[str] = []
+    i = 0
+
+    def mark(part: str) -> None:
+        if part not in items:
+            items.append(part)
+
+    while i < len(lines):
+        line = lines[i]
+        header_zone = "tables" not in items and "growth" not in items
+        if header_zone and (line == "# Benchmarks" or line in EXPLANATION or MACHINE_LINE.match(line)):
+            mark("header")
+            i += 1
+        elif header_zone and WRITTEN_LINE.match(line):
+            mark("header")
+            written.append(line)
+            i += 1
+        elif line == TABLE_HEAD[0]:
+            mark("header")
+            i += 1
+            while i < len(lines) and lines[i].startswith("|"):
+                i += 1
+        elif line in own_tables and _table_at(lines, i, own_tables[line]):
+            mark("tables")
+            i += 2 + len(own_tables[line])
+        elif line == GROWTH_INTRO:
+            mark("growth")
+            i += 1
+            while i < len(lines) and (not lines[i] or GROWTH_LINE.match(lines[i])):
+                i += 1
+        elif line.startswith("<!-- results "):
+            i += 1
+        else:
+            if not items or not isinstance(items[-1], list):
+                items.append([])
+            items[-1].append(line)
+            i += 1
+    for part, after in (("header", None), ("tables", "header"), ("growth", "tables")):
+        if part not in items:
+            items.insert(0 if after is None else items.index(after) + 1, part)
+
+    kept_text = [line for item in items if isinstance(item, list) for line in item]
+    earlier = [] if replace_all else [w for w in written if WRITTEN_LINE.match(w)["command"] != command]
+    generated = {
+        "header": _header(runs, command, earlier),
+        "tables": [
+            [heading, "", run.result["table"]]
+            for run in runs
+            if run.result and run.result.get("table")
+            # a section written by hand under the very heading already holds this table
+            and (heading := f"### {run.name} ({run.when} UTC)") not in kept_text
+        ],
+        "growth": [[GROWTH_INTRO, "", *(f"- {name}: {text}" for name, text in _growth(runs).items())]]
+        if _growth(runs)
+        else [],
+    }
+    chunks = []
+    for item in items:
+        if isinstance(item, list):
+            chunks.append("\n".join(item).strip("\n"))
+        else:
+            chunks += ["\n".join(block) for block in generated[item]]
+    chunks.append("<!-- results " + json.dumps([asdict(run) for run in runs], ensure_ascii=False) + " -->")
+    return "\n\n".join(chunk for chunk in chunks if chunk) + "\n"
+
+
+def _header(runs: list[Run], command: str, earlier: list[str]) -> list[list[str]]:
+    written = f"Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
+    rows = [*TABLE_HEAD]
     for run in runs:
         scale = f"{run.scale}×" if run.scale else "-"
         measured = f"FAILED: {run.error}" if run.error else _fmt(run.result)
-        lines.append(f"| {run.name} | {scale} | {run.seconds:.1f} | {run.peak_mb:.0f} | {measured} | {run.when} |")
-    for run in runs:  # a benchmark may measure a table of its own (accuracy per layout)
-        if run.result and run.result.get("table"):
-            lines += ["", f"### {run.name} ({run.when} UTC)", "", run.result["table"]]
-    growth = _growth(runs)
-    if growth:
-        lines += ["", "Growth of wall time with scale (linear would be 10× per step):", ""]
-        lines += [f"- {name}: {text}" for name, text in growth.items()]
-    lines += ["", "<!-- results " + json.dumps([asdict(run) for run in runs], ensure_ascii=False) + " -->"]
-    return "\n".join(lines) + "\n"
+        rows.append(f"| {run.name} | {scale} | {run.seconds:.1f} | {run.peak_mb:.0f} | {measured} | {run.when} |")
+    machine_lines = [f"- {k}: {v}" for k, v in machine().items()]
+    return [["# Benchmarks"], [written], *([w] for w in earlier), machine_lines, EXPLANATION, rows]
+
+
+def _table_at(lines: list[str], i: int, table: list[str]) -> bool:
+    """Is a generated `### <benchmark>` table (heading, blank line, exactly `table`) at line i?"""
+    end = i + 2 + len(table)
+    longer = end < len(lines) and lines[end].startswith("|")  # a table of its own that starts alike
+    return lines[i + 1 : i + 2] == [""] and lines[i + 2 : end] == table and not longer
 
 
 def previous_runs(path: Path) -> list[Run]:
     """The runs recorded in an earlier BENCHMARKS.md (kept for benchmarks not run this time)."""
     try:
-        match = re.search(r"<!-- results (.*?) -->", path.read_text(encoding="utf-8"), re.S)
+        return runs_in(path.read_text(encoding="utf-8"))
+    except OSError:
+        return []
+
+
+def runs_in(text: str) -> list[Run]:
+    try:
+        match = re.search(r"<!-- results (.*?) -->", text, re.S)
         return [Run(**item) for item in json.loads(match.group(1))] if match else []
-    except (OSError, ValueError, TypeError):
+    except (ValueError, TypeError):
         return []
 
 
@@ -225,7 +322,12 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m tools.bench", *(sys.argv[1:] if argv is None else argv)])
     if not args.fresh:
         runs = merge(previous_runs(args.out), runs)
-    args.out.write_text(markdown(runs, command), encoding="utf-8")
+    try:
+        old = args.out.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = ""
+    text = rewrite(old, runs, command, replace_all=args.fresh or only is None)
+    args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
     return 1 if any(run.error for run in runs) else 0
 

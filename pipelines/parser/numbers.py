@@ -15,8 +15,11 @@ from pipelines.catalog import load_catalog
 _DROPPED = {"\u200b", "\u200c", "\u200d", "\ufeff"}
 
 # A number: digits with commas between digits, an optional decimal part, an optional minus
-# sign (not after a digit: "90-144" is a range). A trailing "." with no digits is damage.
-NUMBER = r"(?:(?<![\d.])-)?(?<!\d,)(?<![\d.])\d(?:[\d,]*\d)?(?:\.\d+|\.(?!\d))?"
+# sign (not after a digit: "90-144" is a range). A trailing "." with no digits is damage, and so
+# are points standing where thousands separators do before the decimal one ("53.554.40": a
+# comma read as a point by OCR).
+NUMBER = (r"(?:(?<![\d.])-)?(?<!\d,)(?<![\d.])"
+          r"(?:\d{1,3}(?:\.\d{3})+\.\d{1,2}(?![\d.])|\d(?:[\d,]*\d)?(?:\.\d+|\.(?!\d))?)")
 
 # Printed units, longest first so that 万元 wins over 元 and 个百分点 over 个.
 POINTS = "个百分点"
@@ -77,6 +80,8 @@ def parse_number(raw: str) -> tuple[Decimal | None, str | None]:
     - a first group longer than three digits ("1184,709"): two figures run together after a
       lost unit; (None, "fused_numbers")
     - a trailing point with no decimals ("0."): (None, "digits_lost")
+    - points before the decimal one, between groups of three ("53.554.40", a comma read as a
+      point): the digits give one reading, returned with "misplaced_separator"
     """
     text = raw.strip()
     sign = -1 if text.startswith("-") else 1
@@ -85,8 +90,10 @@ def parse_number(raw: str) -> tuple[Decimal | None, str | None]:
         raise ValueError(f"not a number: {raw!r}")
     if text.endswith("."):
         return None, "digits_lost"
-    integer, _, decimals = text.partition(".")
     flag = None
+    if text.count(".") > 1:  # "53.554.40": points where thousands separators stand
+        text, flag = text[: text.rfind(".")].replace(".", ",") + text[text.rfind("."):], "misplaced_separator"
+    integer, _, decimals = text.partition(".")
     if "," in integer:
         groups = integer.split(",")
         if len(groups[0]) > 3:
@@ -98,8 +105,8 @@ def parse_number(raw: str) -> tuple[Decimal | None, str | None]:
 
 
 def decimals_of(raw: str) -> int:
-    _, _, decimals = raw.partition(".")
-    return len(decimals)
+    _, point, decimals = raw.rpartition(".")  # the last point: "53.554.40" has 2 decimals
+    return len(decimals) if point else 0
 
 
 def to_base(value: Decimal, printed_unit: str, base_unit: str) -> Decimal:

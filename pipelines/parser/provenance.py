@@ -2,7 +2,8 @@
 printed on (paged sources: PDF, OCR), the layout's warnings (repeated text dropped, merged table
 cells not read), and for text read by OCR the box of each figure on its page image, the
 recognition confidence of its line and the flags `ocr` (every figure) and `ocr_doubtful` (a
-confidence below OCR_CONFIDENCE_FLOOR, or a broken catalog relation: pipelines/parser/ocr_checks.py).
+confidence below OCR_CONFIDENCE_FLOOR, a broken catalog relation: pipelines/parser/ocr_checks.py,
+a center's name misread: pipelines/parser/ocr_names.py).
 Pure: a result and a reading text in, a result out."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pipelines.catalog import load_catalog
 from pipelines.parser.flags import flag_text
 from pipelines.parser.model import Fact, ParseResult
 from pipelines.parser.ocr_checks import doubt_broken_relations
+from pipelines.parser.ocr_names import fold_misread_names
 from scrapers.layout.model import ReadingText, SourceSpan
 
 OCR_CONFIDENCE_FLOOR = 0.9  # a figure read with less is doubtful: a digit may be misread
@@ -33,7 +35,7 @@ def with_layout(result: ParseResult, reading: ReadingText | None) -> ParseResult
     warnings = [*result.warnings, *(w for w in reading.warnings if w not in result.warnings)]
     placed = replace(result, facts=facts, warnings=warnings)
     if any(f.ocr_confidence is not None for f in facts):
-        placed = doubt_broken_relations(placed, load_catalog())
+        placed = doubt_broken_relations(fold_misread_names(placed), load_catalog())
     return placed
 
 

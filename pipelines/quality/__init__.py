@@ -23,7 +23,19 @@ from pipelines.quality.findings import (
     read_findings,
     write_structural_findings,
 )
-from pipelines.quality.structural import LAYERS, QualityResult, StructuralFailure, run_structural
+
+# The structural suites import Great Expectations (seconds); `gjj parse` and the other commands
+# that only read findings or rules must not pay for it, so they are imported on first use.
+_STRUCTURAL = ("LAYERS", "QualityResult", "StructuralFailure", "run_structural")
+
+
+def __getattr__(name: str):
+    if name in _STRUCTURAL:
+        from pipelines.quality import structural
+
+        return getattr(structural, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ERROR",

@@ -20,7 +20,7 @@ from pipelines.outputs.export import export_marts
 
 @pytest.fixture(scope="module")
 def published(built, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the built warehouse, as `gjj run` publishes it (other tests write to the original)."""
+    """A copy of the built warehouse, as `gjj run` publishes it."""
     path = tmp_path_factory.mktemp("published") / "warehouse.duckdb"
     shutil.copy(built.path, path)
     return path

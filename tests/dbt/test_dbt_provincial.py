@@ -3,26 +3,17 @@ provincial_warehouse.py, whose docstring works out every expected value below.""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
-from dbt_warehouse import run_dbt
-from provincial_warehouse import DING, DING1, DING2, DING3, WU, WU1, YI, load_provincial_warehouse
+from provincial_warehouse import DING, DING1, DING2, DING3, WU, WU1, YI
 
 pytestmark = pytest.mark.slow  # runs dbt
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory):
-    work = tmp_path_factory.mktemp("dbt_provincial")
-    path = work / "warehouse.duckdb"
-    load_provincial_warehouse(path)
-    build = run_dbt(["build"], path, work)
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-2000:]
-    results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    con = duckdb.connect(str(path), read_only=True)
-    yield con, results
+def warehouse(provincial_built):
+    con = duckdb.connect(str(provincial_built.path), read_only=True)
+    yield con, provincial_built.run_results["results"]
     con.close()
 
 

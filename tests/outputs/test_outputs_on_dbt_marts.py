@@ -7,7 +7,6 @@ figures: deposit_amount 2022 盘锦 48.18亿 (the report), 甲一 11亿, 甲二 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,20 +20,12 @@ from pipelines.outputs.coverage import read_coverage, render_coverage
 from pipelines.outputs.export import export_marts
 from pipelines.outputs.svg import CITY_COLOR
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
-from dbt_warehouse import load_warehouse, run_dbt
-
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("dbt-outputs")
-    path = work / "warehouse.duckdb"
-    load_warehouse(path)
-    build = run_dbt(["build"], path, work)
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-2000:]
-    return path
+def warehouse(built) -> Path:
+    return built.path
 
 
 @pytest.fixture

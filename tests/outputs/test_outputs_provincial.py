@@ -19,20 +19,14 @@ from pipelines.outputs.compare_text import render_text
 from pipelines.outputs.coverage import read_coverage, render_coverage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dbt"))
-from dbt_warehouse import run_dbt
-from provincial_warehouse import DING, DING1, DING2, DING3, WU, WU1, YI, load_provincial_warehouse
+from provincial_warehouse import DING, DING1, DING2, DING3, WU, WU1, YI
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("dbt-provincial-outputs")
-    path = work / "warehouse.duckdb"
-    load_provincial_warehouse(path)
-    build = run_dbt(["build"], path, work)
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-2000:]
-    return path
+def warehouse(provincial_built) -> Path:
+    return provincial_built.path
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ flag code | None); to_base(value, printed_unit, base_unit) -> Decimal.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -14,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.catalog import load_catalog
-from pipelines.parser.numbers import normalize, parse_number, to_base
+from pipelines.parser import parse_report
+from pipelines.parser.numbers import NUMBER, normalize, parse_number, to_base
 
 # A shared two-core machine makes example timings meaningless: no per-example deadline.
 no_deadline = settings(deadline=None)
@@ -111,6 +113,8 @@ def test_bad_grouping_never_reads_silently(case: tuple[str, str]) -> None:
         ("1184,709", (None, "fused_numbers")),
         # Panjin 出境定居提取占0.%: a decimal point with its digits lost.
         ("0.", (None, "digits_lost")),
+        # Panjin 业务收入53,554.40万元 scanned at 100 dpi, its comma read as a point: 53.554.40
+        ("53.554.40", (Decimal("53554.40"), "misplaced_separator")),
     ],
 )
 def test_panjin_numbers(raw: str, expected: tuple[Decimal | None, str | None]) -> None:
@@ -165,3 +169,14 @@ def test_to_base_follows_the_catalog(value: Decimal) -> None:
 def test_incompatible_unit_is_refused(unit: str, base: str) -> None:
     with pytest.raises(ValueError):
         to_base(Decimal("1"), unit, base)
+
+
+def test_a_comma_read_as_a_point_is_one_figure_with_its_two_decimals() -> None:
+    # 业务收入53.554.40万元 (Panjin's 53,554.40万元 as OCR read it): one figure, flagged, precision
+    # of its last printed digit 0.01万元 = 100元; a date's points (2023.03.15) are no such figure
+    result = parse_report("盘锦市住房公积金2022年年度报告\n三、主要财务数据\n（一）业务收入：\n"
+                          "2022年，业务收入53.554.40万元，同比增长11.93%。\n")
+    (fact,) = [f for f in result.facts if f.metric_code == "business_income"]
+    assert (fact.value, fact.precision, fact.raw_text) == (535544000, 100, "53.554.40万元")
+    assert fact.flags[0].startswith("misplaced_separator")
+    assert re.findall(NUMBER, "2023.03.15") == ["2023.03"]  # 4 digits before the point: as before
