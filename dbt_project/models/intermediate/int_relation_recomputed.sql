@@ -49,22 +49,23 @@ relation_terms as (
         'recomputed as ' || quotient_numerator || ' / ' || quotient_denominator as how
     from catalog where quotient_numerator is not null
     union all
-    select metric_code, 'quotient', 'b', quotient_denominator,
+    select metric_code, 'quotient' as relation, 'b' as term, quotient_denominator as input_code,
         [quotient_numerator, quotient_denominator],
         'recomputed as ' || quotient_numerator || ' / ' || quotient_denominator
     from catalog where quotient_denominator is not null
     union all
-    select metric_code, 'difference', 'a', difference_minuend,
+    select metric_code, 'difference' as relation, 'a' as term, difference_minuend as input_code,
         [difference_minuend, difference_subtrahend],
         'recomputed as ' || difference_minuend || ' - ' || difference_subtrahend
     from catalog where difference_minuend is not null
     union all
-    select metric_code, 'difference', 'b', difference_subtrahend,
+    select metric_code, 'difference' as relation, 'b' as term, difference_subtrahend as input_code,
         [difference_minuend, difference_subtrahend],
         'recomputed as ' || difference_minuend || ' - ' || difference_subtrahend
     from catalog where difference_subtrahend is not null
     union all
-    select metric_code, 'parts_sum', 'part', unnest(parts), parts, 'sum of its parts'
+    select metric_code, 'parts_sum' as relation, 'part' as term, unnest(parts) as input_code, parts,
+        'sum of its parts'
     from catalog where len(coalesce(parts, [])) > 0
 ),
 
