@@ -74,6 +74,26 @@ WAREHOUSE_CODE = _files_hash(
     ]
 )
 
+# What the loader's rows and the raw checks' verdicts depend on besides the parse output: a
+# build file loaded under another version is loaded again whole (pipelines/assets/load.py).
+LOAD_VERSION = _files_hash(
+    [
+        PIPELINES / "loader.py",
+        *(PIPELINES / "catalog").glob("*.*"),
+        *(PIPELINES / "quality").glob("*.py"),
+        *_tree(PIPELINES.parent / "expectations", {".yaml", ".json"}),
+    ]
+)
+# What dbt's tables depend on besides the rows of raw: its incremental models are rebuilt
+# with --full-refresh when this is not the one they were built with (pipelines/assets/dbt.py).
+DBT_VERSION = _files_hash(
+    [
+        *_tree(PIPELINES.parent / "dbt_project", {".sql", ".yml", ".yaml", ".csv"}),
+        PIPELINES / "loader.py",
+        *(PIPELINES / "catalog").glob("*.*"),
+    ]
+)
+
 
 def city_archive(warehouse: WarehouseResource, city_code: str, *, writable: bool = False) -> Archive:
     """A live archive keeps one archive per city (so cities can be crawled in parallel, each

@@ -15,7 +15,8 @@ FIGURE_FLAGS = {
     "digits_lost": "a number cut short (0.%); no value",
     "conflicting_repeat": "the same entity and metric stated twice in one report with different values",
     "ocr": "read from a page image (page, box, confidence); provenance, not a doubt",
-    "ocr_doubtful": "read from a page image with doubt (low confidence or a broken catalog relation)",
+    "ocr_doubtful": "read from a page image with doubt (low confidence, a broken catalog relation, its center's "
+                    "name misread, an amount finer than a fen)",
 }
 # on the document, no figure
 DOCUMENT_FLAGS = {
