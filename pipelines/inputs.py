@@ -42,10 +42,12 @@ def _tree(folder: Path, suffixes: set[str]) -> list[Path]:
 
 SCRAPERS = Path(scrapers.__file__).parent
 # Cached text is thrown away when the extraction code changes (it has no version number): the
-# format readers, the OCR reader and the whole layout stage.
+# format readers, the OCR reader and its engine, the rule that reads a page from its pictures
+# (discover.py) and the whole layout stage.
 EXTRACTOR_FILES = [
     SCRAPERS / "extract.py",
-    *SCRAPERS.glob("ocr.py"),
+    SCRAPERS / "discover.py",
+    *SCRAPERS.glob("ocr*.py"),
     *_tree(SCRAPERS / "formats", {".py"}),
     *_tree(SCRAPERS / "layout", {".py"}),
 ]
@@ -69,6 +71,26 @@ WAREHOUSE_CODE = _files_hash(
         *(PIPELINES / "outputs").glob("*.py"),
         *_tree(PIPELINES.parent / "expectations", {".yaml", ".json"}),
         *_tree(PIPELINES.parent / "dbt_project", {".sql", ".yml", ".yaml", ".csv"}),
+    ]
+)
+
+# What the loader's rows and the raw checks' verdicts depend on besides the parse output: a
+# build file loaded under another version is loaded again whole (pipelines/assets/load.py).
+LOAD_VERSION = _files_hash(
+    [
+        PIPELINES / "loader.py",
+        *(PIPELINES / "catalog").glob("*.*"),
+        *(PIPELINES / "quality").glob("*.py"),
+        *_tree(PIPELINES.parent / "expectations", {".yaml", ".json"}),
+    ]
+)
+# What dbt's tables depend on besides the rows of raw: its incremental models are rebuilt
+# with --full-refresh when this is not the one they were built with (pipelines/assets/dbt.py).
+DBT_VERSION = _files_hash(
+    [
+        *_tree(PIPELINES.parent / "dbt_project", {".sql", ".yml", ".yaml", ".csv"}),
+        PIPELINES / "loader.py",
+        *(PIPELINES / "catalog").glob("*.*"),
     ]
 )
 

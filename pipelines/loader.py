@@ -4,11 +4,18 @@
 `quality.structural_findings` (so dbt can always read it as a source) and refreshes `raw.metric_catalog` /
 `raw.metric_categories` from metrics.yaml, from which dbt builds `dim_metric`.
 `load_document` / `load_documents` replace a document's rows in one transaction, so loading
-the same document again never duplicates anything.
+the same document again never duplicates anything. `sync_documents` is the nightly job's
+load: only the documents whose parse output changed are written, removed ones are deleted,
+and the schema `loader` records what was loaded (each document's digest and load sequence
+number, each city's parse output) in the same transaction, so a killed load leaves the
+previous state whole. dbt's incremental models and the raw checks pick up documents by
+their `load_seq`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
 
 STATUSES = ("parsed", "stale", "failed", "unsupported", "duplicate")
 WITH_FACTS = ("parsed", "stale")  # stale: failed this run, facts kept from its last good parse
+DOCUMENT_WARNING = "document_warning"  # raw.parse_flags.flag_code of a parser warning (no figure)
 
 # Column name -> DuckDB type, in table order. The pyarrow tables below follow the same order.
 DOCUMENT_COLUMNS = {
@@ -158,6 +166,26 @@ RAW_TABLES = {
     "raw.parse_flags": FLAG_COLUMNS,
     "raw.unclaimed_mentions": MENTION_COLUMNS,
 }
+# What the loader loaded (not a contract table: its own bookkeeping, read by dbt's incremental
+# models and by the raw checks). load_seq grows with every load; a document rewritten gets the
+# new number.
+LOADER_TABLES = {
+    "loader.documents": {
+        "document_id": "VARCHAR NOT NULL",
+        "city": "VARCHAR NOT NULL",  # the registry entry whose parse output it came from
+        "digest": "VARCHAR NOT NULL",  # of its DocumentRecord and ParseResult
+        "load_seq": "BIGINT NOT NULL",
+    },
+    "loader.cities": {
+        "city": "VARCHAR NOT NULL",
+        "output": "VARCHAR",  # the identity of the city's parse output file when it was read
+    },
+    "loader.state": {
+        "key": "VARCHAR NOT NULL",  # version: LOAD_VERSION of the rows; checked_seq: the raw checks'; dbt
+        "value": "VARCHAR",
+    },
+}
+
 OTHER_TABLES = {
     "quality.structural_findings": FINDING_COLUMNS,
     "raw.metric_catalog": CATALOG_COLUMNS,
@@ -207,8 +235,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw and quality tables if missing; refresh the metric catalog tables."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    con.execute("CREATE SCHEMA IF NOT EXISTS loader")
     _drop_old_findings_table(con)
-    for name, columns in {**RAW_TABLES, **OTHER_TABLES}.items():
+    for name, columns in {**RAW_TABLES, **OTHER_TABLES, **LOADER_TABLES}.items():
         con.execute(_ddl(name, columns))
     metrics, categories = _catalog_tables()
     con.begin()
@@ -270,24 +299,94 @@ def load_documents(
     con: duckdb.DuckDBPyConnection, items: Sequence[tuple[DocumentRecord, ParseResult | None]]
 ) -> None:
     """Store many documents in one transaction: their old rows go, the new ones come in."""
+    sync_documents(con, items)
+
+
+def document_digest(doc: DocumentRecord, result: ParseResult | None) -> str:
+    """What a document's rows are made from: equal digests, equal rows."""
+    return hashlib.sha256(pickle.dumps((doc, result), protocol=5)).hexdigest()[:32]
+
+
+def sync_documents(
+    con: duckdb.DuckDBPyConnection,
+    items: Sequence[tuple[DocumentRecord, ParseResult | None]],
+    *,
+    removed: Iterable[str] = (),
+    owners: dict[str, str] | None = None,
+    digests: dict[str, str] | None = None,
+    cities: dict[str, str | None] | None = None,
+    everything: bool = False,
+    state: dict[str, str] | None = None,
+) -> int:
+    """In one transaction: rewrite the rows of `items`, delete the documents `removed` (with
+    `everything`, every document not in `items`), record each item in loader.documents (its
+    city from `owners`, else its own city_code; its digest from `digests`, else computed) under
+    a new load_seq, replace loader.cities with `cities` (every registry city and the identity
+    of its parse output) and set the `state` keys. Returns the load_seq (0: nothing written)."""
     _check(items)
-    tables = _rows(items)
     import pyarrow as pa  # a second to import: only when loading
 
-    ids = pa.table({"document_id": pa.array([doc.document_id for doc, _ in items], pa.string())})
+    removed = list(removed)
+    tables = _rows(items)
+    ids = [doc.document_id for doc, _ in items]
+    seq = (con.execute("SELECT coalesce(max(load_seq), 0) FROM loader.documents").fetchone()[0] + 1) if ids else 0
+    owners, digests = owners or {}, digests or {}
+    bookkeeping = _arrow(
+        [
+            {
+                "document_id": doc.document_id,
+                "city": owners.get(doc.document_id, doc.city_code),
+                "digest": digests.get(doc.document_id) or document_digest(doc, result),
+                "load_seq": seq,
+            }
+            for doc, result in items
+        ],
+        LOADER_TABLES["loader.documents"],
+    )
+    gone = pa.table({"document_id": pa.array(ids + removed, pa.string())})
     con.begin()
     try:
-        con.register("_gjj_reload_ids", ids)
-        for name in RAW_TABLES:
-            con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
+        con.register("_gjj_reload_ids", gone)
+        for name in (*RAW_TABLES, "loader.documents"):
+            if everything:
+                con.execute(f"DELETE FROM {name}")
+            else:
+                con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
         for name, table in tables.items():
             _insert(con, name, table)
+        _insert(con, "loader.documents", bookkeeping)
+        if cities is not None:
+            con.execute("DELETE FROM loader.cities")
+            rows = [{"city": city, "output": output} for city, output in cities.items()]
+            _insert(con, "loader.cities", _arrow(rows, LOADER_TABLES["loader.cities"]))
+        if everything:
+            con.execute("DELETE FROM loader.state")  # what was checked or built of the old rows
+        for key, value in (state or {}).items():
+            con.execute("DELETE FROM loader.state WHERE key = ?", [key])
+            con.execute("INSERT INTO loader.state VALUES (?, ?)", [key, value])
         con.commit()
     except BaseException:
         con.rollback()
         raise
     finally:
         con.unregister("_gjj_reload_ids")
+    return seq
+
+
+def loader_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM loader.state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_loader_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.begin()
+    try:
+        con.execute("DELETE FROM loader.state WHERE key = ?", [key])
+        con.execute("INSERT INTO loader.state VALUES (?, ?)", [key, value])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def _check(items: Sequence[tuple[DocumentRecord, ParseResult | None]]) -> None:
@@ -342,7 +441,7 @@ def _rows(items: Iterable[tuple[DocumentRecord, ParseResult | None]]) -> dict[st
                     "fact_seq": None,
                     "metric_code": None,
                     "entity_code": None,
-                    "flag_code": "document_warning",
+                    "flag_code": DOCUMENT_WARNING,
                     "reason": warning,
                 }
             )
@@ -370,6 +469,7 @@ def _arrow_type(sql_type: str) -> pa.DataType:
     return {
         "VARCHAR": pa.string(),
         "INTEGER": pa.int32(),
+        "BIGINT": pa.int64(),
         "DOUBLE": pa.float64(),
         "BOOLEAN": pa.bool_(),
         "TIMESTAMP": pa.timestamp("us"),

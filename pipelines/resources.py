@@ -33,6 +33,7 @@ class WarehouseResource(dg.ConfigurableResource):
     alert_webhook: str | None = None  # a failed run's summary is POSTed here (pipelines/alerts.py)
     alert_command: str | None = None  # ... and given to this command on its stdin
     allow_shrink: bool = False  # publish even when the warehouse would lose data (pipelines/publish.py)
+    full_rebuild: bool = False  # reload every document, check every row, dbt --full-refresh (--force)
 
     @property
     def published(self) -> Path:

@@ -373,6 +373,8 @@ def _build(
         summary.unchanged = True
         watcher.say("nothing changed since the last publish: no dbt build, no publish (--force rebuilds)")
         return
+    if force:  # everything again: reload every document, check every row, dbt --full-refresh
+        warehouse = warehouse.model_copy(update={"full_rebuild": True})
     log = warehouse.build_dir / "dbt.log"
     watcher.say(f"building the warehouse: load raw → checks → dbt → checks → publish (dbt log: {log})")
     clock = time.monotonic()

@@ -23,7 +23,7 @@ from scrapers.registry import City, Registry
 class UrlResult:
     url: str
     city_code: str
-    role: str  # list | page | attachment
+    role: str  # list | page | attachment | page_image (a picture page of a report page: not a document)
     outcome: str  # fetched | unchanged | failed | skipped
     reason: str | None = None
     claimed_year: int | None = None
@@ -70,7 +70,8 @@ class CrawlSummary:
 
     @property
     def documents_found(self) -> int:
-        return sum(1 for r in self.results if r.role != "list" and r.outcome in ("fetched", "unchanged"))
+        documents = [r for r in self.results if r.role in ("page", "attachment")]
+        return sum(1 for r in documents if r.outcome in ("fetched", "unchanged"))
 
     @property
     def new_versions(self) -> int:
@@ -168,10 +169,12 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
         page = get(url, city.allows)
         meta = _Meta(link_text, claimed, None)
         linked: list[discover.Link] = []
+        images: list[str] = []
         if page.body is not None and sniff_format(page.body, content_type=page.content_type) == "html":
             report = discover.Page(decode_html(page.body, page.content_type)[0], page.final_url or url)
             meta = _Meta(report.title(city.link_pattern, link_text), claimed, report.published_date())
             linked = report.attachments()
+            images = report.page_images()
         role = "attachment" if discover.is_attachment(url) else "page"
         note(_document(city, archive, page, role, meta, offline))
         for attachment in linked:
@@ -179,6 +182,11 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
             fetched = get(attachment.url, lambda u, a=attachment.url: u == a or city.allows(u))
             titled = replace(meta, title=attachment.text or meta.title)
             note(_document(city, archive, fetched, "attachment", titled, offline))
+        for image in images:
+            # the report's pages as pictures: archived as exchanges (WARC records), read as the
+            # page's pages when the page is extracted (scrapers.page_images); no documents of their own
+            fetched = get(image, lambda u, a=image: u == a or city.allows(u))
+            note(UrlResult(image, city.code, "page_image", fetched.outcome, fetched.reason, claimed))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Discovery on a fetched HTML page: its links, the report links among them (by title), the next
-list page, attachments, and a report page's title and publication date. No I/O."""
+list page, attachments, the page images of a report published as pictures, and a report page's
+title and publication date. No I/O."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
+
+from scrapers.formats.html import CHROME_HINT, CHROME_TAGS
 
 ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif")
+REPORT_MIN_CJK = 200  # a page with fewer Chinese characters of its own holds no report text
 _DATE = re.compile(r"(?:发布时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]?\s*"
                    r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 
@@ -54,6 +59,22 @@ class Page:
     def attachments(self) -> list[Link]:
         return [link for link in self.links if is_attachment(link.url)]
 
+    def page_images(self) -> list[str]:
+        """The images (JPEG, PNG, GIF) of the page's body, absolute, in page order, when the
+        page's own text holds no report (fewer than REPORT_MIN_CJK Chinese characters outside
+        the site's chrome): a notice whose body is the report's pages as pictures. Otherwise none:
+        the images of a page that holds its report in text are pictures in it, not its pages."""
+        own_text = "".join(s for s in self.soup.find_all(string=True) if not _in_chrome(s.parent))
+        if sum("\u4e00" <= ch <= "\u9fff" for ch in own_text) >= REPORT_MIN_CJK:
+            return []
+        found: list[str] = []
+        for image in self.soup.find_all("img", src=True):
+            url = urldefrag(urljoin(self.url, str(image["src"]).strip())).url
+            if (urlsplit(url).scheme in ("http", "https") and urlsplit(url).path.lower().endswith(IMAGE_SUFFIXES)
+                    and not _in_chrome(image) and url not in found):
+                found.append(url)
+        return found
+
     def title(self, pattern: re.Pattern[str], link_text: str | None = None) -> str | None:
         """The heading that names the report, else the link's text, else the first heading."""
         headings = [h.get_text(" ", strip=True) for h in self.soup.find_all(["h1", "h2", "h3", "title"])]
@@ -71,6 +92,18 @@ class Page:
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return None
         return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _in_chrome(tag: Tag | None) -> bool:
+    """Inside a script, the navigation, a header or footer, or an element named like chrome."""
+    while tag is not None and tag.name != "[document]":
+        if tag.name in CHROME_TAGS or tag.name == "title":
+            return True
+        names = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+        if names.strip() and CHROME_HINT.search(names):
+            return True
+        tag = tag.parent
+    return False
 
 
 def is_attachment(url: str) -> bool:

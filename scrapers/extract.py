@@ -15,7 +15,7 @@ from scrapers.formats.limits import check_text
 from scrapers.formats.pdf import pdf_blocks
 from scrapers.layout.model import Block, Line, ReadingText
 from scrapers.layout.read import to_reading_text
-from scrapers.ocr import image_blocks, image_kind, pdf_ocr_blocks
+from scrapers.ocr import image_blocks, image_kind, page_image_blocks, pdf_ocr_blocks
 
 __all__ = [
     "Extracted", "ExtractionError", "UnsupportedFormat", "decode_html", "extract_plain_text", "extract_text",
@@ -39,7 +39,11 @@ class Extracted:
         return self.reading.page_at(offset) if self.reading is not None else None
 
 
-def extract_text(data: bytes, *, filename: str | None = None, content_type: str | None = None) -> Extracted:
+def extract_text(data: bytes, *, filename: str | None = None, content_type: str | None = None,
+                 page_images: list[bytes | None] | None = None) -> Extracted:
+    """`page_images`: an HTML report page's pictures that are its pages (its text holds no
+    report: scrapers.discover.Page.page_images), their bytes from the archive (None: one not
+    there), in page order; the page is then read from them by OCR."""
     if not data.strip():
         raise ExtractionError("empty file")
     kind = sniff_format(data, filename=filename, content_type=content_type)
@@ -59,6 +63,9 @@ def extract_text(data: bytes, *, filename: str | None = None, content_type: str 
         blocks = docx_blocks(data, warnings)
     elif kind == "html":
         markup, encoding = decode_html(data, content_type)
+        if page_images and any(image is not None for image in page_images):
+            blocks = _ocr(page_image_blocks, page_images, warnings, "report page of images")
+            return replace(_read(blocks, warnings, encoding, kind), text_source="ocr")
         blocks = html_blocks(markup, warnings)
     else:
         text, encoding = decode(data, declared_charset(content_type))
@@ -66,7 +73,7 @@ def extract_text(data: bytes, *, filename: str | None = None, content_type: str 
     return _read(blocks, warnings, encoding, kind)
 
 
-def _ocr(reader, data: bytes, warnings: list[str], why: str) -> list[Block]:
+def _ocr(reader, data, warnings: list[str], why: str) -> list[Block]:
     try:
         return reader(data, warnings)
     except UnsupportedFormat as exc:

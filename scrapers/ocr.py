@@ -83,6 +83,39 @@ def _engine():
 
 def image_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     """An image file (JPEG, PNG, GIF; every frame of a GIF is a page)."""
+    return ocr_pages(_image_pages([data], ""), warnings, what="image")
+
+
+def page_image_blocks(images: list[bytes | None], warnings: list[str]) -> list[Block]:
+    """A report page's pictures (its `<img>` pages, in page order; None: one not in the archive),
+    each image's frames read as the next pages."""
+    missing = [str(number) for number, data in enumerate(images, start=1) if data is None]
+    if missing:
+        warnings.append(f"ocr: page image {', '.join(missing)} of {len(images)} not in the archive")
+    present = [data for data in images if data is not None]
+    return ocr_pages(_image_pages(present, "page image {}: "), warnings, what=f"{len(present)} page image(s)")
+
+
+def _image_pages(images: list[bytes], name: str) -> Iterator:
+    """The frames of each image, decoded one at a time as they are read; `name` prefixes a
+    reason with the image's number."""
+    total = 0
+    for number, data in enumerate(images, start=1):
+        image, frames = _open_image(data, name.format(number))
+        total += frames
+        if total > MAX_OCR_PAGES:
+            raise UnsupportedFormat(f"{name.format(number)}image refused: {total} frames (limit {MAX_OCR_PAGES})")
+        for index in range(frames):
+            try:
+                image.seek(index)
+                frame = image.convert("RGB")
+            except Exception as exc:  # truncated JPEG, damaged PNG chunk, decompression bomb
+                raise ExtractionError(f"{name.format(number)}broken image: {one_line(exc)}") from exc
+            yield frame
+
+
+def _open_image(data: bytes, name: str):
+    """(the image, its frame count), its size checked before anything is decoded."""
     from PIL import Image
 
     try:
@@ -92,21 +125,12 @@ def image_blocks(data: bytes, warnings: list[str]) -> list[Block]:
     except Image.DecompressionBombError:
         image = None
     except Exception as exc:
-        raise ExtractionError(f"broken image: {one_line(exc)}") from exc
-    _check_size(image.size if image is not None else _header_size(data), "image")
-    pages = []
+        raise ExtractionError(f"{name}broken image: {one_line(exc)}") from exc
+    _check_size(image.size if image is not None else _header_size(data), f"{name}image")
     try:
-        frames = getattr(image, "n_frames", 1)
-        if frames > MAX_OCR_PAGES:
-            raise UnsupportedFormat(f"image refused: {frames} frames (limit {MAX_OCR_PAGES})")
-        for index in range(frames):
-            image.seek(index)
-            pages.append(image.convert("RGB"))
-    except UnsupportedFormat:
-        raise
-    except Exception as exc:  # truncated JPEG, damaged PNG chunk, decompression bomb
-        raise ExtractionError(f"broken image: {one_line(exc)}") from exc
-    return ocr_pages(pages, warnings, what="image")
+        return image, getattr(image, "n_frames", 1)
+    except Exception as exc:  # a GIF whose frames cannot be counted
+        raise ExtractionError(f"{name}broken image: {one_line(exc)}") from exc
 
 
 def pdf_ocr_blocks(data: bytes, warnings: list[str]) -> list[Block]:

@@ -3,20 +3,27 @@
   once, the first statement in the text (by char_start) wins, and the parser flags of every
   statement of it stay with that row. Shared by the plain facts and the breakdown shares. The
   city is the fact's (stg_*: a provincial table's row names its city, else the document's).
+  A rule within one document: built by document (macros/by_document.sql), the rows carry
+  their document's load_seq; int_fund_*_deduped add the document's year and version.
 #}
 {% macro first_statement(facts_model, keys) %}
 {%- set keys = ['city_code'] + keys -%}
 {%- set key_list = keys | join(', ') -%}
-with facts as (
-    select * from {{ ref(facts_model) }}
+with to_build as (
+    {{ documents_to_build() }}
 ),
 
-documents as (
-    select * from {{ ref('int_documents') }}
+facts as (
+    select * from {{ ref(facts_model) }} where document_id in (select document_id from to_build)
+),
+
+loaded as (
+    {{ document_load_seqs() }}
 ),
 
 flags as (
-    select * from {{ ref('stg_parse_flags') }} where fact_seq is not null
+    select * from {{ ref('stg_parse_flags') }}
+    where fact_seq is not null and document_id in (select document_id from to_build)
 ),
 
 statements as (
@@ -43,13 +50,11 @@ statement_flags as (
 )
 
 select
-    documents.report_year,
-    documents.version,
-    documents.is_latest_version,
     statements.* exclude (statement_rank),
-    statement_flags.parse_flags
+    statement_flags.parse_flags,
+    loaded.load_seq
 from statements
-inner join documents on documents.document_id = statements.document_id
+inner join loaded on loaded.document_id = statements.document_id
 left join statement_flags
     on statement_flags.document_id = statements.document_id
     {%- for key in keys %}

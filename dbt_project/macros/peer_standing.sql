@@ -13,32 +13,63 @@
   Rank and percentile are NULL for a city without a value.
 #}
 {% macro peer_standing(relation, partition_by) %}
-select
-    city_code,
-    report_year,
-    metric_code,
-    value,
-    case when value is not null then peer_rank end as peer_rank,
-    peer_count,
-    case when value is not null then peer_percentile end as peer_percentile,
-    case
-        when value is null then list_aggregate(sorted_values, 'median')
-        else list_aggregate(sorted_values[:position - 1] || sorted_values[position + 1:], 'median')
-    end as peer_median
-from (
+{%- set keys = partition_by.split(',') | map('trim') | list -%}
+{%- set extra = keys | reject('in', ['report_year', 'metric_code']) | list -%}
+-- The median of the others comes from two order statistics of the scope's values, looked up by
+-- position (the i-th of the others is the i-th of all before the city's own position, else the
+-- one after): linear in the scope, where a list of the scope on every row would be quadratic.
+with placed as (
     select
         city_code,
         report_year,
         metric_code,
         value,
+        {%- for key in extra %}
+        {{ key }},
+        {%- endfor %}
         rank() over (partition by {{ partition_by }}, value is null order by value desc) as peer_rank,
         count(value) over (partition by {{ partition_by }}) as peer_count,
         cume_dist() over (partition by {{ partition_by }}, value is null order by value) as peer_percentile,
-        row_number() over (partition by {{ partition_by }}, value is null order by value) as position,
-        list_sort(list(value) filter (where value is not null) over (partition by {{ partition_by }}))
-            as sorted_values
+        row_number() over (partition by {{ partition_by }}, value is null order by value) as position
     from {{ relation }}
+),
+
+middles as (
+    select
+        *,
+        -- the others: the scope's values without the city's own
+        case when value is null then peer_count else peer_count - 1 end as n_others,
+        (n_others + 1) // 2 as lower_middle,
+        n_others // 2 + 1 as upper_middle
+    from placed
+),
+
+sorted_values as (
+    select {{ keys | join(', ') }}, position, value from placed where value is not null
 )
+
+select
+    middles.city_code,
+    middles.report_year,
+    middles.metric_code,
+    middles.value,
+    case when middles.value is not null then middles.peer_rank end as peer_rank,
+    middles.peer_count,
+    case when middles.value is not null then middles.peer_percentile end as peer_percentile,
+    case when middles.n_others > 0 then (lower_value.value + upper_value.value) / 2 end as peer_median
+from middles
+left join sorted_values as lower_value
+    on lower_value.position = middles.lower_middle
+        + case when middles.value is not null and middles.lower_middle >= middles.position then 1 else 0 end
+    {%- for key in keys %}
+    and lower_value.{{ key }} is not distinct from middles.{{ key }}
+    {%- endfor %}
+left join sorted_values as upper_value
+    on upper_value.position = middles.upper_middle
+        + case when middles.value is not null and middles.upper_middle >= middles.position then 1 else 0 end
+    {%- for key in keys %}
+    and upper_value.{{ key }} is not distinct from middles.{{ key }}
+    {%- endfor %}
 {% endmacro %}
 
 {#
@@ -62,7 +93,8 @@ create or replace macro marts.peer_group_standing(p_year, p_city_codes) as table
 
 {#
   marts.peer_group_breakdown(year, city_codes): per breakdown metric and category, the median
-  share among the named cities (city totals of the latest report version) and how many of them
+  share among the named cities (city totals, the preferred source's share: fct_fund_breakdown.
+  is_preferred_source, the precedence of macros/source_precedence.sql) and how many of them
   state it. `gjj compare` passes the peers (the compared city left out) for its breakdown charts.
 #}
 {% macro create_peer_group_breakdown() %}
@@ -72,7 +104,7 @@ select 1  -- no marts yet
 create or replace macro marts.peer_group_breakdown(p_year, p_city_codes) as table
 select metric_code, category_code, median(value) as peer_median, count(*) as n_cities
 from marts.fct_fund_breakdown
-where is_latest_version and entity_level = 'city_total' and value is not null
+where is_preferred_source and entity_level = 'city_total' and value is not null
     and report_year = p_year and list_contains(p_city_codes, city_code)
 group by metric_code, category_code
 {% endif %}

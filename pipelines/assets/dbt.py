@@ -13,10 +13,13 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import stopping
+from pipelines.inputs import DBT_VERSION
+from pipelines.loader import loader_state, set_loader_state
 from pipelines.publish import run_lock
 from pipelines.resources import DBT_PROJECT_DIR, WarehouseResource
 
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's, whatever PATH says
+DBT_BUILT = "dbt_version"  # loader.state: the DBT_VERSION the incremental models were built with
 
 
 def prepared_project() -> DbtProject:
@@ -65,6 +68,8 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         with run_lock(warehouse.lock_path, warehouse.published):
             target = warehouse.build_dir / "dbt_target"
             args = ["build", "--profiles-dir", str(warehouse.dbt_profiles_dir())]
+            if full_refresh_needed(warehouse):
+                args.append("--full-refresh")
             invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
             with stopping.child(invocation.process):  # a stop ends dbt; the build file is private
                 for number, event in enumerate(invocation.stream()):
@@ -75,5 +80,17 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             if not invocation.is_successful():
                 error = str(invocation.get_error() or "see dbt.log").strip().splitlines()
                 raise RuntimeError(f"dbt build failed: {error[0] if error else 'see dbt.log'}")
+            with warehouse.open_build() as con:
+                set_loader_state(con, DBT_BUILT, DBT_VERSION)
 
     return dbt_models
+
+
+def full_refresh_needed(warehouse: WarehouseResource) -> bool:
+    """The incremental models (by document: dbt_project/macros/by_document.sql) are rebuilt
+    whole on --force and when the dbt project, the loader or the catalog is not the one they
+    were last built with (a reload of every document forgets it too)."""
+    if warehouse.full_rebuild:
+        return True
+    with warehouse.open_build() as con:
+        return loader_state(con, DBT_BUILT) != DBT_VERSION

@@ -1,5 +1,5 @@
-"""Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX), cached by
-the verified body and the extraction code."""
+"""Stage 2, per city: text out of each archived document (HTML article, PDF, DOCX, scans), cached
+by the verified body (and a picture report page's archived pictures) and the extraction code."""
 
 import hashlib
 from dataclasses import dataclass
@@ -11,7 +11,8 @@ from pipelines.assets import state
 from pipelines.inputs import EXTRACTOR_VERSION
 from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ArchiveError, ManifestRow
-from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text
+from scrapers.discover import Page
+from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, decode_html, extract_text, sniff_format
 from scrapers.formats.errors import one_line
 
 
@@ -33,15 +34,18 @@ def extract_document(archive: Archive, row: ManifestRow, warehouse: WarehouseRes
     # record is found even when its text is cached; the cache is keyed on the verified body.
     try:
         body = archive.read_body(row)
+        images = page_images(archive, row, body)
     except ArchiveError as exc:
         return TextOutcome(row, where, "failed", f"archive: {exc}", None)
-    key = state.cache_key(hashlib.sha256(body).hexdigest(), filename, row.content_type, EXTRACTOR_VERSION)
+    bodies = [hashlib.sha256(data).hexdigest() if data is not None else "-" for data in [body, *images]]
+    key = state.cache_key(",".join(bodies), filename, row.content_type, EXTRACTOR_VERSION)
     cache = warehouse.cache_dir("text") / f"{key}.pickle"
     if cache.exists():
         status, reason, extracted = state.read(cache)
     else:
         try:
-            status, reason, extracted = "ok", None, extract_text(body, filename=filename, content_type=row.content_type)
+            status, reason, extracted = "ok", None, extract_text(body, filename=filename, content_type=row.content_type,
+                                                          page_images=images)
         except UnsupportedFormat as exc:
             status, reason, extracted = "unsupported", str(exc), None
         except ExtractionError as exc:
@@ -50,6 +54,23 @@ def extract_document(archive: Archive, row: ManifestRow, warehouse: WarehouseRes
             status, reason, extracted = "failed", f"text extraction: unexpected {one_line(exc)}", None
         state.write(cache, (status, reason, extracted))
     return TextOutcome(row, where, status, reason, extracted)
+
+
+def page_images(archive: Archive, row: ManifestRow, body: bytes) -> list[bytes | None]:
+    """The pictures that are an HTML report page's pages (scrapers.discover.Page.page_images: its
+    text holds no report), their verified bytes as the crawler archived them, in page order;
+    None for one the archive does not hold (its fetch failed)."""
+    if sniff_format(body, content_type=row.content_type) != "html":
+        return []
+    try:
+        markup = decode_html(body, row.content_type)[0]
+    except ExtractionError:
+        return []  # the page's extraction says why
+    out: list[bytes | None] = []
+    for url in Page(markup, row.archive_url).page_images():
+        exchange = archive.latest_ok(url)
+        out.append(archive.read_body(exchange) if exchange is not None else None)
+    return out
 
 
 def text_counts(outcomes: list[TextOutcome]) -> dict[str, int]:

@@ -1,7 +1,10 @@
 """Stage 4: the parsed documents of every city in the build warehouse's `raw` tables.
 
-The only writer of the build file at this stage. Documents no longer produced are removed; a
-city whose latest run failed keeps what it had from its last good run."""
+The only writer of the build file at this stage. Only what changed is written (`_sync`);
+documents no longer produced are removed; a city whose latest run failed keeps what it had
+from its last good run."""
+
+from dataclasses import dataclass
 
 import dagster as dg
 import duckdb
@@ -10,14 +13,16 @@ from pipelines import stopping
 from pipelines.assets import state
 from pipelines.assets.cities import PARSED_KEY
 from pipelines.assets.registry import registry
-from pipelines.inputs import record_load, warehouse_fingerprint
+from pipelines.inputs import LOAD_VERSION, record_load, stored_city_inputs, warehouse_fingerprint
 from pipelines.loader import (
     OTHER_TABLES,
     RAW_TABLES,
     DocumentRecord,
+    document_digest,
     ensure_schema,
-    load_documents,
     load_registry_reports,
+    loader_state,
+    sync_documents,
 )
 from pipelines.parser.model import ParseResult
 from pipelines.resources import WarehouseResource
@@ -37,22 +42,24 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     registry's expected reports)."""
     stopping.checkpoint("load")
     fingerprint = warehouse_fingerprint(warehouse)  # before reading: a later change is seen next run
-    items = current_items(warehouse)
     with warehouse.open_build() as con:
         ensure_schema(con)
         load_registry_reports(con, warehouse.registry())
-        removed = _sync(con, items)
+        synced = _sync(con, warehouse)
         record_load(warehouse, fingerprint)
         unreadable = con.execute(
             "SELECT count(*) FROM raw.documents WHERE status IN ('failed', 'unsupported')"
         ).fetchone()[0]
         counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in TABLES}
-    context.log.info(f"raw: {len(items)} documents loaded, {len(removed)} removed")
+    context.log.info(
+        f"raw: {synced.written} documents written, {synced.removed} removed, {synced.cities_read} cities read"
+        + (" (everything reloaded)" if synced.everything else "")
+    )
     loaded = LoadCounts(
         documents=counts["raw.documents"],
         unreadable=unreadable,
         facts=counts["raw.facts"] + counts["raw.breakdown_facts"],
-        removed=len(removed),
+        removed=synced.removed,
     )
     for key, name in zip(RAW_KEYS, TABLES, strict=True):
         metadata = {"dagster/row_count": counts[name]}
@@ -64,25 +71,94 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
 def current_items(warehouse: WarehouseResource) -> list[tuple[DocumentRecord, ParseResult | None]]:
     """The latest successful parse output of every registry city; the same bytes archived
     under two addresses are one document (the first one archived)."""
-    items: dict[str, tuple[DocumentRecord, ParseResult | None]] = {}
-    for city in warehouse.registry().cities:
-        path = warehouse.city_dir(city.code) / state.PARSED
+    owned = _read_cities(warehouse, [city.code for city in warehouse.registry().cities])
+    return [(doc, result) for _city, doc, result in owned.values()]
+
+
+Owned = dict[str, tuple[str, DocumentRecord, ParseResult | None]]
+
+
+def _read_cities(warehouse: WarehouseResource, codes: list[str]) -> Owned:
+    """document_id -> (the city whose output holds it first, in registry order; its record and parse)."""
+    out: Owned = {}
+    for code in codes:
+        path = warehouse.city_dir(code) / state.PARSED
         if path.exists():
             for doc, result in state.read(path):
-                items.setdefault(doc.document_id, (doc, result))
-    return list(items.values())
+                out.setdefault(doc.document_id, (code, doc, result))
+    return out
 
 
-def _sync(con: duckdb.DuckDBPyConnection, items: list[tuple[DocumentRecord, ParseResult | None]]) -> list[str]:
-    """Reload every current document (cheap next to parsing, which the cache saves) and drop
-    the documents no city produces any more."""
-    loaded = {row[0] for row in con.execute("SELECT document_id FROM raw.documents").fetchall()}
-    removed = sorted(loaded - {doc.document_id for doc, _ in items})
-    if items:
-        load_documents(con, items)
-    if removed:
-        con.begin()
-        for name in RAW_TABLES:
-            con.executemany(f"DELETE FROM {name} WHERE document_id = ?", [[i] for i in removed])
-        con.commit()
-    return removed
+def _output_identity(warehouse: WarehouseResource, code: str) -> str | None:
+    """Which parse output a city holds: a new one is written under a new inode (pipelines/assets/
+    state.py writes by rename), so an equal identity means the very file read before."""
+    path = warehouse.city_dir(code) / state.PARSED
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}:{stored_city_inputs(warehouse, code)}"
+
+
+@dataclass
+class Sync:
+    written: int  # documents whose rows were (re)written
+    removed: int
+    cities_read: int
+    everything: bool  # a full reload (new loader version, or --force)
+
+
+def _sync(con: duckdb.DuckDBPyConnection, warehouse: WarehouseResource) -> Sync:
+    """Write only the documents whose parse output changed since the build file was loaded and
+    drop the ones no city produces any more; only the cities whose parse output file changed
+    are read. Everything is reloaded when the loader's version (its code, the catalog, the raw
+    checks) is not the one the build file was loaded with, or on --force."""
+    codes = [city.code for city in warehouse.registry().cities]
+    outputs = {code: _output_identity(warehouse, code) for code in codes}
+    everything = warehouse.full_rebuild or loader_state(con, "version") != LOAD_VERSION
+    loaded_cities = dict(con.execute("SELECT city, output FROM loader.cities").fetchall())
+    rows = con.execute("SELECT document_id, city, digest FROM loader.documents").fetchall()
+    loaded = {doc_id: (city, digest) for doc_id, city, digest in rows}
+    changed = codes if everything else [c for c in codes if c not in loaded_cities or loaded_cities[c] != outputs[c]]
+    current = _read_cities(warehouse, changed)
+    if not everything and not _only_within(changed, current, loaded, set(codes)):
+        changed = codes  # a document moved between cities, or one went: look at every city
+        current = _read_cities(warehouse, codes)
+    digests = {doc_id: document_digest(doc, result) for doc_id, (_, doc, result) in current.items()}
+    write = [
+        doc_id for doc_id, (city, _, _) in current.items()
+        if everything or loaded.get(doc_id) != (city, digests[doc_id])
+    ]
+    read = set(changed)
+    removed = sorted(doc_id for doc_id, (city, _) in loaded.items() if city in read and doc_id not in current)
+    removed += sorted(  # their city left the registry
+        doc_id for doc_id, (city, _) in loaded.items() if city not in outputs and doc_id not in current
+    )
+    if write or removed or loaded_cities != outputs or everything:
+        sync_documents(
+            con,
+            [current[doc_id][1:] for doc_id in write],
+            removed=removed,
+            owners={doc_id: current[doc_id][0] for doc_id in write},
+            digests={doc_id: digests[doc_id] for doc_id in write},
+            cities=outputs,
+            everything=everything,
+            state={"version": LOAD_VERSION},
+        )
+    return Sync(written=len(write), removed=len(removed), cities_read=len(changed), everything=everything)
+
+
+def _only_within(
+    changed: list[str],
+    current: Owned,
+    loaded: dict[str, tuple[str, str]],
+    registry: set[str],
+) -> bool:
+    """Whether reading only the changed cities is enough: every document they hold now is new
+    or was theirs, every document they held is still theirs, and no city left the registry."""
+    read = set(changed)
+    if any(city not in registry for city, _ in loaded.values()):
+        return False
+    if any(doc_id in loaded and loaded[doc_id][0] != city for doc_id, (city, _, _) in current.items()):
+        return False
+    return all(doc_id in current for doc_id, (city, _) in loaded.items() if city in read)

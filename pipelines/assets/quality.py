@@ -13,6 +13,7 @@ import dagster as dg
 
 from pipelines import stopping
 from pipelines.assets.load import RAW_KEYS
+from pipelines.loader import loader_state, set_loader_state
 from pipelines.resources import WarehouseResource
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 STRUCTURAL_KEY = dg.AssetKey(["quality", "structural_findings"])  # dbt's source of the same name
 PRE_DBT_LAYERS = ("raw_documents", "raw_facts")  # the raw.* tables the loader wrote
+CHECKED = "checked_seq"  # loader.state: the documents up to this load_seq passed the raw checks
 
 
 @dg.asset(
@@ -37,8 +39,16 @@ def structural_findings(warehouse: WarehouseResource):
 
     stopping.checkpoint("checks")
     with warehouse.open_build() as con:
-        results = [run_structural(con, layer, docs_dir=docs_dir(warehouse)) for layer in PRE_DBT_LAYERS]
+        # documents checked clean before are not checked again row by row: they are unchanged
+        # (a document rewritten gets a new load_seq, a new loader version reloads them all)
+        checked = None if warehouse.full_rebuild else int(loader_state(con, CHECKED) or 0)
+        newest = con.execute("SELECT coalesce(max(load_seq), 0) FROM loader.documents").fetchone()[0]
+        results = [
+            run_structural(con, layer, docs_dir=docs_dir(warehouse), loaded_after=checked) for layer in PRE_DBT_LAYERS
+        ]
         write_structural_findings(con, [f for r in results for f in r.findings()])
+        if all(r.passed for r in results):  # a failure is checked again, with what comes next
+            set_loader_state(con, CHECKED, str(newest))
     yield dg.MaterializeResult(metadata={"failures": sum(len(r.failures) for r in results)})
     for result in results:
         yield structural_result(f"{result.layer}_structural", result)

@@ -47,14 +47,18 @@ class Figure:
 
 
 def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
-    """Every figure of a paragraph outside the masked spans (breakdown items already read),
-    and every 与上年持平 (a change of zero, in words)."""
+    """Every figure of a paragraph outside the masked spans (breakdown items already read, in
+    order, none overlapping), and every 与上年持平 (a change of zero, in words)."""
     figures = []
+    spans = iter(masked)
+    span = next(spans, None)  # the first masked span not wholly before the match
     for match in FIGURE.finditer(text):
         start, end = match.span()
-        if masked and any(s < end and start < e for s, e in masked):
+        while span is not None and span[1] <= start:
+            span = next(spans, None)
+        if span is not None and span[0] < end:
             continue
-        figure = _figure(text, match)
+        figure = _figure(text, match, start, end)
         if figure:
             figures.append(figure)
     if "持平" in text:
@@ -63,11 +67,9 @@ def find_figures(text: str, masked: list[tuple[int, int]]) -> list[Figure]:
     return figures
 
 
-def _figure(text: str, match: re.Match[str]) -> Figure | None:
-    number, unit = match["num"], match["unit"]
-    start, end = match.span()
-    before = text[start - 1] if start else ""
-    if before in ("-", "~") and not number.startswith("-"):
+def _figure(text: str, match: re.Match[str], start: int, end: int) -> Figure | None:
+    number, unit = match.group("num", "unit")
+    if start and text[start - 1] in "-~" and number[0] != "-":
         return None  # the upper end of a range such as 90-144(含)平方米
     if text.startswith(_RANGE_OR_LABEL, end) or (unit and "平方米" in unit and text.startswith(("以下", "以上"), end)):
         return None  # a category label such as 30岁(含)以下, 144平方米以上

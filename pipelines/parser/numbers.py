@@ -48,26 +48,38 @@ class Normalized:
         return self.offsets[i] if i < len(self.offsets) else self.original_length
 
 
+# ASCII and the CJK ideographs are their own NFKC form: most of a report is skipped in C
+# before the characters left are looked up one by one.
+_OWN_FORM = re.compile(r"[\x00-\x7f\u4e00-\u9fff]+")
+
+
 @cache
 def _nfkc(ch: str) -> str:
     return "" if ch in _DROPPED else unicodedata.normalize("NFKC", ch)
 
 
 def normalize(text: str) -> Normalized:
-    mapping = {ch: _nfkc(ch) for ch in set(text)}
-    if all(len(out) == 1 for out in mapping.values()):  # the common case: one char for one
-        changed = {ch: out for ch, out in mapping.items() if out != ch}
-        if not changed:
-            return Normalized(text, (), len(text))
-        pattern = re.compile("[" + "".join(map(re.escape, changed)) + "]")
-        return Normalized(pattern.sub(lambda m: changed[m.group()], text), (), len(text))
+    looked_up = ((ch, _nfkc(ch)) for ch in set(_OWN_FORM.sub("", text)))
+    changed = {ch: out for ch, out in looked_up if out != ch}
+    if not changed:
+        return Normalized(text, (), len(text))
+    if all(len(out) == 1 for out in changed.values()):  # the common case: one char for one
+        return Normalized(_replace_all(text, changed), (), len(text))
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        for out in mapping[ch]:
+        for out in changed.get(ch, ch):
             chars.append(out)
             offsets.append(i)
     return Normalized("".join(chars), tuple(offsets), len(text))
+
+
+def _replace_all(text: str, changed: dict[str, str]) -> str:
+    """`text` with each character of `changed` replaced (each output is its own NFKC form, so
+    no output is replaced again: one pass per character gives the simultaneous replacement)."""
+    for ch, out in changed.items():
+        text = text.replace(ch, out)
+    return text
 
 
 @lru_cache(maxsize=8192)  # the same figures recur (percentages, rates, counts)

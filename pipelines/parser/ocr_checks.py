@@ -5,6 +5,7 @@ each figure the interval of values that round to it (± half its last
 printed digit), as the warehouse's relation checks count it. Every OCR
 figure of a broken relation is flagged `ocr_doubtful` with the relation in its reason, and
 where changing one digit of one of them would make the relation hold, the reason says which.
+An amount in yuan printed finer than a fen (1.510元: a comma read as a point) is flagged too.
 Nothing is corrected. Pure: a parse result in, a result with flags added out.
 
 One owner (looked at, not moved, 2026-11-29): the warehouse checks these relations on every
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from pipelines.catalog import Catalog
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import Fact, ParseResult
 
 CITY_TOTAL = "city_total"
@@ -34,6 +36,7 @@ Key = tuple[str, str]  # entity code, metric code
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
 Interval = tuple[float, float]  # lo, hi
 Check = Callable[[dict[tuple[str, str], Interval]], bool]  # (entity, metric) → its interval: does it hold?
+FEN = 0.01 - 1e-12  # yuan: the finest amount a report prints
 _SLACK = 1e-9  # floating-point noise in base-unit sums, not a rounding tolerance
 
 
@@ -69,13 +72,25 @@ def doubt_broken_relations(result: ParseResult, catalog: Catalog) -> ParseResult
         across = len({f.entity_code for f in facts}) > 1
         printed = ", ".join(f"{f.entity_code + ' ' if across else ''}{f.metric_code} {f.raw_text}" for f in facts)
         fix = _one_digit_fix(facts, check)
+        permille = _permille_fix(facts, check)
         for fact in facts:
             if fact.ocr_confidence is not None:
-                reasons.setdefault(id(fact), []).append(f"breaks {name} ({printed})" + (f"; {fix}" if fix else ""))
+                reasons.setdefault(id(fact), []).append(
+                    f"breaks {name} ({printed})" + "".join(f"; {m}" for m in (fix, permille and permille[1]) if m))
+        if permille:
+            for other in _beside(result.facts, permille[0]):
+                reasons.setdefault(id(other), [
+                    f"{permille[0].metric_code} of {permille[0].entity_code} ({permille[0].raw_text}) read as ‰ "
+                    f"would satisfy {name}: this % may be a misread ‰ too"])
+    for fact in result.facts:
+        if fact.ocr_confidence is not None and fact.unit == "yuan" and fact.precision and fact.precision < FEN:
+            # 1.510元: no amount is printed finer than a fen; a thousands comma read as a point
+            reasons.setdefault(id(fact), []).append(
+                f"{fact.raw_text} is printed finer than a fen: its point may be a misread comma")
     if not reasons:
         return result
     facts = [
-        replace(f, flags=(*f.flags, *(f"ocr_doubtful: {reason}" for reason in reasons[id(f)])))
+        replace(f, flags=(*f.flags, *(flag_text("ocr_doubtful", reason) for reason in reasons[id(f)])))
         if id(f) in reasons else f
         for f in result.facts
     ]
@@ -119,6 +134,24 @@ def _quotient_holds(ratio: Interval, numerator: Interval, denominator: Interval)
         return True  # no bound exists
     ends = [n / d for n in numerator for d in denominator]
     return _meets(ratio, (min(ends), max(ends)))
+
+
+def _beside(facts: list[Fact], misread: Fact) -> list[Fact]:
+    """The same metric's other OCR figures printed with % as `misread` was: a report prints one
+    metric in one sign (逾期率0.69‰。其中，市中心0.89‰), so the recogniser misread theirs too."""
+    return [f for f in facts if f is not misread and f.ocr_confidence is not None
+            and f.metric_code == misread.metric_code and f.raw_text.endswith("%") and f.value]  # 0% is 0‰
+
+
+def _permille_fix(facts: list[Fact], check: Check) -> tuple[Fact, str] | None:
+    """An OCR figure printed with % that read as ‰ (a tenth of its value: the recogniser reads
+    ‰ as % or %0) would satisfy the relation: (that figure, the reason's words)."""
+    for fact in facts:
+        if fact.ocr_confidence is not None and fact.raw_text.endswith("%"):
+            shrunk = replace(fact, value=fact.value / 10, precision=(fact.precision or 0) / 10)
+            if check(_intervals([shrunk if f is fact else f for f in facts])):
+                return fact, f"read as ‰ ({fact.raw_text[:-1]}‰) it would satisfy it: ‰ is misread as %"
+    return None
 
 
 def _one_digit_fix(facts: list[Fact], check: Check) -> str | None:

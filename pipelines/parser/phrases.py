@@ -35,9 +35,10 @@ def score_metrics(
     metrics of the section itself come before those of its siblings."""
     scored: list[tuple[Match, Metric]] = []
     for candidate in candidates:
-        if candidate.outside and scored:
+        outside = candidate.outside
+        if outside and scored:
             break  # a sibling section's metric never beats one of the section itself
-        best: Match | None = None
+        best: tuple | None = None  # a Match's fields: compared as tuples, made a Match once
         for phrase, literal in candidate.phrases:
             if literal not in context:
                 continue
@@ -45,19 +46,20 @@ def score_metrics(
             for last in phrase.finditer(context):  # noqa: B007 (the last match is the nearest)
                 pass
             if last is not None:
-                tail = context[last.end() :]
+                start, end = last.span()
+                tail = context[end:]
                 clauses = tail.count(",") + tail.count(";") + tail.count(":")  # CLAUSE_SEP
-                found = Match(candidate.outside, clauses, between(last.end()), len(tail), -len(last.group()))
+                found = (outside, clauses, between(end), len(tail), start - end)
                 if best is None or found < best:
                     best = found
         for phrase in candidate.metric.after:
             match = phrase.match(after)
             if match:
-                found = Match(candidate.outside, 0, 0, 0.5, -len(match.group()))
+                found = (outside, 0, 0, 0.5, -len(match.group()))
                 if best is None or found < best:
                     best = found
         if best:
-            scored.append((best, candidate.metric))
+            scored.append((Match(*best), candidate.metric))
     return scored
 
 

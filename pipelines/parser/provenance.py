@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import replace
 
 from pipelines.catalog import load_catalog
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import Fact, ParseResult
 from pipelines.parser.ocr_checks import doubt_broken_relations
 from pipelines.parser.ocr_names import fold_misread_names
@@ -44,9 +45,10 @@ def _placed(fact: Fact, span: SourceSpan | None, text: str) -> Fact:
     if span.confidence is None or span.box is None:  # a text layer: the page only
         return replace(fact, page=span.page)
     x, y, w, h = _figure_box(span, fact.char_start, fact.char_end, text)
-    flags = [f"ocr: page {span.page}, box {x:.0f},{y:.0f},{w:.0f},{h:.0f}, confidence {span.confidence:.3f}"]
+    confidence = f"{span.confidence:.3f}"
+    flags = [flag_text("ocr", f"page {span.page}, box {x:.0f},{y:.0f},{w:.0f},{h:.0f}, confidence {confidence}")]
     if span.confidence < OCR_CONFIDENCE_FLOOR:
-        flags.append(f"ocr_doubtful: recognition confidence {span.confidence:.3f} below {OCR_CONFIDENCE_FLOOR}")
+        flags.append(flag_text("ocr_doubtful", f"recognition confidence {confidence} below {OCR_CONFIDENCE_FLOOR}"))
     return replace(fact, page=span.page, box_x=x, box_y=y, box_w=w, box_h=h, ocr_confidence=span.confidence,
                    flags=(*fact.flags, *flags))
 

@@ -4,11 +4,12 @@ figures in each sentence and the metric each figure reports (nearest catalog phr
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
+from operator import attrgetter
 
 from pipelines.catalog import Catalog, Metric
 from pipelines.parser.cities import CityIndex
@@ -20,8 +21,9 @@ from pipelines.parser.figures import (
     classify_changes,
     find_figures,
 )
+from pipelines.parser.flags import flag_text
 from pipelines.parser.model import DocumentMeta, Entity, Fact, Mention
-from pipelines.parser.numbers import NUMBER, UNIT, Normalized, parse_number, unit_factor
+from pipelines.parser.numbers import NUMBER, UNIT, Normalized, decimals_of, parse_number, unit_factor
 from pipelines.parser.phrases import (
     CLAUSE_SEP,
     best_metric,
@@ -51,6 +53,7 @@ _UNIT_NOTE = re.compile(rf"单位[:为\s]*(?P<unit>{UNIT})")
 _COLUMN_UNIT = re.compile(rf"\((?:单位[:为\s]*)?(?P<unit>{UNIT})\)")
 _CELL = re.compile(rf"(?P<num>{NUMBER})\s*(?P<unit>%|‰)?")
 _UNIT_CELL = re.compile(rf"\(?(?:单位[:为\s]*)?(?P<unit>{UNIT})\)?")
+_FACT_KEY = attrgetter("city_code", "entity_code", "metric_code", "category")  # a repeat states the same key
 _TOTAL_ROWS = ("合计", "全市", "总计", "全市合计", "合 计")
 
 _PERCENT, _PER_MILLE = Decimal("0.01"), Decimal("0.001")
@@ -127,28 +130,31 @@ class ReportReader:
         section = self.sections.current
         if "\t" in stripped and self._table_row(start, text, section):
             return
-        unit_note = _UNIT_NOTE.search(stripped)
+        unit_note = _UNIT_NOTE.search(stripped) if "单位" in stripped else None  # every note starts with it
         if unit_note:
             self._unit_note = unit_note["unit"]
         entity, content_start = self._paragraph_entity(text)
         masked_spans: list[tuple[int, int]] = []
+        sentences = _sentences(text)
         if section.startswith("benefit"):
-            self._breakdowns(start, text, section, entity, content_start, masked_spans)
+            self._breakdowns(start, text, sentences, section, entity, content_start, masked_spans)
         figures = find_figures(text, masked_spans)
         zero = zero_pattern(self.catalog, section)
         if not figures and (zero is None or not zero.search(text)):
             return  # nothing here can become a fact
         masked = _mask(text, [(f.start, f.end) for f in figures] + masked_spans)
         claimed: list[Figure] = []
-        remaining = figures
-        for s_start, s_end in _sentences(text):
-            count = next((i for i, f in enumerate(remaining) if f.start >= s_end), len(remaining))
-            in_sentence, remaining = remaining[:count], remaining[count:]
+        starts = [f.start for f in figures]  # in order
+        first = 0
+        for s_start, s_end in sentences:
+            end = bisect_left(starts, s_end, first)
+            in_sentence, first = figures[first:end], end
             self._sentence(start, text, masked, s_start, s_end, in_sentence, section, entity, claimed)
 
     def _entity_header(self, stripped: str) -> Entity | None:
         """A line that only names an entity ("盘锦中心:"): it speaks for the paragraphs below."""
-        body = _NUMBERING.sub("", stripped).rstrip(":").strip()
+        body = _NUMBERING.sub("", stripped, count=1) if stripped[0].isdigit() else stripped
+        body = body.rstrip(":").strip()
         if len(body) > _LONGEST_NAME or not self.book.may_name(body):
             return None
         found = self.book.at_start(body)
@@ -204,10 +210,10 @@ class ReportReader:
         if self._city_table:
             entity, city_code = self._city_row(label)
             if entity is None:
-                self.flags.append(
-                    f"unmatched_city_row: row {label!r} (table {self._tables}, row {self._table_rows}) names no "
+                self.flags.append(flag_text(
+                    "unmatched_city_row", f"row {label!r} (table {self._tables}, row {self._table_rows}) names no "
                     f"city of {self.cities.area_name}: its {len(numbers)} figures are not read as any city's"
-                )
+                ))
         else:
             entity = self._table_entity(label)
         column_entities = [None] * (len(header) - 1) if self._city_table else [
@@ -369,9 +375,7 @@ class ReportReader:
             if best and best[0].distance == 0:
                 figure.metric = best[1]
             return
-        clause_start = _clause_start(masked, s_start, figure.start)
-        names_entity = any(clause_start <= pos < figure.start for pos, _ in inline)
-        if (best is None or best[0].clauses > 0) and names_entity:
+        if (best is None or best[0].clauses > 0) and inline and _names_entity(masked, s_start, figure.start, inline):
             for previous in reversed(claimed):
                 metric = previous.metric
                 if metric and any(c.metric is metric for c in candidates):
@@ -419,6 +423,7 @@ class ReportReader:
         self,
         line_start: int,
         text: str,
+        sentences: list[tuple[int, int]],
         section: str,
         entity: Entity,
         content_start: int,
@@ -429,12 +434,12 @@ class ReportReader:
         if not shares:
             return
         intros = list(intro_pattern(self.catalog, section).finditer(text))
+        items = list(SHARE_ITEM.finditer(text)) if "占" in text else []  # a cheap test first
         intro_ends = [i.end() for i in intros]
-        separators = [m.end() for m in _LABEL_BOUNDARY.finditer(text)]
-        sentences = _sentences(text)
+        separators = [m.end() for m in _LABEL_BOUNDARY.finditer(text)] if items else []
         sentence_starts = [a for a, _ in sentences]
         previous_end = content_start
-        for item in SHARE_ITEM.finditer(text):
+        for item in items:
             k = bisect_right(intro_ends, item.start())  # the intros before the item
             intro = intros[k - 1] if k else None
             active = intro.group() if intro else self._intro
@@ -442,13 +447,13 @@ class ReportReader:
                 continue
             separator = separators[bisect_right(separators, item.start()) - 1] if separators else 0
             label_start = max(previous_end, separator, intro.end() if intro else 0)
-            label = _LABEL_JUNK.sub("", text[label_start : item.start()]).strip()
-            metric, category = category_of(self.catalog, with_intro(shares, active), label)
+            label, metric, category = _share_label(self.catalog, shares, active, text[label_start : item.start()])
             masked_spans.append((label_start, item.end()))
             previous_end = item.end()
             i = bisect_right(sentence_starts, item.start()) - 1
             s_start, s_end = sentences[i] if i >= 0 and item.start() < sentences[i][1] else (0, len(text))
-            number = Figure(item.start("num"), item.end(), item["num"], item["unit"], *parse_number(item["num"]))
+            printed = item["num"]
+            number = Figure(item.start("num"), item.end(), printed, item["unit"], *parse_number(printed))
             if metric is None:
                 reason = f"share of unknown category {label!r}"
                 self.unclaimed.append(self._mention(line_start, text, s_start, s_end, number, section, reason))
@@ -477,16 +482,14 @@ class ReportReader:
         if unit is None and flag == "unit_missing" and _lost_unit_reading(metric, figure):
             unit, flag = metric.lost_unit[0], "unit_inferred"  # type: ignore[index]
         if unit is not None:
-            factor = unit_factor(unit, metric.unit)
-            assert factor is not None
-            precision = _precision(factor, figure.decimals)
+            factor, precision = _conversion(unit, metric.unit, figure.number)
             if figure.value is not None:
-                value = float(figure.value * factor)
+                value = _scaled(figure.value, factor)
         flags = []
         if flag:
             raw = self.original[o_start:o_end]
             reason = _FLAG_REASONS[flag].format(raw=raw, unit=unit, name=metric.name_zh, bound=_bound(metric))
-            flags.append(f"{flag}: {reason}")
+            flags.append(flag_text(flag, reason))
         change_value = change_unit = change_raw = None
         if figure.change is not None:
             change = figure.change
@@ -498,29 +501,17 @@ class ReportReader:
                 change_unit = "ratio" if change.unit == "%" else "pp"
             scale = _PER_MILLE if change.unit == "‰" else _PERCENT
             if change.value is not None:
-                change_value = float(change.value * scale * change.sign)
+                change_value = _scaled(change.value, scale, change.sign)
             if change.flag:
-                flags.append(f"{change.flag}: {_FLAG_REASONS[change.flag].format(raw=change_raw)}")
+                flags.append(flag_text(change.flag, _FLAG_REASONS[change.flag].format(raw=change_raw)))
+        city_code = self.cities.area_code if entity.level == "province_total" and self.cities else None
+        # Positional, in Fact's field order: keywords to a class cost a dict per call (a twentieth
+        # of the parse).
         return Fact(
-            entity_name=entity.name,
-            entity_code=entity.code,
-            entity_level=entity.level,
-            metric_code=metric.code,
-            category=category,
-            value=value,
-            unit=metric.unit,
-            raw_text=self.original[o_start:o_end],
-            sentence=self._sentence_text(line_start, s_start, s_end),
-            char_start=o_start,
-            char_end=o_end,
-            section=section,
-            precision=precision,
-            change_value=change_value,
-            change_unit=change_unit,
-            change_raw=change_raw,
-            flags=tuple(flags),
-            city_code=self.cities.area_code if entity.level == "province_total" and self.cities else None,
-        )
+            entity.name, entity.code, entity.level, metric.code, category, value, metric.unit,
+            self.original[o_start:o_end], self._sentence_text(line_start, s_start, s_end), o_start, o_end, section,
+            precision, change_value, change_unit, change_raw, tuple(flags), None, city_code,
+        )  # fmt: skip
 
     def _mention(
         self, line_start: int, text: str, s_start: int, s_end: int, figure: Figure, section: str, reason: str = ""
@@ -554,17 +545,20 @@ class ReportReader:
             self.warnings.append(f"template sections not found (truncated or merged?): {', '.join(missing)}")
 
     def _flag_conflicting_repeats(self) -> None:
+        keys = list(map(_FACT_KEY, self.facts))
+        repeated = {key for key, count in Counter(keys).items() if count > 1}
+        if not repeated:
+            return
         groups: dict[tuple[str | None, str, str, str | None], list[int]] = defaultdict(list)
-        for i, fact in enumerate(self.facts):
-            groups[(fact.city_code, fact.entity_code, fact.metric_code, fact.category)].append(i)
+        for i, key in enumerate(keys):
+            if key in repeated:
+                groups[key].append(i)
         for indexes in groups.values():
-            if len(indexes) < 2:
-                continue
             values = sorted({self.facts[i].value for i in indexes if self.facts[i].value is not None})
             if len(values) > 1:
                 printed = " vs ".join(repr(self.facts[i].raw_text) for i in indexes)
                 for i in indexes:
-                    flag = f"conflicting_repeat: stated differently in one report ({printed})"
+                    flag = flag_text("conflicting_repeat", f"stated differently in one report ({printed})")
                     self.facts[i] = replace(self.facts[i], flags=(*self.facts[i].flags, flag))
 
 
@@ -593,10 +587,27 @@ def _bound(metric: Metric) -> str:
     return f"{metric.lost_unit[1]:,}" if metric.lost_unit else ""
 
 
-@cache
-def _precision(factor: Decimal, decimals: int) -> float:
-    """The base-unit value of the last printed digit."""
-    return float(factor * Decimal(1).scaleb(-decimals))
+@lru_cache(maxsize=4096)  # report after report prints the same labels
+def _share_label(
+    catalog: Catalog, shares: tuple[Metric, ...], intro: str, printed: str
+) -> tuple[str, Metric | None, str | None]:
+    """The label of a share item as printed before 占, and the breakdown metric and category it names."""
+    label = _LABEL_JUNK.sub("", printed, count=1).strip()
+    return (label, *category_of(catalog, with_intro(shares, intro), label))
+
+
+@lru_cache(maxsize=8192)  # the same figures recur (percentages, rates, counts)
+def _scaled(value: Decimal, factor: Decimal, sign: int = 1) -> float:
+    return float(value * factor * sign)
+
+
+@lru_cache(maxsize=8192)
+def _conversion(printed_unit: str, base_unit: str, number: str) -> tuple[Decimal, float]:
+    """The factor from the printed unit to the base unit, and the base-unit value of the last
+    printed digit of `number` (its precision)."""
+    factor = unit_factor(printed_unit, base_unit)
+    assert factor is not None
+    return factor, float(factor * Decimal(1).scaleb(-decimals_of(number)))
 
 def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     """`text` with the characters of every span replaced by #."""
@@ -620,8 +631,16 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _clause_start(masked: str, s_start: int, position: int) -> int:
     """Just after the last clause separator (CLAUSE_SEP) before `position`."""
-    last = max(masked.rfind(sep, s_start, position) for sep in ",;:")
+    last = max(
+        masked.rfind(",", s_start, position), masked.rfind(";", s_start, position), masked.rfind(":", s_start, position)
+    )
     return last + 1 if last >= 0 else s_start
+
+def _names_entity(masked: str, s_start: int, position: int, inline: list[tuple[int, Entity]]) -> bool:
+    """Does the clause of `position` name an entity before it?"""
+    clause_start = _clause_start(masked, s_start, position)
+    return any(clause_start <= pos < position for pos, _ in inline)
+
 
 def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None:
     found = None
@@ -631,12 +650,18 @@ def _entity_at(inline: list[tuple[int, Entity]], position: int) -> Entity | None
     return found
 
 def _figures_between(figures: list[Figure], start: int, end: int) -> int:
-    return sum(1 for f in figures if f.start >= start and f.end <= end)
+    count = 0
+    for f in figures:
+        if f.start >= start and f.end <= end:
+            count += 1
+    return count
 
 def _respectively_labels(masked: str, s_start: int, s_end: int, figures: list[Figure]) -> dict[int, str]:
     """人员、公用、专项经费分别为a、b、c: each value gets its own label as the phrase context
     (nearest to the figure), keyed by id(figure)."""
     contexts: dict[int, str] = {}
+    if masked.find("分别", s_start, s_end) < 0:  # every match starts with it
+        return contexts
     values = [f for f in figures if not f.is_change]
     for match in _RESPECTIVELY.finditer(masked, s_start, s_end):
         following = [f for f in values if f.start >= match.end()]

@@ -15,11 +15,11 @@ from scrapers.formats.tables import blank_merged_figures
 from scrapers.layout.model import Block, Line, Table
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "select",
+CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "iframe", "form", "select",
                 "button")
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "table", "section",
                "article", "blockquote", "pre", "ul", "ol", "dd", "dt", "center"}
-_CHROME_HINT = re.compile(r"(^|[-_ ])(nav|menu|foot|footer|header|banner|breadcrumb|crumb|share|sidebar|"
+CHROME_HINT = re.compile(r"(^|[-_ ])(nav|menu|foot|footer|header|banner|breadcrumb|crumb|share|sidebar|"
                           r"copyright)([-_ ]|$)", re.I)
 _LAYOUT_CELL_CHARS = 200  # a table with a cell this long holds text, not figures: a layout table
 
@@ -37,7 +37,7 @@ def html_blocks(markup: str, warnings: list[str]) -> list[Block]:
     if len(markup) > MAX_MARKUP_CHARS:
         raise ExtractionError(f"HTML page too large: {len(markup):,} characters (limit {MAX_MARKUP_CHARS:,})")
     soup = BeautifulSoup(markup, "lxml")
-    for tag in soup.find_all(_CHROME_TAGS):
+    for tag in soup.find_all(CHROME_TAGS):
         tag.decompose()
     body = _article_container(soup)
     blocks: list[Block] = []
@@ -81,7 +81,7 @@ def _looks_like_chrome(tag: Tag) -> bool:
         if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
             break
         marker = " ".join([*(node.get("class") or []), str(node.get("id") or "")])
-        if marker and _CHROME_HINT.search(marker):
+        if marker and CHROME_HINT.search(marker):
             return True
     return False
 

@@ -28,6 +28,17 @@ So, by hand:
   5,000 beyond 3 x 100/2 + 100/2 = 200: one province_total_sum finding.
   withdrawal_amount: 丁二市's cell is empty: not checked (no figure for 丁二市), no finding.
 
+The table also states 丁一市's withdrawal_to_deposit_ratio, 64.83% (precision 0.01% = 1e-4), a
+catalog quotient of its row's withdrawal_amount / deposit_amount: computed_value 8.00 / 12.34
+= 0.648298... (int_relation_recomputed; the audit checks cities' own reports only).
+
+A breakdown both sources state (withdrawal_by_reason, category purchase_build, a share with two
+decimals of a percent): 丁一市's report 50.00%, 丁二市's report 30.00% and the 丁省 table's
+second table 40.00% for 丁二市 (the sources disagree) and 20.00% for 丁三市 (the table only).
+The shares marts.peer_group_breakdown(2022, [丁一, 丁二, 丁三]) takes are the preferred source's
+(macros/source_precedence.sql): 0.50, 0.30 (丁二市's own report, not the table's 0.40) and
+0.20: median 0.30 of 3 cities.
+
 戊省 (970000), 2022: one city row 戊一市 (970100) deposit 1.00亿元 and a 全省 row of 3.00亿元,
 and a row the reader matched to no city (parse flag unmatched_city_row): the sum is not checked.
 """
@@ -70,7 +81,10 @@ UNITS = {
     "withdrawal_amount": "yuan",
     "loan_balance": "yuan",
     "active_depositors": "person",
+    "withdrawal_by_reason": "ratio",
+    "withdrawal_to_deposit_ratio": "ratio",
 }
+SHARE_PRECISION = 1e-4  # 0.01%
 
 
 def fact(
@@ -84,6 +98,7 @@ def fact(
     *,
     city: str | None = None,
     level: str = "city_total",
+    category: str | None = None,
 ) -> Fact:
     code = {"city_total": "city_total", "province_total": "province_total", "center": "center"}[level]
     return Fact(
@@ -91,7 +106,7 @@ def fact(
         entity_code=code,
         entity_level=level,
         metric_code=metric,
-        category=None,
+        category=category,
         value=value,
         unit=UNITS[metric],
         raw_text=raw,
@@ -102,6 +117,13 @@ def fact(
         precision=precision,
         city_code=city,
     )
+
+
+def share(name: str, value: float, raw: str, sentence: str, start: int, *, city: str | None = None) -> Fact:
+    """A withdrawal_by_reason share of category purchase_build."""
+    start += sentence.index(raw)
+    return fact(name, "withdrawal_by_reason", value, raw, SHARE_PRECISION, sentence, start, city=city,
+                category="purchase_build")
 
 
 def document(code: str, name: str, province: str, kind: str) -> DocumentRecord:
@@ -185,6 +207,10 @@ def ding_table() -> tuple[DocumentRecord, ParseResult]:
             400,
             "province_total",
         ),
+        fact("丁一市", "withdrawal_to_deposit_ratio", 0.6483, "64.83%", 1e-4, "丁一市\t64.83%", 543, city=DING1),
+        # a second table, the share of withdrawals for buying or building a home, per city
+        share("丁二市", 0.40, "40.00%", "丁二市\t40.00%", 500, city=DING2),
+        share("丁三市", 0.20, "20.00%", "丁三市\t20.00%", 520, city=DING3),
     ]
     return doc, ParseResult(DocumentMeta("丁省", "丁省", 2022, "丁省住房公积金2022年年度报告", None), [], facts)
 
@@ -209,10 +235,14 @@ def city_reports() -> list[tuple[DocumentRecord, ParseResult]]:
         fact("丁一市", "active_depositors", 100_012, "100,012人", 1.0, s2, 40),
         fact("丁一市", "loan_balance", 50.00 * YI, "50.00亿元", AMOUNT_PRECISION, s3, 70),
         fact("丁一中心", "deposit_amount", 7.00 * YI, "7.00亿元", AMOUNT_PRECISION, s4, 100, level="center"),
+        share("丁一市", 0.50, "50.00%", "提取金额中，购买、建造、翻建、大修自住住房占50.00%。", 130),
     ]
     ding2 = document(DING2, "丁二市", "丁省", "city_report")
     s5 = "2022年，缴存额5.80亿元。"
-    ding2_facts = [fact("丁二市", "deposit_amount", 5.80 * YI, "5.80亿元", AMOUNT_PRECISION, s5, 10)]
+    ding2_facts = [
+        fact("丁二市", "deposit_amount", 5.80 * YI, "5.80亿元", AMOUNT_PRECISION, s5, 10),
+        share("丁二市", 0.30, "30.00%", "提取金额中，购买、建造、翻建、大修自住住房占30.00%。", 40),
+    ]
     return [
         (ding1, ParseResult(DocumentMeta("丁一", "丁一市", 2022, ding1.title, None), [], ding1_facts)),
         (ding2, ParseResult(DocumentMeta("丁二", "丁二市", 2022, ding2.title, None), [], ding2_facts)),

@@ -82,3 +82,43 @@ def test_a_center_that_does_not_add_up_to_the_city_is_doubted():
     printed = (loans("city_total", 230.28, "230.28亿元", 0), loans("center", 115.47, "115.47亿元", 20),
                loans("sub_center:railway", 114.81, "114.81亿元", 40))
     assert [f.flags for f in doubt_broken_relations(result(*printed), load_catalog()).facts] == [(), (), ()]
+
+
+def ratio(entity: str, metric: str, value: float, raw: str, start: int, sentence: str, unit: str = "ratio") -> Fact:
+    precision = 1e-4 if raw.endswith("%") else 1e6
+    return Fact(entity, entity, entity.split(":")[0], metric, None, value, unit, raw, sentence, start,
+                start + len(raw), "risk", precision=precision, ocr_confidence=0.98)
+
+
+def test_a_permille_read_as_percent_is_named_and_the_metric_s_other_percents_doubted():
+    # fixture 四、资产风险状况: 个人住房贷款逾期额469.88万元,逾期率0.69‰。其中,市中心0.89‰,油田分中心0‰;
+    # 贷款余额68.08亿元. 4,698,800 / 6,808,000,000 = 0.000690 = 0.69‰. Scanned, every ‰ was read as %:
+    # 0.69% breaks the quotient, 0.69‰ satisfies it; the center's 0.89% is as doubtful; 0% is 0‰
+    sentence = "2022年末，个人住房贷款逾期额469.88万元，逾期率0.69%。"
+    centers = "其中，市中心0.89%，油田分中心0%。"
+    read = (ratio("city_total", "overdue_amount", 4_698_800, "469.88万元", 0, sentence, "yuan"),
+            ratio("city_total", "overdue_ratio", 0.0069, "0.69%", 20, sentence),
+            ratio("center", "overdue_ratio", 0.0089, "0.89%", 30, centers),
+            ratio("sub_center:oilfield", "overdue_ratio", 0.0, "0%", 40, centers),
+            ratio("city_total", "loan_balance", 68.08e8, "68.08亿元", 60, "贷款余额68.08亿元", "yuan"))
+    found = {f.entity_code + " " + f.metric_code: [x for x in f.flags if x.startswith("ocr_doubtful")]
+             for f in doubt_broken_relations(result(*read), load_catalog()).facts}
+    assert found["city_total overdue_ratio"][0].endswith("; read as ‰ (0.69‰) it would satisfy it: ‰ is misread as %")
+    assert found["center overdue_ratio"] == [
+        "ocr_doubtful: overdue_ratio of city_total (0.69%) read as ‰ would satisfy quotient: "
+        "this % may be a misread ‰ too"]
+    assert found["sub_center:oilfield overdue_ratio"] == []
+    assert [f.value for f in doubt_broken_relations(result(*read), load_catalog()).facts][1:3] == [0.0069, 0.0089]
+
+
+def test_an_amount_finer_than_a_fen_is_doubted():
+    # corpus 990100-2022: 月缴存基数下限为1,510元, read at 100 dpi as 1.510元 (1.51 yuan, printed to
+    # 0.001元); a whole 91元 and 48.18亿元 (0.01亿元 = 1,000,000元) are printed as amounts are
+    facts = (Fact("瑗塬市", "city_total", "city_total", "deposit_base_lower", None, 1.51, "yuan", "1.510元", "",
+                  0, 6, "ops.deposit", precision=0.001, ocr_confidence=0.99),
+             Fact("瑗塬市", "city_total", "city_total", "deposit_base_upper", None, 91, "yuan", "91元", "",
+                  10, 13, "ops.deposit", precision=1, ocr_confidence=0.99),
+             money("deposit_amount", 48.18, 20))
+    found = [[x for x in f.flags if x.startswith("ocr_doubtful")]
+             for f in doubt_broken_relations(result(*facts), load_catalog()).facts]
+    assert found == [["ocr_doubtful: 1.510元 is printed finer than a fen: its point may be a misread comma"], [], []]

@@ -1,4 +1,7 @@
 -- Grain: document version x city x entity x metric x category (shares, as fractions).
+-- is_preferred_source: the one share per city, year, entity, metric and category a reader
+-- shows, chosen as fct_fund_metric chooses (latest version; a stated value before a missing one;
+-- then macros/source_precedence.sql).
 -- outside_bounds: the share lies outside the catalog's plausibility bounds.
 {% set outside = 'coalesce(shares.value < metrics.plausible_min or shares.value > metrics.plausible_max, false)' %}
 with shares as (
@@ -22,6 +25,11 @@ select
     shares.version,
     shares.is_latest_version,
     shares.source_kind,
+    coalesce(shares.is_latest_version and row_number() over (
+        partition by shares.city_code, shares.report_year, shares.entity_code, shares.metric_code,
+            shares.category_code, shares.is_latest_version
+        order by shares.value is not null desc, {{ source_order('shares.source_kind') }}, shares.document_id
+    ) = 1, false) as is_preferred_source,
     shares.city_code || ':' || shares.entity_code as entity_key,
     shares.entity_code,
     shares.entity_level,
