@@ -1,4 +1,6 @@
 # Two set-up-free commands: `make run` and `make test`. Both create or refresh .venv first.
+# `make test` runs the tests on every core (pytest-xdist), a test file per work unit; the files
+# that share a session's dbt build are one unit (tests/conftest.py).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,7 +22,7 @@ run: venv
 test: venv
 	bash tools/ensure_chromium.sh
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 bench: venv
 	$(BIN)/python -m tools.bench

@@ -23,10 +23,30 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PANJIN_PATH = REPO_ROOT / "tests" / "fixtures" / "panjin_2022.txt"
 DBT_TESTS = REPO_ROOT / "tests" / "dbt"  # the builders of the dbt tests' warehouses
 
-# Session fixtures that build a warehouse with dbt, read by tests of several modules. Under
-# pytest-xdist (`make test`) every module that uses one runs on the same worker (one group),
-# so that each is built once, as in a serial run.
-SHARED_BUILDS = ("built", "provincial_built", "audited")
+# Session fixtures that build a warehouse with dbt (tests/quality/conftest.py: `audited`), and the
+# modules that read each. `make test` runs the tests with pytest-xdist, a file per work unit; the
+# modules of one build are one unit, so that the build runs once, on one worker. A module that
+# uses a build and is not listed still passes, on a build of its own.
+SHARED_BUILDS = {
+    "built": ("tests/dbt/test_dbt_build.py", "tests/dbt/test_dbt_bi.py", "tests/outputs/test_outputs_on_dbt_marts.py"),
+    "provincial_built": ("tests/dbt/test_dbt_provincial.py", "tests/outputs/test_outputs_provincial.py"),
+    "audited": (
+        "tests/quality/test_audit.py",
+        "tests/quality/test_check_command.py",
+        "tests/quality/test_intervals.py",
+        "tests/quality/test_panjin.py",
+    ),
+}
+UNIT_OF_MODULE = {module: build for build, modules in SHARED_BUILDS.items() for module in modules}
+
+# The longest chains of tests that must run one after the other on one worker (a module-scoped
+# story of several `gjj run`s). Under pytest-xdist they are handed out first, then the other
+# slow units, so that no worker is left with a long unit at the end while the other idles.
+LONGEST_FIRST = (
+    "tests/orchestration/test_orchestration_e2e.py",
+    "tests/orchestration/test_orchestration_damaged_archive.py",
+    "tests/orchestration/test_orchestration_live.py",
+)
 
 
 @pytest.fixture(scope="session")
@@ -94,20 +114,32 @@ def _import_dbt_tests() -> None:
         sys.path.insert(0, str(DBT_TESTS))
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own choice
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadfile`, with the modules of a shared build as one unit (UNIT_OF_MODULE)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedBuildScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return UNIT_OF_MODULE.get(module, module)
+
+    return SharedBuildScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put each module in an xdist group: its own, or, where it uses a SHARED_BUILDS fixture,
-    that of every module sharing the build (transitively), so that `--dist loadgroup` keeps a
-    module's module-scoped fixtures and each shared build on one worker."""
-    parent = {}
+    """On an xdist worker, order the tests so that the work units come LONGEST_FIRST, then those
+    with slow tests or a shared build, then the rest (as collected): xdist hands the units out in
+    this order (`make test` passes --no-loadscope-reorder)."""
+    if not hasattr(config, "workerinput"):
+        return
 
-    def find(key: str) -> str:
-        while parent.setdefault(key, key) != key:
-            key = parent[key]
-        return key
+    def unit(item: pytest.Item) -> str:
+        module = item.nodeid.split("::")[0]
+        return UNIT_OF_MODULE.get(module, module)
 
-    for item in items:
-        for name in SHARED_BUILDS:
-            if name in item.fixturenames:
-                parent[find(item.nodeid.split("::")[0])] = find(name)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(find(item.nodeid.split("::")[0])))
+    first = {unit(item): LONGEST_FIRST.index(unit(item)) for item in items if unit(item) in LONGEST_FIRST}
+    slow = {unit(i) for i in items if i.get_closest_marker("slow") or set(SHARED_BUILDS) & set(i.fixturenames)}
+    items.sort(key=lambda item: (first.get(unit(item), len(LONGEST_FIRST)), unit(item) not in slow))

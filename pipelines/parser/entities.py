@@ -101,7 +101,7 @@ class EntityBook:
 
     def may_name(self, text: str) -> bool:
         """A cheap test: could `text` contain the name of an entity (known or new)?"""
-        return "中心" in text or any(suffix in text for suffix in self._suffixes())
+        return "中心" in text or any(map(text.__contains__, self._suffixes()))
 
     def _suffixes(self) -> tuple[str, ...]:
         """The distinct last two characters of the names (most are 中心)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import NamedTuple
 
 from pipelines.catalog import Catalog, Metric, load_catalog
@@ -171,7 +171,6 @@ def accepts(metric: Metric, printed_unit: str | None) -> bool:
     return printed_unit != POINTS and unit_factor(printed_unit, metric.unit) is not None
 
 
-@lru_cache(maxsize=4096)  # report after report prints the same labels
 def category_of(catalog: Catalog, metrics: tuple[Metric, ...], label: str) -> tuple[Metric | None, str | None]:
     """The breakdown metric and category whose phrase matches most of the label."""
     best: tuple[int, Metric, str] | None = None

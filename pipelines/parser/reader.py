@@ -447,8 +447,7 @@ class ReportReader:
                 continue
             separator = separators[bisect_right(separators, item.start()) - 1] if separators else 0
             label_start = max(previous_end, separator, intro.end() if intro else 0)
-            label = _LABEL_JUNK.sub("", text[label_start : item.start()], count=1).strip()
-            metric, category = category_of(self.catalog, with_intro(shares, active), label)
+            label, metric, category = _share_label(self.catalog, shares, active, text[label_start : item.start()])
             masked_spans.append((label_start, item.end()))
             previous_end = item.end()
             i = bisect_right(sentence_starts, item.start()) - 1
@@ -586,6 +585,15 @@ def _lost_unit_reading(metric: Metric, figure: Figure) -> bool:
 
 def _bound(metric: Metric) -> str:
     return f"{metric.lost_unit[1]:,}" if metric.lost_unit else ""
+
+
+@lru_cache(maxsize=4096)  # report after report prints the same labels
+def _share_label(
+    catalog: Catalog, shares: tuple[Metric, ...], intro: str, printed: str
+) -> tuple[str, Metric | None, str | None]:
+    """The label of a share item as printed before 占, and the breakdown metric and category it names."""
+    label = _LABEL_JUNK.sub("", printed, count=1).strip()
+    return (label, *category_of(catalog, with_intro(shares, intro), label))
 
 
 @lru_cache(maxsize=8192)  # the same figures recur (percentages, rates, counts)

@@ -18,11 +18,10 @@ def to_reading_text(blocks: Sequence[Block], warnings: Sequence[str] = ()) -> Re
     out = _Builder()
     run: list[Line] = []
     tables = 0
-    # page furniture is found over the whole document's pages: a table splits the lines into runs
+    # page furniture is found over the whole document's pages: a table splits the lines into runs;
+    # what went is said as a text without pages says it (its reflow drops its furniture)
     lines = [b for b in blocks if isinstance(b, Line) and b.text.strip()]
-    # (no warning: at the top and bottom of real pages, page numbers and running headers are
-    # furniture beyond doubt; a text without pages warns of what its reflow drops)
-    paged, _ = drop_furniture([line for line in lines if line.page is not None])
+    paged, dropped = drop_furniture([line for line in lines if line.page is not None])
     kept = {id(line) for line in paged} | {id(line) for line in lines if line.page is None}
     for block in blocks:
         if isinstance(block, Line) and id(block) not in kept:
@@ -35,7 +34,7 @@ def to_reading_text(blocks: Sequence[Block], warnings: Sequence[str] = ()) -> Re
         else:
             run.append(block)
     out.add(_reflow(run))
-    return out.result(warnings)
+    return out.result([*warnings, *dropped])
 
 
 def table_cell_at(reading: ReadingText, offset: int) -> tuple[int, int, int] | None:

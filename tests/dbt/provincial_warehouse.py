@@ -28,6 +28,10 @@ So, by hand:
   5,000 beyond 3 x 100/2 + 100/2 = 200: one province_total_sum finding.
   withdrawal_amount: 丁二市's cell is empty: not checked (no figure for 丁二市), no finding.
 
+The table also states 丁一市's withdrawal_to_deposit_ratio, 64.83% (precision 0.01% = 1e-4), a
+catalog quotient of its row's withdrawal_amount / deposit_amount: computed_value 8.00 / 12.34
+= 0.648298... (int_relation_recomputed; the audit checks cities' own reports only).
+
 A breakdown both sources state (withdrawal_by_reason, category purchase_build, a share with two
 decimals of a percent): 丁一市's report 50.00%, 丁二市's report 30.00% and the 丁省 table's
 second table 40.00% for 丁二市 (the sources disagree) and 20.00% for 丁三市 (the table only).
@@ -78,6 +82,7 @@ UNITS = {
     "loan_balance": "yuan",
     "active_depositors": "person",
     "withdrawal_by_reason": "ratio",
+    "withdrawal_to_deposit_ratio": "ratio",
 }
 SHARE_PRECISION = 1e-4  # 0.01%
 
@@ -202,6 +207,7 @@ def ding_table() -> tuple[DocumentRecord, ParseResult]:
             400,
             "province_total",
         ),
+        fact("丁一市", "withdrawal_to_deposit_ratio", 0.6483, "64.83%", 1e-4, "丁一市\t64.83%", 543, city=DING1),
         # a second table, the share of withdrawals for buying or building a home, per city
         share("丁二市", 0.40, "40.00%", "丁二市\t40.00%", 500, city=DING2),
         share("丁三市", 0.20, "20.00%", "丁三市\t20.00%", 520, city=DING3),

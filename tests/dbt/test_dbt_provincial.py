@@ -174,6 +174,27 @@ def test_peer_comparison_ranks_cities_held_only_through_the_table(warehouse):
     assert provinces == [(0,)]
 
 
+def test_a_provincial_table_row_gets_its_computed_value(warehouse):
+    # 丁一市's row: withdrawal 8.00亿 / deposit 12.34亿 = 0.648298..., stated 64.83%
+    assert rows(
+        warehouse,
+        "SELECT source_kind, value, computed_value, computed_from FROM marts.fct_fund_metric "
+        "WHERE city_code = ? AND metric_code = 'withdrawal_to_deposit_ratio'",
+        [DING1],
+    ) == [("provincial_report", pytest.approx(0.6483), pytest.approx(8.00 / 12.34), "quotient")]
+    # recomputed for every source, checked only on the cities' own reports
+    table = rows(warehouse, "SELECT DISTINCT document_id FROM marts.fct_fund_metric WHERE city_code = ?", [DING])
+    assert rows(
+        warehouse,
+        "SELECT relation, vintage, expected_lo < computed_value AND computed_value < expected_hi "
+        "FROM intermediate.int_relation_recomputed WHERE document_id = ?",
+        [table[0][0]],
+    ) == [("quotient", "stated", True)]
+    assert rows(
+        warehouse, "SELECT count(*) FROM intermediate.int_relation_residuals WHERE document_id = ?", [table[0][0]]
+    ) == [(0,)]
+
+
 def test_peer_group_breakdown_takes_the_preferred_source(warehouse):
     # 丁二市's own report (30%) wins over the 丁省 table (40%); 丁三市 only in the table (20%)
     assert rows(

@@ -83,7 +83,20 @@ def test_pdf_pages_wraps_and_furniture() -> None:
     b_start = extracted.text.index(LONG_B)
     assert extracted.page_at(b_start) == 2
     assert extracted.page_at(b_start + len(LONG_B) - 1) == 3
-    assert extracted.warnings == ()
+    # the title is printed 4 times (on top of page 1, and as the header of pages 1-3): kept once
+    assert extracted.warnings == (f"dropped a running header/footer {TITLE!r} (3 times)", "dropped 3 page numbers")
+
+
+def test_pdf_furniture_is_said_as_plain_text_says_it() -> None:
+    # Two pages (40 one-line fillers fill page 1, as above), read with and without furniture:
+    # only the one with furniture says what went, in the words of the plain-text reflow.
+    fillers = [f"第{i}段。" for i in range(1, 46)]
+    with_furniture = extract_text(render_pdf(TITLE, fillers), filename="r.pdf")
+    without = extract_text(render_pdf(TITLE, fillers, furniture=False), filename="r.pdf")
+    assert with_furniture.text == "\n".join([TITLE, *fillers]) + "\n"
+    said = (f"dropped a running header/footer {TITLE!r} (2 times)", "dropped 2 page numbers")
+    assert with_furniture.warnings == said
+    assert without.warnings == ()
 
 
 def test_reading_text_repeats_and_tables() -> None:

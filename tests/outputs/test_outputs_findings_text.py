@@ -19,9 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def finding_types() -> set[str]:
     """Every `check` value the code can write, read from the code that writes it."""
     models = ROOT / "dbt_project/models/intermediate"
-    source = "".join(  # the relations within one report are built by document, apart
+    source = "".join(  # the relations within one report are built by document, apart; three are recomputed
         (models / name).read_text(encoding="utf-8")
-        for name in ("int_relation_residuals.sql", "int_relation_residuals_by_document.sql")
+        for name in (
+            "int_relation_residuals.sql", "int_relation_residuals_by_document.sql", "int_relation_recomputed.sql"
+        )
     )
     relations = set(re.findall(r"'(\w+)' as relation", source))
     assert {"entity_sum", "parts_sum", "quotient", "breakdown_sum", "yoy_prior_report"} <= relations

@@ -1,17 +1,16 @@
--- The figures the consistency audit holds against each other: for every parsed (or stale)
--- version of a city's report, entity, metric and breakdown category, the first statement of it
--- (int_fund_metric_deduped, int_fund_breakdown_deduped), in two vintages:
+-- The figures the consistency audit holds against each other: for every document version,
+-- city (a provincial table's row is its city's), entity, metric and breakdown category, the
+-- first statement of it (int_fund_metric_deduped, int_fund_breakdown_deduped), in two vintages:
 --   stated:        the value as printed, the interval its last printed digit allows
 --                  (value +- precision / 2);
 --   implied_prior: last year's figure its stated change implies, value / (1 + change) for a
 --                  relative change, value - change for percentage points, the change itself
 --                  an interval of its printed digits (`6.86%` +- 0.005%, `5个百分点` +- 0.5 points).
 -- A figure not read (value NULL) or without a stated change has NULL bounds for that vintage.
+-- Every source: int_relation_recomputed recomputes a provincial table's figures too (its
+-- computed_value); int_relation_residuals checks the cities' own reports (parsed or stale).
 with documents as (
-    -- city reports: a provincial or national report's table rows are many cities, which
-    -- int_source_findings checks against the cities' own reports and the province's total
     select * from {{ ref('int_documents') }}
-    where status in ('parsed', 'stale') and source_kind = 'city_report'
 ),
 
 statements as (
@@ -31,6 +30,7 @@ figures as (
         statements.*,
         documents.report_year,
         documents.source_kind,
+        documents.status,
         documents.is_latest_version,
         statements.value - abs(coalesce(statements.value_precision, 0)) / 2 as stated_lo,
         statements.value + abs(coalesce(statements.value_precision, 0)) / 2 as stated_hi,

@@ -5,9 +5,9 @@
 -- (`holds`, macros/intervals.sql). Checks:
 --   entity_sum             an additive metric's center and sub-centers add up to the city
 --   ratio_within_entities  a city's ratio lies between its centers' (a weighted mean of them)
---   parts_sum              a total is the sum of its parts (catalog `parts`)
---   difference             a - b (catalog `difference`)
---   quotient               n / d (catalog `quotient`)
+--   parts_sum              a total is the sum of its parts (catalog `parts`)  } recomputed in
+--   difference             a - b (catalog `difference`)                       } int_relation_
+--   quotient               n / d (catalog `quotient`)                         } recomputed
 --   annual_le_cumulative   a year's flow cannot exceed the cumulative stock (catalog `cumulative`)
 --   breakdown_sum          the shares of one breakdown add up to 100% (nested categories,
 --                          seeds/nested_categories.csv, left out)
@@ -22,8 +22,11 @@ with by_document as (
     select * exclude (load_seq) from {{ ref('int_relation_residuals_by_document') }}
 ),
 
+-- a city's own report (parsed or stale): a provincial or national report's table rows are many
+-- cities, which int_source_findings checks against the cities' own reports and the province's total
 figures as (
     select * from {{ ref('int_audit_figures') }}
+    where source_kind = 'city_report' and status in ('parsed', 'stale')
 ),
 
 catalog as (

@@ -7,8 +7,12 @@ with to_build as (
     {{ documents_to_build() }}
 ),
 
+-- a city's own report (parsed or stale): a provincial or national report's table rows are many
+-- cities, which int_source_findings checks against the cities' own reports and the province's total
 figures as (
-    select * from {{ ref('int_audit_figures') }} where document_id in (select document_id from to_build)
+    select * from {{ ref('int_audit_figures') }}
+    where document_id in (select document_id from to_build)
+        and source_kind = 'city_report' and status in ('parsed', 'stale')
 ),
 
 catalog as (
@@ -105,77 +109,21 @@ ratios_within_entities as (
     where kind = 'ratio' and n_subs >= 2
 ),
 
-catalog_parts as (
-    select metric_code, parts, unnest(parts) as part_code
-    from catalog
-    where len(coalesce(parts, [])) > 0
-),
-
-parts_sums as (
-    select
-        whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code,
-        any_value(whole.unit) as unit, 'parts_sum' as relation,
-        any_value(catalog_parts.parts) as involved_metric_codes,
-        any_value(whole.lo) as observed_lo, any_value(whole.hi) as observed_hi,
-        sum(parts.lo) as expected_lo, sum(parts.hi) as expected_hi,
-        'sum of its parts' as how
-    from single as whole
-    inner join catalog_parts on catalog_parts.metric_code = whole.metric_code
-    left join single as parts
-        on parts.document_id = whole.document_id and parts.city_code = whole.city_code
-        and parts.entity_code = whole.entity_code
-        and parts.metric_code = catalog_parts.part_code
-        and parts.vintage = whole.vintage
-    group by whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code
-    having count(parts.lo) = count(*)
-),
-
-differences as (
+-- parts_sum, difference, quotient: recomputed in int_relation_recomputed (the one place they
+-- pair figures), held here against the figure as stated
+recomputed as (
     select
         whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code, whole.unit,
-        'difference' as relation,
-        [catalog.difference_minuend, catalog.difference_subtrahend] as involved_metric_codes,
+        recomputed.relation, recomputed.involved_metric_codes,
         whole.lo as observed_lo, whole.hi as observed_hi,
-        minuends.lo - subtrahends.hi as expected_lo, minuends.hi - subtrahends.lo as expected_hi,
-        'recomputed as ' || catalog.difference_minuend || ' - ' || catalog.difference_subtrahend as how
+        recomputed.expected_lo, recomputed.expected_hi, recomputed.how
     from single as whole
-    inner join catalog on catalog.metric_code = whole.metric_code
-    inner join single as minuends
-        on minuends.document_id = whole.document_id and minuends.city_code = whole.city_code
-        and minuends.entity_code = whole.entity_code
-        and minuends.metric_code = catalog.difference_minuend
-        and minuends.vintage = whole.vintage
-    inner join single as subtrahends
-        on subtrahends.document_id = whole.document_id and subtrahends.city_code = whole.city_code
-        and subtrahends.entity_code = whole.entity_code
-        and subtrahends.metric_code = catalog.difference_subtrahend
-        and subtrahends.vintage = whole.vintage
-),
-
-quotients as (
-    select
-        whole.document_id, whole.city_code, whole.vintage, whole.entity_code, whole.metric_code, whole.unit,
-        'quotient' as relation,
-        [catalog.quotient_numerator, catalog.quotient_denominator] as involved_metric_codes,
-        whole.lo as observed_lo, whole.hi as observed_hi,
-        {{ interval_quotient('least', 'numerators.lo', 'numerators.hi', 'denominators.lo', 'denominators.hi') }}
-            as expected_lo,
-        {{ interval_quotient('greatest', 'numerators.lo', 'numerators.hi', 'denominators.lo', 'denominators.hi') }}
-            as expected_hi,
-        'recomputed as ' || catalog.quotient_numerator || ' / ' || catalog.quotient_denominator as how
-    from single as whole
-    inner join catalog on catalog.metric_code = whole.metric_code
-    inner join single as numerators
-        on numerators.document_id = whole.document_id and numerators.city_code = whole.city_code
-        and numerators.entity_code = whole.entity_code
-        and numerators.metric_code = catalog.quotient_numerator
-        and numerators.vintage = whole.vintage
-    inner join single as denominators
-        on denominators.document_id = whole.document_id and denominators.city_code = whole.city_code
-        and denominators.entity_code = whole.entity_code
-        and denominators.metric_code = catalog.quotient_denominator
-        and denominators.vintage = whole.vintage
-    where not (denominators.lo <= 0 and 0 <= denominators.hi)  -- no bound when it may be zero
+    inner join {{ ref('int_relation_recomputed') }} as recomputed
+        on recomputed.document_id = whole.document_id and recomputed.city_code = whole.city_code
+        and recomputed.entity_code = whole.entity_code
+        and recomputed.metric_code = whole.metric_code
+        and recomputed.vintage = whole.vintage
+    where recomputed.expected_lo is not null  -- a quotient whose denominator may be zero has no bound
 ),
 
 annual_le_cumulatives as (
@@ -217,9 +165,7 @@ relations as (
     from (
         select * from entity_sums
         union all by name select * from ratios_within_entities
-        union all by name select * from parts_sums
-        union all by name select * from differences
-        union all by name select * from quotients
+        union all by name select * from recomputed
         union all by name select * from annual_le_cumulatives
         union all by name select * from breakdown_sums
     )
