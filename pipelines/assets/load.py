@@ -68,13 +68,6 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
-def current_items(warehouse: WarehouseResource) -> list[tuple[DocumentRecord, ParseResult | None]]:
-    """The latest successful parse output of every registry city; the same bytes archived
-    under two addresses are one document (the first one archived)."""
-    owned = _read_cities(warehouse, [city.code for city in warehouse.registry().cities])
-    return [(doc, result) for _city, doc, result in owned.values()]
-
-
 Owned = dict[str, tuple[str, DocumentRecord, ParseResult | None]]
 
 
