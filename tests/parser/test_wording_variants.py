@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from pipelines.parser import parse_report
-from pipelines.parser.model import ParseResult
+from pipelines.parser.model import ParseError, ParseResult
 
 C = "city_total"
 
@@ -203,3 +203,35 @@ def test_title_gives_city_and_year() -> None:
     assert (result.document.city, result.document.city_printed) == ("雾岚", "雾岚市")
     assert result.document.report_year == 2023
     assert result.document.published_date is None  # no 发布时间 line
+
+
+LOAN_LINE = "二、业务运行情况\n\n(三)贷款:\n\n1.个人住房贷款:发放个人住房贷款0.47万笔,发放额23.87亿元。"
+FRONT = "经住房公积金管理委员会审议通过,现将璇坪市住房公积金2022年年度报告公布如下:"
+
+
+@pytest.mark.parametrize(
+    ("head", "printed", "year", "title"),
+    [
+        # the center's full name in the title
+        ("璇坪市住房公积金管理中心2022年年度报告", "璇坪市", 2022, "璇坪市住房公积金管理中心2022年年度报告"),
+        # the title in book-title marks
+        ("《璇坪市住房公积金2022年年度报告》", "璇坪市", 2022, "璇坪市住房公积金2022年年度报告"),
+        # year first
+        ("2021年度璇坪地区住房公积金年度报告", "璇坪地区", 2021, "2021年度璇坪地区住房公积金年度报告"),
+        # no title line: the front sentence names the report after its lead-in "现将"
+        (FRONT, "璇坪市", 2022, "璇坪市住房公积金2022年年度报告"),
+        # a title line wins over the sentence before it that names last year's report
+        ("审议并通过了《璇坪市住房公积金2021年年度报告》\n\n璇坪市住房公积金2022年年度报告", "璇坪市", 2022,
+         "璇坪市住房公积金2022年年度报告"),
+    ],
+    ids=["center-full-name", "book-title-marks", "year-first", "front-sentence", "title-line-wins"],
+)
+def test_title_forms_give_the_city_as_printed(head: str, printed: str, year: int, title: str) -> None:
+    document = parse_report(f"{head}\n\n{LOAN_LINE}\n").document
+    assert (document.city_printed, document.report_year, document.title) == (printed, year, title)
+
+
+def test_a_sentence_whose_name_is_no_place_is_not_taken_for_a_title() -> None:
+    # "本中心" ends like no place name: the parser does not guess a city from it
+    with pytest.raises(ParseError, match="not an annual report"):
+        parse_report(f"现将本中心住房公积金2022年年度报告公布如下:\n\n{LOAN_LINE}\n")
