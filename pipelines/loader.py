@@ -376,8 +376,7 @@ def sync_documents(
         if everything:
             con.execute("DELETE FROM loader.state")  # what was checked or built of the old rows
         for key, value in (state or {}).items():
-            con.execute("DELETE FROM loader.state WHERE key = ?", [key])
-            con.execute("INSERT INTO loader.state VALUES (?, ?)", [key, value])
+            _put_state(con, key, value)
         con.commit()
     except BaseException:
         con.rollback()
@@ -395,12 +394,17 @@ def loader_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def set_loader_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.begin()
     try:
-        con.execute("DELETE FROM loader.state WHERE key = ?", [key])
-        con.execute("INSERT INTO loader.state VALUES (?, ?)", [key, value])
+        _put_state(con, key, value)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+
+
+def _put_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Within the caller's transaction."""
+    con.execute("DELETE FROM loader.state WHERE key = ?", [key])
+    con.execute("INSERT INTO loader.state VALUES (?, ?)", [key, value])
 
 
 def _check(items: Sequence[tuple[DocumentRecord, ParseResult | None]]) -> None:
