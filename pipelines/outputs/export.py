@@ -63,15 +63,14 @@ def export_marts(con: duckdb.DuckDBPyConnection, out_dir: Path, fmt: str, *, bom
             " WHERE database_name = current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
             [SCHEMA, name],
         ).fetchall()
-        _copy(con, name, [(c, t) for c, t, _ in cols], tmp, fmt, bom)
+        rows = _copy(con, name, [(c, t) for c, t, _ in cols], tmp, fmt, bom)
         os.replace(tmp, out_dir / file_name)  # a reader never sees half a file
-        row = con.execute(f'SELECT count(*) FROM {SCHEMA}."{name}"').fetchone()
         tables.append(
             TableInfo(
                 name=name,
                 kind="view" if table_type == "VIEW" else "table",
                 file=file_name,
-                rows=int(row[0]) if row else 0,
+                rows=rows,
                 description=comments.get(name) or "",
                 columns=[ColumnInfo(c, t, comment or "") for c, t, comment in cols],
             )
@@ -101,7 +100,9 @@ def _relation_comments(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 
 def _copy(
     con: duckdb.DuckDBPyConnection, name: str, cols: list[tuple[str, str]], tmp: Path, fmt: str, bom: bool
-) -> None:
+) -> int:
+    """Writes the relation to `tmp`; returns its row count (COPY's, so a view such as metric_long
+    is computed once)."""
     if fmt == "csv":  # 15 significant digits: what a double holds, without its binary noise
         select = ", ".join(
             f"CASE WHEN \"{c}\" IS NULL THEN NULL ELSE printf('%.15g', \"{c}\") END AS \"{c}\""
@@ -113,12 +114,13 @@ def _copy(
         select = "*"
     target = tmp.with_name(tmp.name + ".body") if fmt == "csv" and bom else tmp
     quoted = str(target).replace("'", "''")
-    con.execute(f"COPY (SELECT {select} FROM {SCHEMA}.\"{name}\") TO '{quoted}' {FORMATS[fmt]}")
+    copied = con.execute(f"COPY (SELECT {select} FROM {SCHEMA}.\"{name}\") TO '{quoted}' {FORMATS[fmt]}").fetchone()
     if target != tmp:
         with tmp.open("wb") as out, target.open("rb") as body:
             out.write(BOM)
             shutil.copyfileobj(body, out)
         target.unlink()
+    return int(copied[0]) if copied else 0
 
 
 def _write_atomic(path: Path, text: str) -> None:
