@@ -42,9 +42,9 @@ def test_every_model_and_test_passed(built):
     grain_tests = [uid for uid in statuses if ".unique_combination_" in uid]
     assert any("fct_fund_metric" in uid for uid in grain_tests)
     assert any("fct_fund_breakdown" in uid for uid in grain_tests)
-    assert any("metric_long" in uid for uid in grain_tests)
+    assert "test.gjj_warehouse.metric_long_grain_and_flags" in statuses  # the view's grain, read once
     assert any(uid.startswith("test.") and "relationships_fct_fund_metric_entity_key" in uid for uid in statuses)
-    assert any("accepted_values_metric_long_unit" in uid for uid in statuses)
+    assert any("accepted_values_fct_fund_metric_unit" in uid for uid in statuses)
 
 
 def test_marts_are_in_schema_marts(built):
