@@ -1,7 +1,9 @@
-"""The models built by document (dbt_project/macros/by_document.sql) give after an incremental
-build the very rows a full build gives: every table and view of staging, intermediate, marts
-and quality is compared row for row after a document is added, after a report gets a new
-version and another document is parsed differently, and after a document is removed."""
+"""The models built by document (dbt_project/macros/by_document.sql) and by city and year
+(macros/by_city_year.sql) give after an incremental build the very rows a full build gives:
+every table and view of staging, intermediate, marts and quality is compared row for row after
+a document is added, after a report gets a new version and another document is parsed
+differently, and after a document is removed. int_changed_city_years, the bookkeeping of one
+incremental build, is checked against the city-years each step touches instead."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from pipelines import loader
 from scrapers.registry import load_registry
 
 SCHEMAS = ("staging", "intermediate", "marts", "quality")
+CHANGED = "intermediate.int_changed_city_years"  # what one build recomputes: not a full build's
 A_2022_V2 = record("990101", 2022, 2).document_id  # a new version of 甲一市's 2022 report
 C_2022 = record("990201", 2022, 1).document_id  # 乙一市 2022, read by OCR
 B_2021 = record("990102", 2021, 1).document_id
@@ -92,8 +95,11 @@ def incremental(tmp_path_factory: pytest.TempPathFactory):
 
     def step(name: str) -> tuple[dict, dict, str]:
         dbt_ok(["run"], path, work)
-        compiled = (work / "target" / "compiled" / "gjj_warehouse" / "models" / "intermediate"
-                    / "int_fund_metric_statements.sql").read_text(encoding="utf-8")
+        models = work / "target" / "compiled" / "gjj_warehouse" / "models"
+        compiled = "\n".join(
+            (models / name).read_text(encoding="utf-8")
+            for name in ("intermediate/int_fund_metric_statements.sql", "marts/fct_fund_metric.sql")
+        )
         full = work / name / "warehouse.duckdb"
         full.parent.mkdir()
         shutil.copy(path, full)
@@ -107,7 +113,13 @@ def assert_same(built: dict, full: dict) -> None:
     assert sorted(built) == sorted(full)
     assert any(name.startswith("marts.") for name in built)
     for name in full:
-        assert built[name] == full[name], name
+        if name != CHANGED:
+            assert built[name] == full[name], name
+
+
+def changed(built: dict) -> list[str]:
+    """int_changed_city_years as (city_code, report_year, values_changed) reprs."""
+    return built[CHANGED]
 
 
 def test_adding_a_document(incremental):
@@ -115,8 +127,11 @@ def test_adding_a_document(incremental):
     write(path, [documents[C_2022]])
     built, full, compiled = step("added")
     assert "where load_seq > (select" in compiled  # the statements were built incrementally
+    assert '"int_changed_city_years" as changed' in compiled  # ... and the facts by city and year
     assert_same(built, full)
     assert any(C_2022 in row for row in built["marts.fct_fund_metric"])
+    # 乙一市 2022 itself, and 2023 whose last-year figures it is
+    assert changed(built) == sorted(["('990201', 2022, True)", "('990201', 2023, False)"])
 
 
 def test_a_new_version_and_a_document_parsed_differently(incremental):
@@ -129,6 +144,10 @@ def test_a_new_version_and_a_document_parsed_differently(incremental):
     rows = built["intermediate.int_fund_metric_deduped"]
     assert any(B_2021 in row and "2500000000.0" in row for row in rows)
     assert not any(B_2021 in row and "withdrawal_persons" in row for row in rows)  # gone with the old parse
+    # 甲一市 2022 (all its versions: v1 is no longer the latest) and 甲二市 2021, each with the year after
+    assert changed(built) == sorted(
+        ["('990101', 2022, True)", "('990101', 2023, False)", "('990102', 2021, True)", "('990102', 2022, False)"]
+    )
 
 
 def test_removing_a_document(incremental):
@@ -137,3 +156,4 @@ def test_removing_a_document(incremental):
     built, full, _ = step("removed")
     assert_same(built, full)
     assert not any(C_2022 in row for rows in built.values() for row in rows)
+    assert changed(built) == sorted(["('990201', 2022, True)", "('990201', 2023, False)"])

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_changed_city_years() }}") }}
+-- depends_on: {{ ref('int_changed_city_years') }}
 -- Reported and computed side by side, per document version, city, entity and metric:
 --   computed_value: the catalog's relation recomputed from the same report
 --     (quotient n/d for ratios, a - b for differences, the sum of all parts for totals;
@@ -6,6 +8,8 @@
 --     same source (a city's report, or the province's table), else of the other source (relative
 --     change for amounts, percentage points as a fraction for ratios), next to the change the
 --     report itself states (reported_change_value / reported_change_unit).
+-- Built by city and year (macros/by_city_year.sql): a city-year's rows and, for their last-year
+-- figures, the same city's year before.
 with reported as (
     select *, 'reported' as metric_origin from {{ ref('int_fund_metric_deduped') }}
 ),
@@ -18,10 +22,15 @@ derived as (
     from {{ ref('int_fund_metric_derived') }}
 ),
 
-metric_values as (
+all_values as (
     select * from reported
     union all by name
     select * from derived
+),
+
+metric_values as (
+    select * from all_values
+    where {{ in_changed_city_years('all_values.city_code', 'all_values.report_year') }}
 ),
 
 -- the catalog's relations recomputed from the same report (int_relation_recomputed, the one
@@ -33,13 +42,15 @@ recomputed as (
         any_value(computed_value) filter (where relation = 'difference') as difference,
         any_value(computed_value) filter (where relation = 'parts_sum') as parts
     from {{ ref('int_relation_recomputed') }}
-    where vintage = 'stated'
+    where vintage = 'stated' and document_id in (select document_id from metric_values)
     group by document_id, city_code, entity_code, metric_code
 ),
 
 -- last year's figure: the same source's, else the first source that states it
 priors as (
-    select * from metric_values where is_latest_version
+    select * from all_values
+    where all_values.is_latest_version
+        and {{ in_changed_city_years('all_values.city_code', 'all_values.report_year + 1') }}
 )
 
 select

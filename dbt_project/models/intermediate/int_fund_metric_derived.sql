@@ -1,7 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_changed_city_years() }}") }}
+-- depends_on: {{ ref('int_changed_city_years') }}
 -- Derived metrics (seeds/derived_metrics.csv): averages per depositor, per employer and per
--- loan, from two reported figures of the same document version, city and entity.
+-- loan, from two reported figures of the same document version, city and entity. Built by city
+-- and year (macros/by_city_year.sql).
 with facts as (
-    select * from {{ ref('int_fund_metric_deduped') }} where value is not null
+    select * from {{ ref('int_fund_metric_deduped') }} as facts
+    where facts.value is not null and {{ in_changed_city_years('facts.city_code', 'facts.report_year') }}
 ),
 
 definitions as (

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_changed_city_years() }}") }}
+-- depends_on: {{ ref('int_changed_city_years') }}
 -- Grain: document version x city x entity x metric (reported figures and derived metrics). A
 -- city report's rows are all its city's; a provincial report's table has a row per city (and
 -- the province's total), so one document holds many cities. Each source keeps its figures:
@@ -8,7 +10,8 @@
 -- `plausibility`, via raw.metric_catalog), or it is derived from such a value; it is published
 -- as `implausible`.
 with metric_values as (
-    select * from {{ ref('int_fund_metric_compared') }}
+    select * from {{ ref('int_fund_metric_compared') }} as compared
+    where {{ in_changed_city_years('compared.city_code', 'compared.report_year') }}
 ),
 
 catalog as (
