@@ -5,7 +5,9 @@ scale; every report has the catalog's plain metrics for a city total, a center a
 sub-center, the city total's breakdown shares and a few repeated statements: about 330 facts)
 through `pipelines.loader`, then times one `dbt build` (all models and tests) in a child
 process and reads the child's peak RSS and CPU time from the kernel (wait4). 100× ≈ 3,000
-reports and about a million fact rows. `bench_dbt_build_provincial(scale)` adds what issue 13
+reports and about a million fact rows. `--one-document` then writes one report again with other
+figures (the nightly job's one new report: a new load_seq, its city-year and the year
+after recomputed) and times the incremental `dbt build` after it. `bench_dbt_build_provincial(scale)` adds what issue 13
 brings: every province's report of every year, its per-city table stating
 PROVINCIAL_METRICS of each of its cities (the city's own figure rounded to 0.01亿元 / 0.01万人)
 and its 全省 row, so both sources hold every city-year and are reconciled.
@@ -118,6 +120,17 @@ def _provincial_report(province: int, year: int, cities: dict[str, dict[str, tup
     return doc, ParseResult(DocumentMeta(name, name, year, doc.title or "", None), [], facts)
 
 
+def _city_document(n: int, year: int) -> DocumentRecord:
+    """The report of the n-th city (from 0) of `year`."""
+    code, city = f"99{n + 1:04d}", f"基准{n + 1}"
+    sha = f"{code}{year}".ljust(64, "0")
+    return DocumentRecord(
+        loader.document_id(code, year, sha), code, f"{city}市", f"基准{n // CITIES_PER_PROVINCE + 1}省", year, 1,
+        f"https://{code}.bench.invalid/{year}.html", f"https://{code}.bench.invalid/{year}.html", None, None,
+        f"{city}市住房公积金{year}年年度报告", "text/html", "utf-8", sha, None, "parsed", is_synthetic=True,
+    )
+
+
 def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231, provincial: bool = False) -> dict[str, int]:
     """Write the raw tables for `scale` (with `provincial`, the provinces' per-city tables too);
     returns row counts."""
@@ -130,28 +143,8 @@ def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231, provincial
         for n in range(scale * CITIES_PER_SCALE):
             code = f"99{n + 1:04d}"
             city = f"基准{n + 1}"
-            province = f"基准{n // CITIES_PER_PROVINCE + 1}省"
             for year in YEARS:
-                sha = f"{code}{year}".ljust(64, "0")
-                doc = DocumentRecord(
-                    loader.document_id(code, year, sha),
-                    code,
-                    f"{city}市",
-                    province,
-                    year,
-                    1,
-                    f"https://{code}.bench.invalid/{year}.html",
-                    f"https://{code}.bench.invalid/{year}.html",
-                    None,
-                    None,
-                    f"{city}市住房公积金{year}年年度报告",
-                    "text/html",
-                    "utf-8",
-                    sha,
-                    None,
-                    "parsed",
-                    is_synthetic=True,
-                )
+                doc = _city_document(n, year)
                 meta = DocumentMeta(city, f"{city}市", year, doc.title or "", None)
                 facts = _facts(rng, city)
                 items.append((doc, ParseResult(meta, [], facts)))
@@ -176,7 +169,8 @@ def build_raw_warehouse(path: Path, scale: int, seed: int = 20221231, provincial
 
 
 def _run_dbt(warehouse: Path, work: Path) -> tuple[int, float, float, float]:
-    """(exit code, seconds, peak RSS in MiB, CPU seconds) of one `dbt build` in a child process."""
+    """(exit code, seconds, peak RSS in MiB, CPU seconds) of one `dbt build` in a child process
+    (the project's profile: DuckDB's memory_limit and threads as a run has them)."""
     dbt = Path(sys.executable).with_name("dbt")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DBT_")}
     env |= {"GJJ_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -202,7 +196,32 @@ def _run_dbt(warehouse: Path, work: Path) -> tuple[int, float, float, float]:
     return proc.returncode, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def bench_dbt_build(scale: int, provincial: bool = False) -> dict:
+def _rewrite_one_document(warehouse: Path, seed: int = 20221231) -> str:
+    """Write the first city's 2021 report again with other figures (as many); returns its id."""
+    facts = _facts(random.Random(seed + 1), "基准1")
+    con = duckdb.connect(str(warehouse))
+    try:
+        doc = _city_document(0, 2021)
+        meta = DocumentMeta("基准1", "基准1市", 2021, doc.title or "", None)
+        loader.sync_documents(con, [(doc, ParseResult(meta, [], facts))])
+    finally:
+        con.close()
+    return doc.document_id
+
+
+def _checked_results(work: Path, code: int, scale: int) -> list[dict]:
+    if code != 0:
+        tail = (work / "dbt.out").read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise RuntimeError(f"dbt build failed at scale {scale}: {tail}")
+    return json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+
+
+def _slowest(results: list[dict], n: int = 3) -> dict[str, float]:
+    slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:n]
+    return {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in slowest}
+
+
+def bench_dbt_build(scale: int, provincial: bool = False, one_document: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="gjj-bench-dbt-") as tmp:
         work = Path(tmp)
         warehouse = work / "warehouse.duckdb"
@@ -210,11 +229,19 @@ def bench_dbt_build(scale: int, provincial: bool = False) -> dict:
         counts = build_raw_warehouse(warehouse, scale, provincial=provincial)
         load_seconds = time.perf_counter() - start
         code, seconds, peak_mib, cpu_seconds = _run_dbt(warehouse, work)
-        if code != 0:
-            tail = (work / "dbt.out").read_text(encoding="utf-8", errors="replace")[-2000:]
-            raise RuntimeError(f"dbt build failed at scale {scale}: {tail}")
-        results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-        slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:3]
+        results = _checked_results(work, code, scale)
+        one = {}
+        if one_document:
+            _rewrite_one_document(warehouse)
+            load_avg = os.getloadavg()[0]
+            code, one_seconds, one_peak, one_cpu = _run_dbt(warehouse, work)
+            one = {
+                "one_document_seconds": round(one_seconds, 1),
+                "one_document_cpu_seconds": round(one_cpu, 1),
+                "one_document_peak_rss_mib": round(one_peak),
+                "one_document_load_avg_1m": load_avg,
+                "one_document_slowest": _slowest(_checked_results(work, code, scale), 8),
+            }
         return {
             "benchmark": "dbt_build_provincial" if provincial else "dbt_build",
             "scale": scale,
@@ -227,7 +254,8 @@ def bench_dbt_build(scale: int, provincial: bool = False) -> dict:
             "peak_rss_mib": round(peak_mib),
             "warehouse_mib": round(warehouse.stat().st_size / 2**20),
             "nodes": len(results),
-            "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 1) for r in slowest},
+            "slowest": _slowest(results),
+            **one,
         }
 
 
@@ -237,14 +265,16 @@ def bench_dbt_build_provincial(scale: int) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    provincial = "--provincial" in argv
+    flags = {"--provincial", "--one-document"}
     try:
-        scales = [int(a) for a in argv if a != "--provincial"] or [1]
+        scales = [int(a) for a in argv if a not in flags] or [1]
     except ValueError:
-        print("usage: python -m tools.benchmarks.dbt [--provincial] [SCALE ...] (integers)", file=sys.stderr)
+        print("usage: python -m tools.benchmarks.dbt [--provincial] [--one-document] [SCALE ...] (integers)",
+              file=sys.stderr)
         return 2
     for scale in scales:
-        print(json.dumps(bench_dbt_build(scale, provincial), ensure_ascii=False), flush=True)
+        result = bench_dbt_build(scale, "--provincial" in argv, "--one-document" in argv)
+        print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 
 
