@@ -65,6 +65,10 @@ RAW_BREAKS: dict[str, tuple[Callable[[Warehouse], object], tuple[str, str, str |
         lambda wh: wh.document(city="x", year=1980),
         ("raw_documents", "expect_column_values_to_be_between", "report_year"),
     ),
+    "sha256 not a hex digest": (  # the regex runs inside DuckDB (PostgreSQL's `~`)
+        lambda wh: wh.document(city="x", sha256="G" * 64, document_id="x-2022-GGGGGGGGGGGG"),
+        ("raw_documents", "expect_column_values_to_match_regex", "sha256"),
+    ),
     "id not from its key": (
         lambda wh: wh.document(city="x", document_id="x-2022-123"),
         ("raw_documents", "expect_column_values_to_be_in_set", "id_matches_key"),
@@ -143,6 +147,30 @@ def test_raw_facts_suite_names_the_break(warehouse: Warehouse, case: str) -> Non
     make(warehouse)
     result = run_structural(warehouse.con, "raw_facts", docs_dir=None)
     assert failing(result) == expected
+
+
+def test_loaded_after_checks_the_rows_of_later_documents_only(warehouse: Warehouse) -> None:
+    """`rows: per_document` validations see the documents loaded after `loaded_after`; the
+    table-level ones (a fact of no parsed document) still see every row."""
+    old = well_formed(warehouse)
+    new = warehouse.document(city="dalian")
+    warehouse.fact(old, "center", "made_up_metric", 1.0, 1.0)
+    warehouse.fact("nowhere-2022-000000000000", "center", "deposit_amount", 5.0, 1.0)
+    warehouse.con.execute("CREATE SCHEMA loader")
+    warehouse.con.execute("CREATE TABLE loader.documents (document_id VARCHAR, load_seq BIGINT)")
+    warehouse.con.execute("INSERT INTO loader.documents VALUES (?, 1), (?, 2)", [old, new])
+    table_level = ("facts_without_parsed_document", "expect_table_row_count_to_equal", None)
+
+    assert failing(run_structural(warehouse.con, "raw_facts", docs_dir=None, loaded_after=1)) == {table_level}
+    warehouse.fact(new, "center", "deposit_amount", 5.0, 1.0, unit="person")
+    assert failing(run_structural(warehouse.con, "raw_facts", docs_dir=None, loaded_after=1)) == {
+        table_level, ("parsed_facts", "expect_column_pair_values_to_be_in_set", None)
+    }
+    assert failing(run_structural(warehouse.con, "raw_facts", docs_dir=None, loaded_after=0)) == {
+        table_level,
+        ("parsed_facts", "expect_column_values_to_be_in_set", "metric_code"),
+        ("parsed_facts", "expect_column_pair_values_to_be_in_set", None),
+    }
 
 
 def _marts(wh: Warehouse) -> None:
