@@ -209,6 +209,27 @@ def test_fact_values_and_provenance_are_stored_unchanged(con):
     )
 
 
+def test_every_fact_field_lands_in_its_own_column(con):
+    """Rows are written as tuples in table order: no field may shift into its neighbour's column."""
+    ocr = replace(
+        fact("deposit_amount", 4_818_000_000.0, 918), page=3, city_code="211100", box_x=1.5, box_y=2.5,
+        box_w=3.5, box_h=4.5, ocr_confidence=0.91,
+    )
+    share = replace(ocr, metric_code="withdrawal_by_reason", category="purchase_build", value=0.4225, unit="ratio")
+    load_document(con, doc(), result([ocr, share]))
+    stored = ("盘锦市", "city_total", "city_total", "48.18亿元", SENTENCE, 918, 925, "ops.deposit", 1_000_000.0,
+              0.0563, "ratio", "5.63%", 3, "211100", 1.5, 2.5, 3.5, 4.5, 0.91)
+    same = ("entity_name, entity_code, entity_level, raw_text, sentence, char_start, char_end, section, precision, "
+            "change_value, change_unit, change_raw, page, city_code, box_x, box_y, box_w, box_h, ocr_confidence")
+    assert con.execute(f"SELECT fact_seq, metric_code, value, unit, {same} FROM raw.facts").fetchall() == [
+        (0, "deposit_amount", 4_818_000_000.0, "yuan", *stored)
+    ]
+    breakdown = f"SELECT fact_seq, metric_code, value, unit, {same}, category FROM raw.breakdown_facts"
+    assert con.execute(breakdown).fetchall() == [
+        (1, "withdrawal_by_reason", 0.4225, "ratio", *stored, "purchase_build")
+    ]
+
+
 def test_breakdown_facts_go_to_their_own_table(con):
     facts = [
         fact("deposit_amount", 4_818_000_000.0, 918),
