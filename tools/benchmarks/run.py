@@ -71,6 +71,7 @@ def _measured(fn):
         "load": round(load, 1),
         "parsed": summary.parsed_now,
         "published": int(summary.published),
+        **({"problem": summary.problem} if summary.problem else {}),
         **{f"{phase}_s": seconds for phase, seconds in summary.timings.items()},
     }
 
