@@ -135,7 +135,7 @@ def guard(build_db: Path, published: Path, archived: dict[str, str] | None = Non
     warehouse is empty: that is never published."""
     con = duckdb.connect(str(build_db), read_only=True)
     try:
-        if not _count(con, "marts.metric_long"):
+        if not _has_rows(con, "marts.metric_long"):
             raise PublishRefused("the new warehouse has no rows in marts.metric_long (an empty one is never published)")
         out = []
         if archived:  # e.g. a city whose run failed before it ever produced its documents
@@ -382,11 +382,12 @@ def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
-def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+def _has_rows(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the table or view has a row (metric_long is a view of five joined tables: no count)."""
     schema, table = name.split(".")
     if not _has(con, con.execute("SELECT current_database()").fetchone()[0], schema, table):
-        return 0
-    return int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+        return False
+    return con.execute(f"SELECT 1 FROM {name} LIMIT 1").fetchone() is not None
 
 
 def _has(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> bool:
