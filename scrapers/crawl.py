@@ -106,9 +106,11 @@ def crawl(
     progress: Progress | None = None,
     policy: HttpPolicy | None = None,
     session: requests.Session | None = None,
+    pages: discover.FactsCache | None = None,
 ) -> CrawlSummary:
     """`cities`: codes or Chinese names (default: all). `session`: a transport for online runs
-    (tools map reserved `.invalid` names to loopback servers with it)."""
+    (tools map reserved `.invalid` names to loopback servers with it). `pages`: the facts of pages
+    parsed before, so a page whose bytes did not change is not parsed again."""
     policy = policy or HttpPolicy()
     if offline:
         policy = replace(policy, delay=0.0, backoff=0.0)
@@ -121,7 +123,7 @@ def crawl(
         say(f"{city.code}: crawling")
         before = len(summary.results)
         try:
-            _crawl_city(city, fetcher, archive, year, summary, say, offline)
+            _crawl_city(city, fetcher, archive, year, summary, say, offline, pages)
         except Exception as exc:  # one broken site must not stop the others
             summary.results.append(UrlResult("", city.code, "list", "failed", f"{type(exc).__name__}: {exc}"))
         finally:
@@ -135,7 +137,7 @@ def crawl(
 
 
 def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None, summary: CrawlSummary,
-                say: Progress, offline: bool) -> None:
+                say: Progress, offline: bool, pages: discover.FactsCache | None) -> None:
     def note(result: UrlResult) -> None:
         summary.results.append(result)
         say(f"{city.code}: {result.outcome} {result.url}" + (f" ({result.reason})" if result.reason else ""))
@@ -155,7 +157,7 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
             note(UrlResult(url, city.code, "list", page.outcome, page.reason))
             if page.body is None:
                 break
-            listing = discover.Page(decode_html(page.body, page.content_type)[0], page.final_url or url)
+            listing = discover.page_facts(page.body, page.content_type, page.final_url or url, pages)
             for link, claimed in listing.report_links(city.link_pattern):
                 candidates.setdefault(link.url, (link.text, claimed))
             url = listing.next_page(city.next_page_texts) if paginate else None
@@ -171,10 +173,10 @@ def _crawl_city(city: City, fetcher: Fetcher, archive: Archive, year: int | None
         linked: list[discover.Link] = []
         images: list[str] = []
         if page.body is not None and sniff_format(page.body, content_type=page.content_type) == "html":
-            report = discover.Page(decode_html(page.body, page.content_type)[0], page.final_url or url)
-            meta = _Meta(report.title(city.link_pattern, link_text), claimed, report.published_date())
+            report = discover.page_facts(page.body, page.content_type, page.final_url or url, pages)
+            meta = _Meta(report.title(city.link_pattern, link_text), claimed, report.published)
             linked = report.attachments()
-            images = report.page_images()
+            images = list(report.images)
         role = "attachment" if discover.is_attachment(url) else "page"
         note(_document(city, archive, page, role, meta, offline))
         for attachment in linked:

@@ -21,7 +21,7 @@ from pipelines import stopping
 from pipelines.assets import state
 from pipelines.assets.extract import extract_document, text_counts
 from pipelines.assets.parse import fingerprint_with_damage, parse_documents
-from pipelines.assets.raw import SiteDown, SiteUnreachable, crawl_city
+from pipelines.assets.raw import BatchedLog, SiteDown, SiteUnreachable, crawl_city
 from pipelines.assets.registry import registry
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.inputs import ArchiveReader, city_fingerprint, record_city_inputs, stored_city_inputs
@@ -64,6 +64,22 @@ def city_documents(
     loaded = warehouse.registry()
     codes = _cities(context, config, loaded)
     reader = ArchiveReader(warehouse)
+    log = BatchedLog(context.log.info)
+    try:
+        yield from _cities_in_turn(context, config, warehouse, loaded, reader, codes, log)
+    finally:
+        log.flush()
+
+
+def _cities_in_turn(
+    context: dg.AssetExecutionContext,
+    config: CitiesConfig,
+    warehouse: WarehouseResource,
+    loaded: Registry,
+    reader: ArchiveReader,
+    codes: list[str],
+    log: BatchedLog,
+) -> Iterator[dg.AssetMaterialization | dg.AssetObservation]:
     failed: dict[str, str] = {}
     pending, attempt = codes, 0
     while pending:
@@ -71,7 +87,7 @@ def city_documents(
         for code in pending:
             stopping.checkpoint("crawl")
             try:
-                events = _city(context, config, warehouse, loaded, reader, code)
+                events = _city(config, warehouse, loaded, reader, code, log)
             except stopping.StopRequested:
                 raise
             except SiteDown as exc:
@@ -86,11 +102,13 @@ def city_documents(
             else:
                 yield from events
                 continue
+            log.flush()  # the crawl's lines before the failure they explain
             context.log.error(f"city {code} failed: {failed[code]}")
             yield dg.AssetObservation(PARSED_KEY, partition=code, metadata={"failed": failed[code]})
         if not down:
             break
         wait = FIRST_BACKOFF_SECONDS * 2**attempt
+        log.flush()
         context.log.warning(f"sites down ({'; '.join(f'{c}: {r}' for c, r in down.items())}): retrying in {wait} s")
         backoff(wait)
         pending, attempt = list(down), attempt + 1
@@ -116,12 +134,12 @@ def _cities(context: dg.AssetExecutionContext, config: CitiesConfig, loaded: Reg
 
 
 def _city(
-    context: dg.AssetExecutionContext,
     config: CitiesConfig,
     warehouse: WarehouseResource,
     loaded: Registry,
     reader: ArchiveReader,
     code: str,
+    log: BatchedLog,
 ) -> list[dg.AssetMaterialization]:
     """One city's three materializations, or none when it has nothing new."""
     try:
@@ -129,7 +147,7 @@ def _city(
     except RegistryError:
         city = None  # a partition of a city no longer in the registry: its archive is still read
     if warehouse.live:
-        crawl_city(warehouse, code, context.log.info)
+        crawl_city(warehouse, loaded, code, log)
         reader.forget(code)
     archive, rows = reader.archive(code), reader.rows(code)
     fingerprint = city_fingerprint(archive.root, rows, city)

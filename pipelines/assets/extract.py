@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 
 from pipelines import stopping
 from pipelines.assets import state
+from pipelines.assets.pages import PageFactsCache
 from pipelines.inputs import EXTRACTOR_VERSION
 from pipelines.resources import WarehouseResource
 from scrapers.archive import Archive, ArchiveError, ManifestRow
-from scrapers.discover import Page
-from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, decode_html, extract_text, sniff_format
+from scrapers.discover import page_facts
+from scrapers.extract import Extracted, ExtractionError, UnsupportedFormat, extract_text, sniff_format
 from scrapers.formats.errors import one_line
 
 
@@ -34,7 +35,7 @@ def extract_document(archive: Archive, row: ManifestRow, warehouse: WarehouseRes
     # record is found even when its text is cached; the cache is keyed on the verified body.
     try:
         body = archive.read_body(row)
-        images = page_images(archive, row, body)
+        images = page_images(archive, row, body, PageFactsCache(warehouse.cache_dir("pages")))
     except ArchiveError as exc:
         return TextOutcome(row, where, "failed", f"archive: {exc}", None)
     bodies = [hashlib.sha256(data).hexdigest() if data is not None else "-" for data in [body, *images]]
@@ -56,18 +57,19 @@ def extract_document(archive: Archive, row: ManifestRow, warehouse: WarehouseRes
     return TextOutcome(row, where, status, reason, extracted)
 
 
-def page_images(archive: Archive, row: ManifestRow, body: bytes) -> list[bytes | None]:
+def page_images(archive: Archive, row: ManifestRow, body: bytes, pages: PageFactsCache) -> list[bytes | None]:
     """The pictures that are an HTML report page's pages (scrapers.discover.Page.page_images: its
     text holds no report), their verified bytes as the crawler archived them, in page order;
-    None for one the archive does not hold (its fetch failed)."""
+    None for one the archive does not hold (its fetch failed). The page's facts come from the
+    cache when its crawl (or an earlier extraction) parsed these bytes."""
     if sniff_format(body, content_type=row.content_type) != "html":
         return []
     try:
-        markup = decode_html(body, row.content_type)[0]
+        found = page_facts(body, row.content_type, row.archive_url, pages).images
     except ExtractionError:
         return []  # the page's extraction says why
     out: list[bytes | None] = []
-    for url in Page(markup, row.archive_url).page_images():
+    for url in found:
         exchange = archive.latest_ok(url)
         out.append(archive.read_body(exchange) if exchange is not None else None)
     return out

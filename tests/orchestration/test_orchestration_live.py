@@ -6,6 +6,7 @@ rebuilds nothing."""
 from __future__ import annotations
 
 import functools
+import json
 
 import duckdb
 import pytest
@@ -71,3 +72,15 @@ def test_an_unchanged_site_adds_nothing_the_second_time(live):
     assert second.parsed_now == 0
     assert (second.documents, second.facts) == (first.documents, first.facts)
     assert second.unchanged and not second.published  # same inputs as the last publish: not rebuilt
+
+
+def test_each_url_of_the_crawl_is_in_the_run_log(live):
+    _, entry, first, _, archived, _, _ = live
+    instance = get_instance()
+    lines = {
+        line for run_id in first.dagster_runs for record in instance.all_logs(run_id)
+        for line in (record.user_message or "").splitlines()
+    }
+    urls = [json.loads(row)["archive_url"] for row in archived.splitlines()]
+    assert urls and all(f"{entry['code']}: fetched {url}" in lines for url in urls)
+    assert f"{entry['code']}: crawling" in lines

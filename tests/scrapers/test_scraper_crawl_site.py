@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from scraper_site import FAST, archive_state, cjk_pdf, docx_bytes, write_registry
 
+import scrapers.discover
 from scrapers.archive import Archive
 from scrapers.crawl import crawl
+from scrapers.discover import PageFacts
 from scrapers.extract import UnsupportedFormat, extract_text
 from scrapers.http import USER_AGENT, HttpPolicy
 from tools.fixture_server import FixtureServer, Response, html
@@ -198,3 +200,40 @@ def test_list_walk_stops_at_the_registry_page_limit(tmp_path, servers):
     summary = crawl(registry, Archive(tmp_path / "a"), offline=False, policy=FAST)
     assert [r.url for r in summary.results if r.role == "list"] == [server.url("/news/index.html")]
     assert server.requested("/news/index_1.html") == 0
+
+
+class DictCache:
+    def __init__(self) -> None:
+        self.facts: dict[str, PageFacts] = {}
+
+    def get(self, key: str) -> PageFacts | None:
+        return self.facts.get(key)
+
+    def put(self, key: str, facts: PageFacts) -> None:
+        self.facts[key] = facts
+
+
+def test_an_unchanged_site_is_not_parsed_again(tmp_path, servers, registry, monkeypatch):
+    server, _ = servers
+    root, cache = tmp_path / "archive", DictCache()
+    first = crawl(registry, Archive(root), offline=False, policy=FAST, pages=cache)
+    # two list pages and three report pages are HTML; the PDF, DOCX and DOC are not parsed
+    assert len(cache.facts) == 5
+
+    def no_parse(*_args, **_kwargs):
+        raise AssertionError("an unchanged page was parsed again")
+
+    monkeypatch.setattr(scrapers.discover.Page, "__init__", no_parse)
+    again = crawl(registry, Archive(root), offline=False, policy=FAST, pages=cache)
+    assert [(r.url, r.role) for r in again.results] == [(r.url, r.role) for r in first.results]
+    assert again.new_versions == 0 and again.documents_found == 6
+    monkeypatch.undo()
+
+    revised = PAGE_2024.replace("发布时间：2025-03-28", "发布时间：2025-04-02")
+    server.routes["/news/2024/report.html"] = Response(
+        200, {"Content-Type": "text/html; charset=utf-8", "ETag": '"v2"'}, revised.encode())
+    changed = crawl(registry, Archive(root), offline=False, policy=FAST, pages=cache)
+    assert changed.new_versions == 1 and len(cache.facts) == 6  # the new bytes were parsed
+    [latest] = [d for d in Archive(root).documents() if d.version == 2]
+    assert latest.archive_url == server.url("/news/2024/report.html")
+    assert latest.published_date == "2025-04-02"  # from the new bytes, not the kept facts
