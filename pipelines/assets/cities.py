@@ -7,12 +7,15 @@ assets stay partitioned by city, so the UI keeps a history per city: a city done
 as a materialization of its partition of each asset, with its counts; a city with nothing new
 since its last parse is skipped (no event); a city that fails is recorded as an observation
 of its `parsed_documents` partition with the reason, the others go on, and the step fails at
-the end, naming the failed cities.
+the end, naming the failed cities. Once a run has more than a few dozen documents to parse,
+extraction and parse go on in worker processes beside the crawl (parsers.py).
 
 Which cities: the run config's `cities`, else the partitions the run was launched for (a city
 or a range, from the UI), else every registry city (the nightly run)."""
 
+import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import pydantic
@@ -21,14 +24,16 @@ from pipelines import stopping
 from pipelines.assets import state
 from pipelines.assets.extract import extract_document, text_counts
 from pipelines.assets.parse import fingerprint_with_damage, parse_documents
+from pipelines.assets.parsers import Parsed, Parsers
 from pipelines.assets.raw import BatchedLog, SiteDown, SiteUnreachable, crawl_city
 from pipelines.assets.registry import registry
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.inputs import ArchiveReader, city_fingerprint, record_city_inputs, stored_city_inputs
 from pipelines.parser.model import PARSER_VERSION
 from pipelines.resources import WarehouseResource
+from scrapers.archive import Archive, ManifestRow
 from scrapers.formats.errors import one_line
-from scrapers.registry import Registry, RegistryError
+from scrapers.registry import City, Registry, RegistryError
 
 RAW_KEY = dg.AssetKey("raw_documents")
 TEXT_KEY = dg.AssetKey("extracted_text")
@@ -42,6 +47,8 @@ class CitiesConfig(dg.Config):
     # run these even when nothing is new (a damaged archive record)
     rerun: list[str] = pydantic.Field(default_factory=list)
     skip_unchanged: bool = True  # skip a city whose documents are the ones of its last parse
+    # processes that extract and parse cities while the crawl goes on (0: all in the step's process)
+    parse_workers: int = 2
 
 
 @dg.multi_asset(
@@ -81,37 +88,52 @@ def _cities_in_turn(
     log: BatchedLog,
 ) -> Iterator[dg.AssetMaterialization | dg.AssetObservation]:
     failed: dict[str, str] = {}
-    pending, attempt = codes, 0
-    while pending:
-        down: dict[str, str] = {}
-        for code in pending:
-            stopping.checkpoint("crawl")
-            try:
-                events = _city(config, warehouse, loaded, reader, code, log)
-            except stopping.StopRequested:
-                raise
-            except SiteDown as exc:
-                if attempt + 1 < MAX_ATTEMPTS:
-                    down[code] = str(exc)
-                    continue
-                failed[code] = f"{code}: site unreachable after {MAX_ATTEMPTS} attempts: {exc}"
-            except SiteUnreachable as exc:
-                failed[code] = str(exc)
-            except Exception as exc:  # one city's failure never fails the others
-                failed[code] = one_line(exc)
-            else:
-                yield from events
-                continue
-            log.flush()  # the crawl's lines before the failure they explain
-            context.log.error(f"city {code} failed: {failed[code]}")
-            yield dg.AssetObservation(PARSED_KEY, partition=code, metadata={"failed": failed[code]})
-        if not down:
-            break
-        wait = FIRST_BACKOFF_SECONDS * 2**attempt
-        log.flush()
-        context.log.warning(f"sites down ({'; '.join(f'{c}: {r}' for c, r in down.items())}): retrying in {wait} s")
-        backoff(wait)
-        pending, attempt = list(down), attempt + 1
+    parsers = Parsers(warehouse, loaded, reader, config.parse_workers, parse_city)
+
+    def told(code: str, events: list[dg.AssetMaterialization] | None, error: str | None):
+        if error is None:
+            yield from events or []
+            return
+        failed[code] = error
+        log.flush()  # the crawl's lines before the failure they explain
+        context.log.error(f"city {code} failed: {error}")
+        yield dg.AssetObservation(PARSED_KEY, partition=code, metadata={"failed": error})
+
+    try:
+        pending, attempt = codes, 0
+        while pending:
+            down: dict[str, str] = {}
+            for code in pending:
+                stopping.checkpoint("crawl")
+                done: list[Parsed] = []
+                try:
+                    work = _crawled(config, warehouse, loaded, reader, code, log)
+                    if work is not None:
+                        done = parsers.add(work)
+                except stopping.StopRequested:
+                    raise
+                except SiteDown as exc:
+                    if attempt + 1 < MAX_ATTEMPTS:
+                        down[code] = str(exc)
+                    else:
+                        done = [(code, None, f"{code}: site unreachable after {MAX_ATTEMPTS} attempts: {exc}")]
+                except SiteUnreachable as exc:
+                    done = [(code, None, str(exc))]
+                except Exception as exc:  # one city's failure never fails the others
+                    done = [(code, None, one_line(exc))]
+                for parsed in [*done, *parsers.finished()]:
+                    yield from told(*parsed)
+            if not down:
+                break
+            wait = FIRST_BACKOFF_SECONDS * 2**attempt
+            log.flush()
+            context.log.warning(f"sites down ({'; '.join(f'{c}: {r}' for c, r in down.items())}): retrying in {wait} s")
+            backoff(wait)
+            pending, attempt = list(down), attempt + 1
+        for parsed in parsers.finished(wait=True):
+            yield from told(*parsed)
+    finally:
+        parsers.close()
     if failed:
         raise dg.Failure(
             description=f"{len(failed)} of {len(codes)} cities failed: "
@@ -133,15 +155,26 @@ def _cities(context: dg.AssetExecutionContext, config: CitiesConfig, loaded: Reg
     return [city.code for city in loaded.cities]
 
 
-def _city(
+@dataclasses.dataclass(frozen=True)
+class Work:
+    """A city with something new, and what its extraction and parse need."""
+
+    code: str
+    city: City | None
+    root: Path  # its archive
+    rows: list[ManifestRow]
+    fingerprint: str
+
+
+def _crawled(
     config: CitiesConfig,
     warehouse: WarehouseResource,
     loaded: Registry,
     reader: ArchiveReader,
     code: str,
     log: BatchedLog,
-) -> list[dg.AssetMaterialization]:
-    """One city's three materializations, or none when it has nothing new."""
+) -> Work | None:
+    """The city crawled (live), and its work when it has something new."""
     try:
         city = loaded.city(code)
     except RegistryError:
@@ -153,11 +186,19 @@ def _city(
     fingerprint = city_fingerprint(archive.root, rows, city)
     unchanged = stored_city_inputs(warehouse, code) == fingerprint
     if config.skip_unchanged and unchanged and code not in config.rerun:
-        return []
+        return None
+    return Work(code, city, archive.root, rows, fingerprint)
+
+
+def parse_city(
+    warehouse: WarehouseResource, loaded: Registry, archive: Archive, work: Work
+) -> list[dg.AssetMaterialization]:
+    """Extract and parse one city's documents: its three materializations."""
+    code, rows = work.code, work.rows
     outcomes = [extract_document(archive, row, warehouse) for row in rows]
-    items, counts = parse_documents(outcomes, warehouse, loaded, city)
+    items, counts = parse_documents(outcomes, warehouse, loaded, work.city)
     state.write(warehouse.city_dir(code) / state.PARSED, items)
-    record_city_inputs(warehouse, code, fingerprint_with_damage(fingerprint, items))
+    record_city_inputs(warehouse, code, fingerprint_with_damage(work.fingerprint, items))
     raw = {
         "documents": len(rows),
         "latest_fetch": max((r.fetched_at for r in rows), default=""),
