@@ -23,7 +23,7 @@ def crawls(monkeypatch):
     calls: list[str] = []
     state = {"down": 0}
 
-    def fake_crawl(registry, archive, *, offline, cities, progress):
+    def fake_crawl(registry, archive, *, offline, cities, progress, pages=None):
         assert not offline
         calls.append(cities[0])
         tries = calls.count(cities[0]) if "down_city" in state else len(calls)
