@@ -29,10 +29,13 @@ LOADED_INPUTS = "loaded.sha"  # in the build folder: the fingerprint of what the
 PUBLISHED_INPUTS = "published.json"  # in the build folder: the fingerprint of the last publish
 
 
-def _files_hash(paths: Iterable[Path]) -> str:
+def _files_hash(paths: Iterable[Path], root: Path | None = None) -> str:
+    """The files' names (within the project, so that another checkout of the same code gives the
+    same hash) and bytes."""
+    root = root or PIPELINES.parent
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(str(path.relative_to(path.anchor)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 
