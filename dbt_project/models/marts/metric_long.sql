@@ -27,24 +27,32 @@ findings as (
 
 -- A finding is about one document version when it names one (and its city's rows: a provincial
 -- report holds many cities), else about the city and year; with no entity or metric it is about
--- all of them. Two equi-joins (by document, by city and year), not one join on an OR: DuckDB runs
--- an OR condition as a nested loop, which cost every reader of this view ~10 CPU s at 10×.
+-- all of them. Equi-joins only (by document, entity and metric; by document; by city and year),
+-- each on the findings it applies to: DuckDB runs an OR condition as a nested loop (~10 CPU s per
+-- read at 10×), and a join by document alone pairs every figure with every finding of its report.
 finding_matches as (
-    select
-        facts.fund_metric_key, facts.entity_code, facts.metric_code, facts.parse_flags,
-        findings.entity_code as finding_entity_code, findings.metric_code as finding_metric_code,
-        findings.severity, findings."check"
+    select facts.fund_metric_key, facts.parse_flags, findings.severity, findings."check"
     from facts
-    inner join findings on findings.document_id = facts.document_id
+    inner join findings
+        on findings.document_id = facts.document_id
+        and findings.entity_code = facts.entity_code
+        and findings.metric_code = facts.metric_code
     where coalesce(findings.city_code, facts.city_code) = facts.city_code
     union all
-    select
-        facts.fund_metric_key, facts.entity_code, facts.metric_code, facts.parse_flags,
-        findings.entity_code as finding_entity_code, findings.metric_code as finding_metric_code,
-        findings.severity, findings."check"
+    select facts.fund_metric_key, facts.parse_flags, findings.severity, findings."check"
+    from facts
+    inner join findings on findings.document_id = facts.document_id
+    where (findings.entity_code is null or findings.metric_code is null)
+        and coalesce(findings.city_code, facts.city_code) = facts.city_code
+        and (findings.entity_code is null or findings.entity_code = facts.entity_code)
+        and (findings.metric_code is null or findings.metric_code = facts.metric_code)
+    union all
+    select facts.fund_metric_key, facts.parse_flags, findings.severity, findings."check"
     from facts
     inner join findings on findings.city_code = facts.city_code and findings.report_year = facts.report_year
     where findings.document_id is null
+        and (findings.entity_code is null or findings.entity_code = facts.entity_code)
+        and (findings.metric_code is null or findings.metric_code = facts.metric_code)
 ),
 
 -- The audit repeats the parser's flags as findings: those are shown once, as the parser's flag code.
@@ -53,9 +61,7 @@ finding_flags as (
         fund_metric_key,
         list_sort(list_distinct(list(severity || ':' || "check"))) as audit_reasons
     from finding_matches
-    where (finding_entity_code is null or finding_entity_code = entity_code)
-        and (finding_metric_code is null or finding_metric_code = metric_code)
-        and not list_contains(string_split(coalesce(parse_flags, ''), ','), "check")
+    where not list_contains(string_split(coalesce(parse_flags, ''), ','), "check")
     group by fund_metric_key
 )
 
