@@ -43,7 +43,8 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
     from pipelines.assets.publish import build_publish_assets
     from pipelines.assets.quality import build_consistency_check, build_marts_check, structural_findings
 
-    dbt_models = build_dbt_assets(prepared_project())
+    warehouse = warehouse or WarehouseResource()
+    dbt_models = build_dbt_assets(prepared_project(warehouse))
     marts_check = build_marts_check(get_asset_key_for_model([dbt_models], "metric_long"), dbt_models.keys)
     consistency_check = build_consistency_check(get_asset_key_for_model([dbt_models], "findings"))
     publish_assets = build_publish_assets(dbt_models.keys)
@@ -65,5 +66,5 @@ def build_definitions(warehouse: WarehouseResource | None = None) -> dg.Definiti
             automation.warehouse_after_cities(city_job, warehouse_job),
             automation.alert_on_failure(),
         ],
-        resources={"warehouse": warehouse or WarehouseResource(), "dbt": dbt_resource()},
+        resources={"warehouse": warehouse, "dbt": dbt_resource()},
     )

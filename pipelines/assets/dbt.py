@@ -22,9 +22,11 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))  # the venv's, whate
 DBT_BUILT = "dbt_version"  # loader.state: the DBT_VERSION the incremental models were built with
 
 
-def prepared_project() -> DbtProject:
+def prepared_project(warehouse: WarehouseResource | None = None) -> DbtProject:
     """The dbt project, with its manifest re-parsed when any project file is newer. Processes
-    that start together take turns; the later ones find the manifest fresh."""
+    that start together take turns; the later ones find the manifest fresh. Parsed with
+    `warehouse`'s profile, so its build (which starts from this parse's partial_parse.msgpack)
+    parses only what changed: dbt parses everything again when the profile differs."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR)
     if _manifest_fresh(project):
         return project
@@ -32,7 +34,10 @@ def prepared_project() -> DbtProject:
     with project.manifest_path.with_name(".gjj-parse.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not _manifest_fresh(project):
-            dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+            args = ["parse", "--quiet"]
+            if warehouse is not None:
+                args += ["--profiles-dir", str(warehouse.dbt_profiles_dir())]
+            dbt_resource().cli(args, target_path=project.target_path).wait()
     return project
 
 
