@@ -22,11 +22,8 @@ with by_document as (
     select * exclude (load_seq) from {{ ref('int_relation_residuals_by_document') }}
 ),
 
--- a city's own report (parsed or stale): a provincial or national report's table rows are many
--- cities, which int_source_findings checks against the cities' own reports and the province's total
 figures as (
-    select * from {{ ref('int_audit_figures') }}
-    where source_kind = 'city_report' and status in ('parsed', 'stale')
+    {{ city_report_figures() }}
 ),
 
 catalog as (

@@ -7,12 +7,9 @@ with to_build as (
     {{ documents_to_build() }}
 ),
 
--- a city's own report (parsed or stale): a provincial or national report's table rows are many
--- cities, which int_source_findings checks against the cities' own reports and the province's total
 figures as (
-    select * from {{ ref('int_audit_figures') }}
+    select * from ({{ city_report_figures() }})
     where document_id in (select document_id from to_build)
-        and source_kind = 'city_report' and status in ('parsed', 'stale')
 ),
 
 catalog as (
