@@ -379,7 +379,17 @@ def test_a_signal_stops_the_whole_run_at_the_next_safe_point(story, phase, sig):
     assert not list(world.warehouse.parent.glob(".*.tmp"))
 
 
-def test_a_second_signal_stops_at_once(story):
+@dataclass
+class StoppedAtOnce:
+    before: tuple  # the published file before the run
+    code: int
+    lines: list[str]
+
+
+@pytest.fixture(scope="module")
+def stopped_at_once(story) -> StoppedAtOnce:
+    """A run paused in parse, asked to stop (SIGTERM), then told again (SIGINT): it ends at once,
+    leaving a run that the next one must find and mark canceled."""
     world = story.world
     before = published_file(world.warehouse)
     (world.warehouse.parent / "build" / "cities" / world.synthetic_cities[0] / "inputs.sha").unlink(missing_ok=True)
@@ -388,10 +398,15 @@ def test_a_second_signal_stops_at_once(story):
     proc.send_signal(signal.SIGTERM)
     _wait_for_more(lines, "stopping at the next safe point")
     proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=10) == 130, "".join(lines)
+    code = proc.wait(timeout=10)
     time.sleep(0.2)  # the reader thread takes the last lines
-    assert "SIGINT again: stopped at once" in "".join(lines)
-    assert published_file(world.warehouse) == before
+    return StoppedAtOnce(before, code, lines)
+
+
+def test_a_second_signal_stops_at_once(story, stopped_at_once):
+    assert stopped_at_once.code == 130, "".join(stopped_at_once.lines)
+    assert "SIGINT again: stopped at once" in "".join(stopped_at_once.lines)
+    assert published_file(story.world.warehouse) == stopped_at_once.before
 
 
 def _wait_for_more(lines: list[str], line: str, timeout: float = 30) -> None:
@@ -401,8 +416,8 @@ def _wait_for_more(lines: list[str], line: str, timeout: float = 30) -> None:
         time.sleep(0.02)
 
 
-def test_the_next_run_recovers_and_force_publishes(story):
-    """After the stopped runs; --force rebuilds and publishes although nothing changed."""
+def test_the_next_run_recovers_and_force_publishes(story, stopped_at_once):
+    """After a run stopped at once; --force rebuilds and publishes although nothing changed."""
     from pipelines.instance import get_instance
     from pipelines.run import LAUNCHER_TAG
 
