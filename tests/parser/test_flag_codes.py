@@ -47,3 +47,13 @@ def test_panjin_flags_are_listed_codes() -> None:
     # 320,55.41万元 (misplaced_separator) and 1184,709万元 (fused_numbers)
     assert {"unit_inferred", "unit_missing", "misplaced_separator", "fused_numbers"} <= codes
     assert codes <= set(FIGURE_FLAGS)
+
+
+def test_the_findings_table_of_the_expectations_readme_names_every_figure_flag() -> None:
+    """expectations/README.md lists the findings a reader may meet; every figure flag but `ocr`
+    (provenance, no finding) raises one, so each must have its row there."""
+    readme = (Path(__file__).resolve().parents[2] / "expectations" / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    named = {code for row in rows for code in re.findall(r"`([a-z_]+)`", row.split(" | ")[0])}
+    assert set(FIGURE_FLAGS) - {"ocr"} <= named
+    assert "ocr" not in named
