@@ -33,6 +33,7 @@ from pathlib import Path
 import psutil
 
 import tools.benchmarks
+from tools import bench_chart
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -181,7 +182,9 @@ def rewrite(old: str, runs: list[Run], command: str, *, replace_all: bool = Fals
         elif line == GROWTH_INTRO:
             mark("growth")
             i += 1
-            while i < len(lines) and (not lines[i] or GROWTH_LINE.match(lines[i])):
+            while i < len(lines) and (
+                not lines[i] or GROWTH_LINE.match(lines[i]) or lines[i] == bench_chart.IMAGE_LINE
+            ):
                 i += 1
         elif line.startswith("<!-- results "):
             i += 1
@@ -205,7 +208,14 @@ def rewrite(old: str, runs: list[Run], command: str, *, replace_all: bool = Fals
             # a section written by hand under the very heading already holds this table
             and (heading := f"### {run.name} ({run.when} UTC)") not in kept_text
         ],
-        "growth": [[GROWTH_INTRO, "", *(f"- {name}: {text}" for name, text in _growth(runs).items())]]
+        "growth": [
+            [
+                GROWTH_INTRO,
+                "",
+                *(f"- {name}: {text}" for name, text in _growth(runs).items()),
+                *(["", bench_chart.IMAGE_LINE] if bench_chart.series(runs) else []),
+            ]
+        ]
         if _growth(runs)
         else [],
     }
@@ -329,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     text = rewrite(old, runs, command, replace_all=args.fresh or only is None)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out}")
+    svg = bench_chart.chart(runs)
+    if svg:
+        chart_path = args.out.parent / bench_chart.PATH
+        chart_path.parent.mkdir(parents=True, exist_ok=True)
+        chart_path.write_text(svg + "\n", encoding="utf-8")
+        print(f"wrote {chart_path}")
     return 1 if any(run.error for run in runs) else 0
 
 

@@ -62,6 +62,11 @@ class Series:
     label: str
     points: dict[int, float]
     highlight: bool = False
+    color: str | None = None  # else the city colour when highlighted, the median colour when not
+
+    @property
+    def stroke(self) -> str:
+        return self.color or (CITY_COLOR if self.highlight else MEDIAN_COLOR)
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
@@ -123,15 +128,26 @@ def bar_chart(bars: list[Bar], title: str, marker_label: str | None = None) -> s
     return _svg(width, height, title, body)
 
 
-def line_chart(series: list[Series], title: str, fmt: Callable[[float], str]) -> str:
-    """Lines over years; the highlighted series drawn last and thickest, with a legend."""
+def line_chart(
+    series: list[Series],
+    title: str,
+    fmt: Callable[[float], str],
+    x_label: Callable[[int], str] = str,
+    ticks: list[float] | None = None,
+) -> str:
+    """Lines over years (or any ordered whole numbers, named by `x_label`), evenly spaced; the
+    highlighted series drawn last and thickest, with a legend. The value axis is labelled at
+    `ticks` (it spans them all), else at its bottom, middle and top."""
     width, height, right, top, bottom = 670, 250, 20, 16, 56
     years = sorted({y for s in series for y in s.points})
     values = [v for s in series for v in s.points.values()]
     low, high = min(values), max(values)
     pad = (high - low) * 0.08 or abs(low or 1) * 0.1  # keep points off the axes
     low, high = low - pad, high + pad
-    ticks = (low, (low + high) / 2, high)
+    if ticks:
+        low, high = min(low, *ticks), max(high, *ticks)
+    else:
+        ticks = [low, (low + high) / 2, high]
     left = round(max(110, max(text_px(fmt(t)) for t in ticks) + 12))
     plot_w, plot_h = width - left - right, height - top - bottom
 
@@ -150,10 +166,12 @@ def line_chart(series: list[Series], title: str, fmt: Callable[[float], str]) ->
         body.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{escape(fmt(tick))}</text>')
         body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e2e8f0"/>')
     for year in years:
-        body.append(f'<text x="{x(year):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{year}</text>')
+        body.append(
+            f'<text x="{x(year):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{escape(x_label(year))}</text>'
+        )
     ordered = sorted(series, key=lambda s: s.highlight)
     for s in ordered:
-        color = CITY_COLOR if s.highlight else MEDIAN_COLOR
+        color = s.stroke
         pts = [(x(yr), y(v)) for yr, v in sorted(s.points.items())]
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
         width_px = 3 if s.highlight else 2
@@ -163,11 +181,10 @@ def line_chart(series: list[Series], title: str, fmt: Callable[[float], str]) ->
         for (px, py), (yr, v) in zip(pts, sorted(s.points.items()), strict=True):
             body.append(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{color}">'
-                f"<title>{escape(s.label)} {yr}: {escape(fmt(v))}</title></circle>"
+                f"<title>{escape(s.label)} {escape(x_label(yr))}: {escape(fmt(v))}</title></circle>"
             )
     for i, s in enumerate(series):
         lx, ly = left + i * 220, height - 14
-        color = CITY_COLOR if s.highlight else MEDIAN_COLOR
-        body.append(f'<rect x="{lx}" y="{ly - 9}" width="14" height="4" fill="{color}"/>')
+        body.append(f'<rect x="{lx}" y="{ly - 9}" width="14" height="4" fill="{s.stroke}"/>')
         body.append(_label(lx + 20, ly - 3, s.label, min(196, width - lx - 20 - right)))
     return _svg(width, height, title, body)

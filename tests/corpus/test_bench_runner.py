@@ -145,3 +145,37 @@ def test_a_full_run_replaces_every_earlier_written_by_line() -> None:
     text = rewrite(old, [], "python -m tools.bench", replace_all=True)
     written = [line for line in text.splitlines() if line.startswith("Written by ")]
     assert len(written) == 1 and written[0].startswith("Written by `python -m tools.bench` on ")
+
+
+def test_gjj_run_is_drawn_by_scale_once_two_scales_are_measured() -> None:
+    import re
+
+    from tools import bench_chart
+
+    def run(scale: int, fresh: float, one_new: float, unchanged: float, error: str = "") -> Run:
+        walls = {"fresh_wall_s": fresh, "one_new_wall_s": one_new, "unchanged_wall_s": unchanged}
+        return Run("run.bench_gjj_run", scale, fresh + one_new + unchanged, 500.0, walls, error)
+
+    one = [run(1, 40.0, 20.0, 0.5)]
+    assert bench_chart.chart(one) is None
+    assert bench_chart.IMAGE_LINE not in markdown(one, "python -m tools.bench")
+
+    runs = [*one, run(10, 999.0, 999.0, 999.0, "timed out"), run(100, 200.0, 50.0, 20.0)]
+    svg = bench_chart.chart(runs)
+    assert svg is not None and svg.count("<polyline") == 3
+    # the failed 10× run is not drawn: two points per line
+    tooltips = ("fresh run 1×: 40 s", "fresh run 100×: 200 s", "unchanged 1×: 0.5 s", "one new report 100×: 50 s")
+    for tooltip in tooltips:
+        assert f"<title>{tooltip}</title>" in svg, tooltip
+    assert ">10×<" not in svg and ">100×<" in svg
+    lines = {
+        title: [float(y) for y in re.findall(r",([\d.]+)", points)]
+        for points, title in zip(re.findall(r'points="([^"]+)"', svg), ["fresh", "one_new", "unchanged"], strict=True)
+    }
+    # higher is slower: 200 s above 50 s above 20 s at 100×; each line climbs from 1× to 100×
+    assert lines["fresh"][1] < lines["one_new"][1] < lines["unchanged"][1]
+    assert all(ys[1] < ys[0] for ys in lines.values())
+
+    text = markdown(runs, "python -m tools.bench")
+    assert text.count(bench_chart.IMAGE_LINE) == 1
+    assert rewrite(text, runs, "python -m tools.bench").count(bench_chart.IMAGE_LINE) == 1
