@@ -15,7 +15,7 @@ import requests
 from scrapers import discover
 from scrapers.archive import Archive
 from scrapers.extract import ExtractionError, decode_html, sniff_format
-from scrapers.http import HOST_DOWN, Fetched, Fetcher, HttpPolicy, replay_session
+from scrapers.http import HOST_DOWN, Fetched, Fetcher, HostTurns, HttpPolicy, replay_session
 from scrapers.registry import City, Registry
 
 
@@ -107,15 +107,18 @@ def crawl(
     policy: HttpPolicy | None = None,
     session: requests.Session | None = None,
     pages: discover.FactsCache | None = None,
+    turns: HostTurns | None = None,
 ) -> CrawlSummary:
     """`cities`: codes or Chinese names (default: all). `session`: a transport for online runs
     (tools map reserved `.invalid` names to loopback servers with it). `pages`: the facts of pages
-    parsed before, so a page whose bytes did not change is not parsed again."""
+    parsed before, so a page whose bytes did not change is not parsed again. `turns`: the hosts'
+    turns shared with the crawls running at the same time (threads)."""
     policy = policy or HttpPolicy()
     if offline:
         policy = replace(policy, delay=0.0, backoff=0.0)
         session = replay_session(archive)
-    fetcher = Fetcher(policy, archive, session or requests.Session(), replaying=offline)
+    fetcher = Fetcher(policy, archive, session or requests.Session(), replaying=offline,
+                      turns=turns or HostTurns())
     selected = [registry.city(name) for name in cities] if cities else list(registry.cities)
     summary = CrawlSummary(offline=offline)
     say = progress or (lambda _msg: None)

@@ -1,5 +1,7 @@
-"""Polite HTTP: one request at a time, a delay per host, robots.txt, retries with backoff,
-timeouts, a body-size cap, a redirect limit, conditional requests, and every exchange archived.
+"""Polite HTTP: one request at a time per host, a delay per host, robots.txt, retries with
+backoff, timeouts, a body-size cap, a redirect limit, conditional requests, and every exchange
+archived. The fetchers of one run share one `HostTurns`, so sites crawled at once (in threads)
+never make a host wait less than the delay or answer two requests at once.
 
 Failing fast: a host name that does not resolve or a connection refused is not retried (a 5xx
 or a timeout is, with backoff); a host whose robots.txt does not answer, or that fails
@@ -14,9 +16,11 @@ from __future__ import annotations
 import http.client
 import io
 import socket
+import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -62,6 +66,37 @@ class Fetched:
 NOT_ARCHIVED = "not in the archive"
 
 
+class HostTurns:
+    """Each host's turn, for every fetcher of a run: one request at a time per host, and `delay`
+    seconds from the end of one request to the start of the next. `clock` and `sleep`: tests
+    pass fake ones."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.clock, self.sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._hosts: dict[str, _Host] = {}
+
+    @contextmanager
+    def turn(self, host: str, delay: float) -> Iterator[None]:
+        with self._lock:
+            slot = self._hosts.setdefault(host, _Host())
+        with slot.lock:
+            if slot.last is not None:
+                pause = delay - (self.clock() - slot.last)
+                if pause > 0:
+                    self.sleep(pause)
+            try:
+                yield
+            finally:
+                slot.last = self.clock()
+
+
+@dataclass
+class _Host:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    last: float | None = None  # when its last request ended
+
+
 class ReplayMiss(requests.ConnectionError):
     """Offline: the archive holds no usable response for this URL. The message is the failure
     recorded when the exchange happened, so a replay reports what the live crawl reported."""
@@ -73,7 +108,7 @@ class Fetcher:
     archive: Archive
     session: requests.Session = field(default_factory=requests.Session)
     replaying: bool = False  # answers come from the archive: nothing to write, nothing to retry
-    _last_hit: dict[str, float] = field(default_factory=dict)
+    turns: HostTurns = field(default_factory=HostTurns)
     # per host: its robots.txt rules, None (no rules), or why the host did not answer
     _robots: dict[str, urllib.robotparser.RobotFileParser | None] = field(default_factory=dict)
     _failures: dict[str, int] = field(default_factory=dict)  # per host: failed requests in a row
@@ -198,7 +233,10 @@ class Fetcher:
             headers["If-None-Match"] = previous.etag
         if previous is not None and previous.last_modified:
             headers["If-Modified-Since"] = previous.last_modified
-        self._wait_turn(url)
+        with self.turns.turn(urlsplit(url).netloc, self.policy.delay):
+            return self._send(url, headers)
+
+    def _send(self, url: str, headers: dict[str, str]) -> Recorded:
         try:
             prepared = self.session.prepare_request(requests.Request("GET", url, headers=headers))
             with self.session.send(prepared, allow_redirects=False, timeout=self.policy.timeout,
@@ -217,8 +255,6 @@ class Fetcher:
             return Recorded(url, headers, error=_connection_failure(exc))
         except (requests.RequestException, ArchiveError, urllib3.exceptions.HTTPError) as exc:
             return Recorded(url, headers, error=f"{type(exc).__name__}: {_root_cause(exc)}")
-        finally:
-            self._last_hit[urlsplit(url).netloc] = time.monotonic()
 
     def _environment(self, url: str) -> dict:
         """What `Session.request` would take from the environment for the URL's host."""
@@ -234,13 +270,6 @@ class Fetcher:
             if buffer.tell() > self.policy.max_body_bytes:
                 return buffer.getvalue()[: self.policy.max_body_bytes], True
         return buffer.getvalue(), False
-
-    def _wait_turn(self, url: str) -> None:
-        last = self._last_hit.get(urlsplit(url).netloc)
-        if last is not None:
-            pause = self.policy.delay - (time.monotonic() - last)
-            if pause > 0:
-                time.sleep(pause)
 
 
 def _header(seen: Recorded, name: str) -> str | None:

@@ -1,5 +1,7 @@
 """Stages 1–3 for many cities in one run: raw documents (fetched or replayed) → extracted text →
-parsed facts, city after city, each city's output under data/build/cities/<city>/.
+parsed facts, each city's output under data/build/cities/<city>/. A live run crawls a few sites
+at once (`sites_at_once`, threads: raw.py), each host still polite; the rest of a city's work
+is done in the step's thread as its crawl ends.
 
 One Dagster run covers every city with something new: a run per city cost 1.5–3 s of Dagster's
 own work each, which at a few hundred cities outweighed the cities themselves. The three
@@ -25,7 +27,7 @@ from pipelines.assets import state
 from pipelines.assets.extract import extract_document, text_counts
 from pipelines.assets.parse import fingerprint_with_damage, parse_documents
 from pipelines.assets.parsers import Parsed, Parsers
-from pipelines.assets.raw import BatchedLog, SiteDown, SiteUnreachable, crawl_city
+from pipelines.assets.raw import BatchedLog, SiteDown, SiteUnreachable, crawl_city, crawled
 from pipelines.assets.registry import registry
 from pipelines.assets.state import CITY_PARTITIONS
 from pipelines.inputs import ArchiveReader, city_fingerprint, record_city_inputs, stored_city_inputs
@@ -49,6 +51,9 @@ class CitiesConfig(dg.Config):
     skip_unchanged: bool = True  # skip a city whose documents are the ones of its last parse
     # processes that extract and parse cities while the crawl goes on (0: all in the step's process)
     parse_workers: int = 2
+    # live: sites crawled at the same time, each in a thread (1: one after the other); each host
+    # still gets one request at a time and the politeness delay (scrapers.http.HostTurns)
+    sites_at_once: int = pydantic.Field(default=4, ge=1)
 
 
 @dg.multi_asset(
@@ -99,15 +104,27 @@ def _cities_in_turn(
         context.log.error(f"city {code} failed: {error}")
         yield dg.AssetObservation(PARSED_KEY, partition=code, metadata={"failed": error})
 
+    turns = None
+    if warehouse.live:
+        from scrapers.http import HostTurns  # requests: only a live run needs it
+
+        turns = HostTurns()
+
+    def crawl(code: str) -> None:  # in a crawl thread when several sites are crawled at once
+        if warehouse.live:
+            crawl_city(warehouse, loaded, code, log, turns)
+
     try:
         pending, attempt = codes, 0
         while pending:
             down: dict[str, str] = {}
-            for code in pending:
-                stopping.checkpoint("crawl")
+            sites = config.sites_at_once if warehouse.live else 1
+            for code, error in crawled(pending, crawl, sites, tick=log.tick):
                 done: list[Parsed] = []
                 try:
-                    work = _crawled(config, warehouse, loaded, reader, code, log)
+                    if error is not None:
+                        raise error
+                    work = _work(config, warehouse, loaded, reader, code)
                     if work is not None:
                         done = parsers.add(work)
                 except stopping.StopRequested:
@@ -129,7 +146,7 @@ def _cities_in_turn(
             log.flush()
             context.log.warning(f"sites down ({'; '.join(f'{c}: {r}' for c, r in down.items())}): retrying in {wait} s")
             backoff(wait)
-            pending, attempt = list(down), attempt + 1
+            pending, attempt = [code for code in pending if code in down], attempt + 1
         for parsed in parsers.finished(wait=True):
             yield from told(*parsed)
     finally:
@@ -166,22 +183,16 @@ class Work:
     fingerprint: str
 
 
-def _crawled(
-    config: CitiesConfig,
-    warehouse: WarehouseResource,
-    loaded: Registry,
-    reader: ArchiveReader,
-    code: str,
-    log: BatchedLog,
+def _work(
+    config: CitiesConfig, warehouse: WarehouseResource, loaded: Registry, reader: ArchiveReader, code: str
 ) -> Work | None:
-    """The city crawled (live), and its work when it has something new."""
+    """The city's work when it has something new (after its crawl, in a live run)."""
     try:
         city = loaded.city(code)
     except RegistryError:
         city = None  # a partition of a city no longer in the registry: its archive is still read
     if warehouse.live:
-        crawl_city(warehouse, loaded, code, log)
-        reader.forget(code)
+        reader.forget(code)  # its crawl wrote to its archive
     archive, rows = reader.archive(code), reader.rows(code)
     fingerprint = city_fingerprint(archive.root, rows, city)
     unchanged = stored_city_inputs(warehouse, code) == fingerprint

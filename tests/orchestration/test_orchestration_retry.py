@@ -23,7 +23,7 @@ def crawls(monkeypatch):
     calls: list[str] = []
     state = {"down": 0}
 
-    def fake_crawl(registry, archive, *, offline, cities, progress, pages=None):
+    def fake_crawl(registry, archive, *, offline, cities, progress, pages=None, turns=None):
         assert not offline
         calls.append(cities[0])
         tries = calls.count(cities[0]) if "down_city" in state else len(calls)
@@ -101,7 +101,8 @@ def test_a_city_whose_site_stays_down_waits_for_the_others_and_fails_alone(tmp_p
     state.update(down=99, down_city="shanghai")
     result = materialize(tmp_path, "shanghai", "panjin")
     assert not result.success  # the run says a city failed...
-    assert calls == ["shanghai", "panjin", "shanghai", "shanghai", "shanghai"]  # panjin not held up
+    # panjin not held up (the first round crawls both at once: either may start first)
+    assert sorted(calls[:2]) == ["panjin", "shanghai"] and calls[2:] == ["shanghai"] * 3
     assert waits == [30, 60, 120]
     assert failures(result) == {"shanghai": "shanghai: site unreachable after 4 attempts: down"}
     done = [e.partition for e in result.all_events if e.is_step_materialization and e.asset_key == PARSED_KEY]
