@@ -41,8 +41,8 @@ def cities_after_registry(registry_job: JobLike, city_job: JobLike):
         default_status=dg.DefaultSensorStatus.RUNNING,
     )
     def cities_after_registry(context: dg.RunStatusSensorContext):
-        """One run for every registry city (the run's default): crawled one after the other, so
-        no site gets two requests at once; cities with nothing new are skipped inside it."""
+        """One run for every registry city (the run's default): a few sites crawled at once, no
+        host ever two requests at once; cities with nothing new are skipped inside it."""
         batch = context.dagster_run.tags.get(BATCH_TAG, context.dagster_run.run_id)
         return dg.RunRequest(run_key=f"{batch}:cities", tags={BATCH_TAG: batch})
 

@@ -3,7 +3,7 @@
 Nightly, 02:00 Asia/Shanghai:
   1. `nightly_registry` runs `registry_job`: reads the registry, adds a `city` partition per city;
   2. `cities_after_registry` then requests one `city_job` run for every registry city (fetch →
-     extract → parse, city after city; a city with nothing new is skipped; a failed city never
+     extract → parse, a few sites crawled at once; a city with nothing new is skipped; a failed city never
      fails the others, which are recorded per city partition);
   3. `warehouse_after_cities`, once the night's city run has finished, successful or not,
      requests `warehouse_job`: load raw → dbt → checks → publish. A failed city keeps the data

@@ -15,6 +15,7 @@ extraction and parse go on in worker processes beside the crawl (parsers.py).
 Which cities: the run config's `cities`, else the partitions the run was launched for (a city
 or a range, from the UI), else every registry city (the nightly run)."""
 
+import contextlib
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,27 +120,29 @@ def _cities_in_turn(
         while pending:
             down: dict[str, str] = {}
             sites = config.sites_at_once if warehouse.live else 1
-            for code, error in crawled(pending, crawl, sites, tick=log.tick):
-                done: list[Parsed] = []
-                try:
-                    if error is not None:
-                        raise error
-                    work = _work(config, warehouse, loaded, reader, code)
-                    if work is not None:
-                        done = parsers.add(work)
-                except stopping.StopRequested:
-                    raise
-                except SiteDown as exc:
-                    if attempt + 1 < MAX_ATTEMPTS:
-                        down[code] = str(exc)
-                    else:
-                        done = [(code, None, f"{code}: site unreachable after {MAX_ATTEMPTS} attempts: {exc}")]
-                except SiteUnreachable as exc:
-                    done = [(code, None, str(exc))]
-                except Exception as exc:  # one city's failure never fails the others
-                    done = [(code, None, one_line(exc))]
-                for parsed in [*done, *parsers.finished()]:
-                    yield from told(*parsed)
+            # closed at once when the step stops early: it waits for the crawls running
+            with contextlib.closing(crawled(pending, crawl, sites, tick=log.tick)) as each_city:
+                for code, error in each_city:
+                    done: list[Parsed] = []
+                    try:
+                        if error is not None:
+                            raise error
+                        work = _work(config, warehouse, loaded, reader, code)
+                        if work is not None:
+                            done = parsers.add(work)
+                    except stopping.StopRequested:
+                        raise
+                    except SiteDown as exc:
+                        if attempt + 1 < MAX_ATTEMPTS:
+                            down[code] = str(exc)
+                        else:
+                            done = [(code, None, f"{code}: site unreachable after {MAX_ATTEMPTS} attempts: {exc}")]
+                    except SiteUnreachable as exc:
+                        done = [(code, None, str(exc))]
+                    except Exception as exc:  # one city's failure never fails the others
+                        done = [(code, None, one_line(exc))]
+                    for parsed in [*done, *parsers.finished()]:
+                        yield from told(*parsed)
             if not down:
                 break
             wait = FIRST_BACKOFF_SECONDS * 2**attempt

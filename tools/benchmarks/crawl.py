@@ -5,23 +5,38 @@ issue's target of 1,000 documents or more is scale 10 and up; `make bench`'s sca
 100 to 10,000 documents). It reports documents per second (wall clock, with CPU seconds beside
 it, since a shared machine's load stretches the wall clock) and memory: peak RSS during the
 crawl and its growth over the RSS before it. Pages are generated on request, so the server holds
-no bodies; flat memory means the crawler streams bodies to the archive instead of keeping them."""
+no bodies; flat memory means the crawler streams bodies to the archive instead of keeping them.
+
+`bench_sites_at_once()` is the nightly crawl's shape at small scale: 8 corpus sites × 10 years,
+already archived, asked again (mostly 304s) with a politeness delay, one site after the other
+and then 4 and 8 sites at once as the city step does it (`pipelines.assets.raw.crawled`, the
+hosts' turns shared). With a delay the crawl waits on the hosts, not the CPU: the wall time is
+about requests per site × delay × rounds of sites. It also reports the shortest gap seen
+between two requests to one host (never below the delay)."""
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
+import yaml
 
+from pipelines.assets.raw import crawled
 from scrapers.archive import Archive
 from scrapers.crawl import crawl
-from scrapers.http import HttpPolicy
+from scrapers.http import HostTurns, HttpPolicy
 from scrapers.registry import Registry, load_registry
-from tools.fixture_server import FixtureServer, Response
+from tools.benchmarks.run import YEARS, static_site
+from tools.corpus import generate
+from tools.corpus.site import build_site, registry_entries
+from tools.fixture_server import FixtureServer, Response, loopback_session
 
 PER_PAGE = 50
 PARAGRAPH = "2022年，新开户单位297家，实缴职工24.38万人，缴存额48.18亿元，同比增长5.63%。"
@@ -102,9 +117,55 @@ def bench_crawl(scale: int = 10) -> dict:
     }
 
 
+def bench_sites_at_once(delay: float = 0.25, sites: int = 8, at_once: tuple[int, ...] = (1, 4, 8)) -> dict:
+    corpus = generate(cities=sites, years=YEARS, seed=11)
+    out: dict = {"sites": sites, "delay_s": delay}
+    with tempfile.TemporaryDirectory() as tmp, FixtureServer(static_site(build_site(corpus))) as server:
+        path = Path(tmp) / "registry.yaml"
+        packaged = (Path(__file__).resolve().parents[2] / "scrapers" / "registry.yaml").read_text("utf-8")
+        defaults = yaml.safe_load(packaged)["defaults"]
+        path.write_text(yaml.safe_dump({"defaults": defaults, "cities": registry_entries(corpus)},
+                                       allow_unicode=True), encoding="utf-8")
+        registry = load_registry(path)
+        session = loopback_session(server, [c.host for c in corpus.cities])
+        codes = [c.code for c in registry.cities]
+
+        def crawl_all(n: int, policy: HttpPolicy) -> None:
+            turns = HostTurns()
+
+            def one(code: str) -> None:
+                crawl(registry, Archive(Path(tmp) / "archive" / code), offline=False, cities=[code],
+                      session=session, policy=policy, turns=turns)
+
+            for code, error in crawled(codes, one, n):
+                if error is not None:
+                    raise RuntimeError(f"{code}: {error}")
+
+        crawl_all(4, HttpPolicy(delay=0.0, retries=0))  # the archive the nightly run finds
+        for n in at_once:
+            server.requests.clear()
+            server.arrivals.clear()
+            load = os.getloadavg()[0]
+            started, cpu = time.perf_counter(), time.process_time()
+            crawl_all(n, HttpPolicy(delay=delay, retries=0))
+            wall = time.perf_counter() - started
+            by_host: dict[str, list[float]] = {}
+            for (_, url, _), at in zip(server.requests, server.arrivals, strict=True):
+                by_host.setdefault(urlsplit(url).netloc, []).append(at)
+            gaps = [b - a for times in by_host.values() for a, b in itertools.pairwise(times)]
+            out[f"at_once_{n}"] = {
+                "wall_s": round(wall, 1), "cpu_s": round(time.process_time() - cpu, 1),
+                "requests": len(server.requests), "min_gap_per_host_s": round(min(gaps), 3), "load": round(load, 1),
+            }
+    return out
+
+
 if __name__ == "__main__":
     import json
     import sys
 
-    for scale in [int(a) for a in sys.argv[1:]] or [10]:
-        print(json.dumps(bench_crawl(scale)))
+    if sys.argv[1:2] == ["--at-once"]:  # python -m tools.benchmarks.crawl --at-once [delay]
+        print(json.dumps(bench_sites_at_once(*[float(a) for a in sys.argv[2:3]])))
+    else:
+        for scale in [int(a) for a in sys.argv[1:]] or [10]:
+            print(json.dumps(bench_crawl(scale)))
