@@ -1,8 +1,16 @@
 """Stage 5: the dbt project (staging → intermediate → marts), run against the BUILD warehouse.
 
-dbt's sources `raw.*` are the loader assets' keys, so Dagster draws the lineage through."""
+dbt's sources `raw.*` are the loader assets' keys, so Dagster draws the lineage through.
+
+dbt's data tests run inside `dbt build` but are not Dagster asset checks: as checks each wrote
+three events (planned, output, evaluation) to the run's event log, ~500 per build, each a
+write and an fsync of the SQLite run storage (BENCHMARKS.md, branch one-new). The step logs
+one line with the tests' count, and a failing test fails the step naming the test (and dbt
+skips what depends on it, so nothing is published); the UI shows the failure on the step,
+not as a red check on the model."""
 
 import fcntl
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -10,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import stopping
 from pipelines.inputs import DBT_VERSION
@@ -67,7 +75,9 @@ class GjjTranslator(DagsterDbtTranslator):
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=GjjTranslator())
+    translator = GjjTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=False))
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator)
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         stopping.checkpoint("dbt", pause=False)  # tests pause once dbt runs (below)
         with run_lock(warehouse.lock_path, warehouse.published):
@@ -75,20 +85,47 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             args = ["build", "--profiles-dir", str(warehouse.dbt_profiles_dir())]
             if full_refresh_needed(warehouse):
                 args.append("--full-refresh")
+            (target / "run_results.json").unlink(missing_ok=True)  # a build that dies writes none
             invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
             with stopping.child(invocation.process):  # a stop ends dbt; the build file is private
                 for number, event in enumerate(invocation.stream()):
                     if number == 0:
                         stopping.pause_point("dbt")
-                    yield event
+                    if not isinstance(event, dg.AssetObservation):  # a data test's result: below
+                        yield event
             stopping.checkpoint("dbt", pause=False)
+            results = _results(target / "run_results.json")
             if not invocation.is_successful():
-                error = str(invocation.get_error() or "see dbt.log").strip().splitlines()
-                raise RuntimeError(f"dbt build failed: {error[0] if error else 'see dbt.log'}")
+                raise RuntimeError(f"dbt build failed: {build_failure(results, invocation)}")
+            context.log.info(f"dbt: {sum(r['unique_id'].startswith('test.') for r in results)} data tests passed")
             with warehouse.open_build() as con:
                 set_loader_state(con, DBT_BUILT, DBT_VERSION)
 
     return dbt_models
+
+
+def _results(path: Path) -> list[dict[str, Any]]:
+    """The nodes of the build's run_results.json (none when dbt stopped before writing it)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def build_failure(results: list[dict[str, Any]], invocation: Any = None) -> str:
+    """One line naming the data tests that failed (with their failing rows) and the nodes that
+    broke; dbt's own error when run_results.json names none."""
+    failed = [r for r in results if r.get("status") in ("fail", "error")]
+    if failed:
+        shown = []
+        for result in failed[:5]:
+            kind, name = result["unique_id"].split(".")[0], result["unique_id"].split(".")[2]
+            what = f"{result.get('failures')} failing rows" if result["status"] == "fail" else "error"
+            shown.append(f"{'data test' if kind == 'test' else kind} {name} ({what})")
+        more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+        return "; ".join(shown) + more + " (see dbt.log)"
+    error = str(invocation.get_error() if invocation is not None else "").strip().splitlines()
+    return error[0] if error else "see dbt.log"
 
 
 def full_refresh_needed(warehouse: WarehouseResource) -> bool:
