@@ -69,6 +69,12 @@ def test_marts_are_in_schema_marts(built):
     assert not any(s.startswith("main_") for s in schemas)
 
 
+def test_usable_documents_are_the_parsed_and_stale_ones(built):
+    # 甲一市 2022 v3 failed, 乙一市 2020 unsupported: the other 8 are parsed
+    rows = query(built, "SELECT status, is_usable, count(*) FROM intermediate.int_documents GROUP BY ALL ORDER BY ALL")
+    assert rows == [("failed", False, 1), ("parsed", True, 8), ("unsupported", False, 1)]
+
+
 def test_counts_per_layer(built):
     # 1 Panjin + 4 (甲一市: 2021, 2022 v1, v2, v3 failed) + 2 (甲二市) + 3 (乙一市: 2020 unsupported, 2021, 2022)
     assert one(built, "SELECT count(*) FROM raw.documents") == (10,)

@@ -8,7 +8,7 @@
 --                  an interval of its printed digits (`6.86%` +- 0.005%, `5个百分点` +- 0.5 points).
 -- A figure not read (value NULL) or without a stated change has NULL bounds for that vintage.
 -- Every source: int_relation_recomputed recomputes a provincial table's figures too (its
--- computed_value); int_relation_residuals checks the cities' own reports (parsed or stale).
+-- computed_value); int_relation_residuals checks the cities' own usable reports.
 with documents as (
     select * from {{ ref('int_documents') }}
 ),
@@ -31,6 +31,7 @@ figures as (
         documents.report_year,
         documents.source_kind,
         documents.status,
+        documents.is_usable,
         documents.is_latest_version,
         statements.value - abs(coalesce(statements.value_precision, 0)) / 2 as stated_lo,
         statements.value + abs(coalesce(statements.value_precision, 0)) / 2 as stated_hi,

@@ -20,7 +20,7 @@ named as (
     -- the city total as the manifest names it: used only when no figure names it
     select city_code, report_year, version, source_kind, 'city_total', 'city_total', city_name_zh, 0
     from {{ ref('int_documents') }}
-    where status in ('parsed', 'stale') and city_name_zh is not null and source_kind = 'city_report'
+    where is_usable and city_name_zh is not null and source_kind = 'city_report'
 ),
 
 ranked as (

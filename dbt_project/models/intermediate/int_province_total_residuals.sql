@@ -50,7 +50,7 @@ province_cities as (
         inner join {{ ref('int_documents') }} as reports
             on reports.province_zh = documents.province_zh
             and reports.source_kind = 'city_report'
-            and reports.status in ('parsed', 'stale')
+            and reports.is_usable
         union all
         select documents.document_id, registry.city_code, registry.city_name_zh, 2
         from documents
