@@ -144,12 +144,12 @@ class ArchiveReader:
     one) holds every city, and reading it again per city would cost cities × documents."""
 
     def __init__(self, warehouse: WarehouseResource) -> None:
-        self.warehouse = warehouse
+        self.root = warehouse.archive_root  # resolved once (a few system calls, per city otherwise)
         self._archives: dict[Path, Archive] = {}
         self._rows: dict[Path, dict[str, list[ManifestRow]]] = {}
 
     def archive(self, city_code: str) -> Archive:
-        root = self.warehouse.archive_root
+        root = self.root
         path = root / city_code if (root / city_code / MANIFEST).exists() else root
         if path not in self._archives:
             self._archives[path] = Archive(path, read_only=True)
@@ -166,7 +166,7 @@ class ArchiveReader:
 
     def forget(self, city_code: str) -> None:
         """After a crawl wrote to the city's own archive."""
-        own = self.warehouse.archive_root / city_code
+        own = self.root / city_code
         self._archives.pop(own, None)
         self._rows.pop(own, None)
 
