@@ -14,7 +14,8 @@
 
 `loopback_session(server, ["site.invalid"])` gives a requests session that sends requests for
 those host names to the server (real HTTP on 127.0.0.1, Host header kept), so a crawl can record
-pages under reserved `.invalid` names.
+pages under reserved `.invalid` names; `server` may also be the `127.0.0.1:<port>` of a server in
+another process.
 
 `FixtureServer(routes, fallback=fn)`: fn(full URL) makes the route for a URL not in `routes`
 (None: 404), for generated sites too large to hold in memory.
@@ -192,9 +193,9 @@ class _LoopbackAdapter(HTTPAdapter):
         return response
 
 
-def loopback_session(server: FixtureServer, hosts: list[str]) -> requests.Session:
+def loopback_session(server: FixtureServer | str, hosts: list[str]) -> requests.Session:
     session = requests.Session()
-    adapter = _LoopbackAdapter(server.netloc)
+    adapter = _LoopbackAdapter(server if isinstance(server, str) else server.netloc)
     for host in hosts:
         session.mount(f"http://{host}/", adapter)
         session.mount(f"https://{host}/", adapter)
