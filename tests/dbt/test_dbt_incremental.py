@@ -93,13 +93,18 @@ def incremental(tmp_path_factory: pytest.TempPathFactory):
         con.close()
     dbt_ok(["build"], path, work)
 
-    def step(name: str) -> tuple[dict, dict, str]:
+    def step(name: str) -> tuple[dict, dict, dict[str, str]]:
         dbt_ok(["run"], path, work)
         models = work / "target" / "compiled" / "gjj_warehouse" / "models"
-        compiled = "\n".join(
-            (models / name).read_text(encoding="utf-8")
-            for name in ("intermediate/int_fund_metric_statements.sql", "marts/fct_fund_metric.sql")
-        )
+        compiled = {
+            model: (models / f"{model}.sql").read_text(encoding="utf-8")
+            for model in (
+                "intermediate/int_fund_metric_statements",
+                "marts/fct_fund_metric",
+                "intermediate/int_fund_breakdown_deduped",
+                "marts/fct_fund_breakdown",
+            )
+        }
         full = work / name / "warehouse.duckdb"
         full.parent.mkdir()
         shutil.copy(path, full)
@@ -126,10 +131,13 @@ def test_adding_a_document(incremental):
     path, documents, step = incremental
     write(path, [documents[C_2022]])
     built, full, compiled = step("added")
-    assert "where load_seq > (select" in compiled  # the statements were built incrementally
-    assert '"int_changed_city_years" as changed' in compiled  # ... and the facts by city and year
+    # the statements were built incrementally, the facts and shares by city and year
+    assert "where load_seq > (select" in compiled["intermediate/int_fund_metric_statements"]
+    for model in ("marts/fct_fund_metric", "intermediate/int_fund_breakdown_deduped", "marts/fct_fund_breakdown"):
+        assert '"int_changed_city_years" as changed' in compiled[model], model
     assert_same(built, full)
     assert any(C_2022 in row for row in built["marts.fct_fund_metric"])
+    assert sum(C_2022 in row for row in built["marts.fct_fund_breakdown"]) == 2  # its two shares
     # 乙一市 2022 itself, and 2023 whose last-year figures it is
     assert changed(built) == sorted(["('990201', 2022, True)", "('990201', 2023, False)"])
 

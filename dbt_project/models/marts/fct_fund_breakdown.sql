@@ -1,11 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_changed_city_years() }}") }}
+-- depends_on: {{ ref('int_changed_city_years') }}
 -- Grain: document version x city x entity x metric x category (shares, as fractions).
 -- is_preferred_source: the one share per city, year, entity, metric and category a reader
 -- shows, chosen as fct_fund_metric chooses (latest version; a stated value before a missing one;
 -- then macros/source_precedence.sql).
 -- outside_bounds: the share lies outside the catalog's plausibility bounds.
+-- Built by city and year (macros/by_city_year.sql): every rule here is within one city-year.
 {% set outside = 'coalesce(shares.value < metrics.plausible_min or shares.value > metrics.plausible_max, false)' %}
 with shares as (
-    select * from {{ ref('int_fund_breakdown_deduped') }}
+    select * from {{ ref('int_fund_breakdown_deduped') }} as deduped
+    where {{ in_changed_city_years('deduped.city_code', 'deduped.report_year') }}
 ),
 
 metrics as (
