@@ -15,11 +15,12 @@ their `load_seq`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 
@@ -29,6 +30,8 @@ from scrapers.registry import Registry
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+T = TypeVar("T")
 
 STATUSES = ("parsed", "stale", "failed", "unsupported", "duplicate")
 WITH_FACTS = ("parsed", "stale")  # stale: failed this run, facts kept from its last good parse
@@ -162,6 +165,8 @@ REGISTRY_COLUMNS = {
 # A fact's own values, in FACT_COLUMNS order after document_id and fact_seq (one C call per fact:
 # a million facts at 100x)
 _FACT_VALUES = attrgetter(*list(FACT_COLUMNS)[2:])
+# Documents written per insert: ~300 facts each at 100x, so a batch's rows are tens of MB
+BATCH_DOCUMENTS = 200
 
 RAW_TABLES = {
     "raw.documents": DOCUMENT_COLUMNS,
@@ -326,7 +331,7 @@ def document_digest(doc: DocumentRecord, result: ParseResult | None) -> str:
 
 def sync_documents(
     con: duckdb.DuckDBPyConnection,
-    items: Sequence[tuple[DocumentRecord, ParseResult | None]],
+    items: Iterable[tuple[DocumentRecord, ParseResult | None]],
     *,
     removed: Iterable[str] = (),
     owners: dict[str, str] | None = None,
@@ -339,39 +344,29 @@ def sync_documents(
     `everything`, every document not in `items`), record each item in loader.documents (its
     city from `owners`, else its own city_code; its digest from `digests`, else computed) under
     a new load_seq, replace loader.cities with `cities` (every registry city and the identity
-    of its parse output) and set the `state` keys. Returns the load_seq (0: nothing written)."""
-    _check(items)
+    of its parse output) and set the `state` keys. Returns the load_seq (0: nothing written).
+
+    `items` is read once, BATCH_DOCUMENTS at a time, so it may be a generator that reads the
+    parse outputs as they are written (at 100× all of them at once are gigabytes)."""
     import pyarrow as pa  # a second to import: only when loading
 
-    removed = list(removed)
-    tables = _rows(items)
-    ids = [doc.document_id for doc, _ in items]
-    seq = (con.execute("SELECT coalesce(max(load_seq), 0) FROM loader.documents").fetchone()[0] + 1) if ids else 0
     owners, digests = owners or {}, digests or {}
-    bookkeeping = _arrow(
-        [
-            {
-                "document_id": doc.document_id,
-                "city": owners.get(doc.document_id, doc.city_code),
-                "digest": digests.get(doc.document_id) or document_digest(doc, result),
-                "load_seq": seq,
-            }
-            for doc, result in items
-        ],
-        LOADER_TABLES["loader.documents"],
-    )
-    gone = pa.table({"document_id": pa.array(ids + removed, pa.string())})
+    seen: set[str] = set()
+    written = False
     con.begin()
     try:
-        con.register("_gjj_reload_ids", gone)
+        seq = con.execute("SELECT coalesce(max(load_seq), 0) FROM loader.documents").fetchall()[0][0] + 1
+        con.register("_gjj_reload_ids", pa.table({"document_id": pa.array(list(removed), pa.string())}))
         for name in (*RAW_TABLES, "loader.documents"):
             if everything:
                 con.execute(f"DELETE FROM {name}")
             else:
                 con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
-        for name, table in tables.items():
-            _insert(con, name, table)
-        _insert(con, "loader.documents", bookkeeping)
+        con.unregister("_gjj_reload_ids")
+        for batch in _batches(items, BATCH_DOCUMENTS):
+            _check(batch, seen)
+            _write_batch(con, batch, seq, owners, digests, replace=not everything)
+            written = True
         if cities is not None:
             con.execute("DELETE FROM loader.cities")
             rows = [{"city": city, "output": output} for city, output in cities.items()]
@@ -384,9 +379,48 @@ def sync_documents(
     except BaseException:
         con.rollback()
         raise
-    finally:
-        con.unregister("_gjj_reload_ids")
-    return seq
+    return seq if written else 0
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """itertools.batched (Python 3.12)."""
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def _write_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: Sequence[tuple[DocumentRecord, ParseResult | None]],
+    seq: int,
+    owners: dict[str, str],
+    digests: dict[str, str],
+    *,
+    replace: bool,
+) -> None:
+    """Within the caller's transaction: the batch's old rows out (`replace`), its new rows in."""
+    import pyarrow as pa
+
+    if replace:
+        ids = pa.table({"document_id": pa.array([doc.document_id for doc, _ in batch], pa.string())})
+        con.register("_gjj_reload_ids", ids)
+        try:
+            for name in (*RAW_TABLES, "loader.documents"):
+                con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
+        finally:
+            con.unregister("_gjj_reload_ids")
+    for name, table in _rows(batch).items():
+        _insert(con, name, table)
+    bookkeeping = [
+        {
+            "document_id": doc.document_id,
+            "city": owners.get(doc.document_id, doc.city_code),
+            "digest": digests.get(doc.document_id) or document_digest(doc, result),
+            "load_seq": seq,
+        }
+        for doc, result in batch
+    ]
+    _insert(con, "loader.documents", _arrow(bookkeeping, LOADER_TABLES["loader.documents"]))
 
 
 def loader_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -410,8 +444,8 @@ def _put_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT INTO loader.state VALUES (?, ?)", [key, value])
 
 
-def _check(items: Sequence[tuple[DocumentRecord, ParseResult | None]]) -> None:
-    seen: set[str] = set()
+def _check(items: Sequence[tuple[DocumentRecord, ParseResult | None]], seen: set[str]) -> None:
+    """Refuse an inconsistent document, or one given twice (`seen`: the ids of earlier batches)."""
     for doc, result in items:
         if doc.document_id in seen:
             raise ValueError(f"document {doc.document_id} given twice in one load")

@@ -4,6 +4,7 @@ The only writer of the build file at this stage. Only what changed is written (`
 documents no longer produced are removed; a city whose latest run failed keeps what it had
 from its last good run."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import dagster as dg
@@ -68,18 +69,42 @@ def raw_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
-Owned = dict[str, tuple[str, DocumentRecord, ParseResult | None]]
+# document_id -> (the city whose parse output holds it first, in registry order; its digest)
+Index = dict[str, tuple[str, str]]
 
 
-def _read_cities(warehouse: WarehouseResource, codes: list[str]) -> Owned:
-    """document_id -> (the city whose output holds it first, in registry order; its record and parse)."""
-    out: Owned = {}
+def _city_output(warehouse: WarehouseResource, code: str) -> list[tuple[DocumentRecord, ParseResult | None]]:
+    path = warehouse.city_dir(code) / state.PARSED
+    return state.read(path) if path.exists() else []
+
+
+def _index(warehouse: WarehouseResource, codes: list[str]) -> Index:
+    """Which documents the cities' parse outputs hold, read one city at a time (all of them at
+    once are gigabytes at 100×): only the owner and digest of each are kept."""
+    out: Index = {}
     for code in codes:
-        path = warehouse.city_dir(code) / state.PARSED
-        if path.exists():
-            for doc, result in state.read(path):
-                out.setdefault(doc.document_id, (code, doc, result))
+        for doc, result in _city_output(warehouse, code):
+            if doc.document_id not in out:
+                out[doc.document_id] = (code, document_digest(doc, result))
     return out
+
+
+def _documents(
+    warehouse: WarehouseResource, codes: list[str], write: Index
+) -> Iterator[tuple[DocumentRecord, ParseResult | None]]:
+    """The documents of `write`, read again from their owners' parse outputs one city at a time,
+    for the loader to write as they come."""
+    pending = dict(write)
+    owners = {city for city, _ in write.values()}
+    for code in codes:
+        if code not in owners:
+            continue
+        for doc, result in _city_output(warehouse, code):
+            if doc.document_id in pending and pending[doc.document_id][0] == code:
+                del pending[doc.document_id]
+                yield doc, result
+    if pending:  # a parse output replaced since it was read: this load is undone, the next one rereads
+        raise RuntimeError(f"parse output changed while loading: {len(pending)} documents gone, e.g. {min(pending)}")
 
 
 def _output_identity(warehouse: WarehouseResource, code: str) -> str | None:
@@ -113,15 +138,14 @@ def _sync(con: duckdb.DuckDBPyConnection, warehouse: WarehouseResource) -> Sync:
     rows = con.execute("SELECT document_id, city, digest FROM loader.documents").fetchall()
     loaded = {doc_id: (city, digest) for doc_id, city, digest in rows}
     changed = codes if everything else [c for c in codes if c not in loaded_cities or loaded_cities[c] != outputs[c]]
-    current = _read_cities(warehouse, changed)
+    current = _index(warehouse, changed)
     if not everything and not _only_within(changed, current, loaded, set(codes)):
         changed = codes  # a document moved between cities, or one went: look at every city
-        current = _read_cities(warehouse, codes)
-    digests = {doc_id: document_digest(doc, result) for doc_id, (_, doc, result) in current.items()}
-    write = [
-        doc_id for doc_id, (city, _, _) in current.items()
-        if everything or loaded.get(doc_id) != (city, digests[doc_id])
-    ]
+        current = _index(warehouse, codes)
+    write = {
+        doc_id: (city, digest) for doc_id, (city, digest) in current.items()
+        if everything or loaded.get(doc_id) != (city, digest)
+    }
     read = set(changed)
     removed = sorted(doc_id for doc_id, (city, _) in loaded.items() if city in read and doc_id not in current)
     removed += sorted(  # their city left the registry
@@ -130,10 +154,10 @@ def _sync(con: duckdb.DuckDBPyConnection, warehouse: WarehouseResource) -> Sync:
     if write or removed or loaded_cities != outputs or everything:
         sync_documents(
             con,
-            [current[doc_id][1:] for doc_id in write],
+            _documents(warehouse, changed, write),
             removed=removed,
-            owners={doc_id: current[doc_id][0] for doc_id in write},
-            digests={doc_id: digests[doc_id] for doc_id in write},
+            owners={doc_id: city for doc_id, (city, _) in write.items()},
+            digests={doc_id: digest for doc_id, (_, digest) in write.items()},
             cities=outputs,
             everything=everything,
             state={"version": LOAD_VERSION},
@@ -143,7 +167,7 @@ def _sync(con: duckdb.DuckDBPyConnection, warehouse: WarehouseResource) -> Sync:
 
 def _only_within(
     changed: list[str],
-    current: Owned,
+    current: Index,
     loaded: dict[str, tuple[str, str]],
     registry: set[str],
 ) -> bool:
@@ -152,6 +176,6 @@ def _only_within(
     read = set(changed)
     if any(city not in registry for city, _ in loaded.values()):
         return False
-    if any(doc_id in loaded and loaded[doc_id][0] != city for doc_id, (city, _, _) in current.items()):
+    if any(doc_id in loaded and loaded[doc_id][0] != city for doc_id, (city, _) in current.items()):
         return False
     return all(doc_id in current for doc_id, (city, _) in loaded.items() if city in read)

@@ -132,3 +132,92 @@ def test_a_failed_load_leaves_the_old_state_and_the_next_one_catches_up(loaded, 
     step = sync(loaded)
     assert (step.written, step.cities_read) == (1, 1)
     assert rows(loaded, FACTS)[:1] == [(B1, "deposit_amount", 5.5)]
+
+
+def test_documents_are_written_in_batches_as_their_city_is_read_again(warehouse, monkeypatch):
+    """At 100× all parse outputs at once are gigabytes: each city's output is read, indexed and
+    let go, then read again only while its documents are written, a batch at a time."""
+    write_city(warehouse, "990001", [(record("990001", 2021, SHA_B1), parsed(5.0)),
+                                     (record("990001", 2022, SHA_B2), parsed(6.0))])
+    write_city(warehouse, "990002", [(record("990002", 2022, SHA_C1), parsed(7.0))])
+    monkeypatch.setattr(loader, "BATCH_DOCUMENTS", 1)
+    reads, reads_at_insert = [], []
+    real_output, real_insert = load._city_output, loader._insert
+
+    def counted_output(warehouse, code):
+        reads.append(code)
+        return real_output(warehouse, code)
+
+    def noted_insert(con, name, table):
+        if name == "raw.facts":
+            reads_at_insert.append(len(reads))
+        real_insert(con, name, table)
+
+    monkeypatch.setattr(load, "_city_output", counted_output)
+    monkeypatch.setattr(loader, "_insert", noted_insert)
+    step = sync(warehouse)
+    assert (step.written, step.cities_read, step.everything) == (3, 2, True)
+    # 2 reads to index, then 990001 again for B1 and B2, then 990002 for C1
+    assert reads == ["990001", "990002", "990001", "990002"]
+    assert reads_at_insert == [3, 3, 4]
+    assert rows(warehouse, SEQS) == [(B1, "990001", 1), (B2, "990001", 1), (C1, "990002", 1)]
+    assert rows(warehouse, FACTS) == [
+        (B1, "deposit_amount", 5.0), (B1, "withdrawal_amount", 2.0),
+        (B2, "deposit_amount", 6.0), (B2, "withdrawal_amount", 2.0),
+        (C1, "deposit_amount", 7.0), (C1, "withdrawal_amount", 2.0),
+    ]
+
+
+def test_a_load_stopped_after_some_batches_leaves_the_old_state(loaded, monkeypatch):
+    write_city(loaded, "990001", [(record("990001", 2021, SHA_B1), parsed(5.5)),
+                                  (record("990001", 2022, SHA_B2), parsed(6.0))])
+    monkeypatch.setattr(loader, "BATCH_DOCUMENTS", 1)
+    real_insert = loader._insert
+    batches = []
+
+    def dies_in_the_second_batch(con, name, table):
+        real_insert(con, name, table)
+        if name == "raw.facts":
+            batches.append(table.num_rows)
+            if len(batches) == 2:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(loader, "_insert", dies_in_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        sync(loaded)
+    assert rows(loaded, FACTS)[:2] == [(B1, "deposit_amount", 5.0), (B1, "withdrawal_amount", 2.0)]
+    assert rows(loaded, SEQS) == [(B1, "990001", 1), (C1, "990002", 1)]
+    monkeypatch.setattr(loader, "_insert", real_insert)
+    step = sync(loaded)
+    assert (step.written, step.cities_read) == (2, 1)
+    assert rows(loaded, SEQS) == [(B1, "990001", 2), (B2, "990001", 2), (C1, "990002", 1)]
+    assert rows(loaded, FACTS)[:4] == [
+        (B1, "deposit_amount", 5.5), (B1, "withdrawal_amount", 2.0),
+        (B2, "deposit_amount", 6.0), (B2, "withdrawal_amount", 2.0),
+    ]
+
+
+def test_a_parse_output_gone_between_its_two_reads_undoes_the_load(loaded, monkeypatch):
+    write_city(loaded, "990002", [(record("990002", 2022, SHA_C1), parsed(8.0))])
+    real_output = load._city_output
+    reads = []
+
+    def gone_the_second_time(warehouse, code):
+        reads.append(code)
+        return real_output(warehouse, code) if len(reads) == 1 else []
+
+    monkeypatch.setattr(load, "_city_output", gone_the_second_time)
+    with pytest.raises(RuntimeError, match="parse output changed while loading: 1 documents gone"):
+        sync(loaded)
+    assert rows(loaded, FACTS)[2:] == [(C1, "deposit_amount", 7.0), (C1, "withdrawal_amount", 2.0)]
+    assert rows(loaded, SEQS) == [(B1, "990001", 1), (C1, "990002", 1)]
+
+
+def test_a_document_given_twice_in_different_batches_is_refused(warehouse, monkeypatch):
+    monkeypatch.setattr(loader, "BATCH_DOCUMENTS", 1)
+    item = (record("990001", 2021, SHA_B1), parsed(5.0))
+    with warehouse.open_build() as con:
+        loader.ensure_schema(con)
+        with pytest.raises(ValueError, match=f"document {B1} given twice in one load"):
+            loader.sync_documents(con, iter([item, item]))
+        assert con.execute("SELECT count(*) FROM raw.facts").fetchone()[0] == 0
