@@ -147,10 +147,6 @@ def bench_gjj_run(scale: int = 1) -> dict:
     site_process.start()
     site_end.close()  # so that a site that dies is an EOFError here, not a wait forever
 
-    def ask(message: str) -> None:
-        conn.send(message)
-        conn.recv()  # done
-
     try:
         served = conn.recv()
         site = psutil.Process(site_process.pid)
@@ -181,7 +177,8 @@ def bench_gjj_run(scale: int = 1) -> dict:
 
             fresh = _measured(run, site)
             unchanged = _measured(run, site)
-            ask("one_new")
+            conn.send("one_new")
+            conn.recv()  # switched
             one_new = _measured(run, site)
             # the same archive replayed offline: every city has nothing new, nothing is rebuilt
             offline = warehouse.model_copy(update={"live": False, "archive_path": str(root / "data" / "archive")})
