@@ -127,10 +127,35 @@ def changed(built: dict) -> list[str]:
     return built[CHANGED]
 
 
-def test_adding_a_document(incremental):
+# The steps follow one another, each a fixture asking for the one before it, so that any test
+# alone (or on another xdist worker) finds the warehouse its step starts from.
+
+
+@pytest.fixture(scope="module")
+def added(incremental):
     path, documents, step = incremental
     write(path, [documents[C_2022]])
-    built, full, compiled = step("added")
+    return step("added")
+
+
+@pytest.fixture(scope="module")
+def new_version(incremental, added):
+    path, documents, step = incremental
+    doc, _ = documents[B_2021]
+    reparsed = parsed("990102", 2021, [synthetic_fact(CITY_TOTAL, "甲二市", "deposit_amount", 2.5e9, 10)])
+    write(path, [documents[A_2022_V2], (doc, reparsed)])
+    return step("new_version")
+
+
+@pytest.fixture(scope="module")
+def removed(incremental, new_version):
+    path, _, step = incremental
+    write(path, [], removed=[C_2022])
+    return step("removed")
+
+
+def test_adding_a_document(added):
+    built, full, compiled = added
     # the statements were built incrementally, the facts and shares by city and year
     assert "where load_seq > (select" in compiled["intermediate/int_fund_metric_statements"]
     for model in ("marts/fct_fund_metric", "intermediate/int_fund_breakdown_deduped", "marts/fct_fund_breakdown"):
@@ -142,12 +167,8 @@ def test_adding_a_document(incremental):
     assert changed(built) == sorted(["('990201', 2022, True)", "('990201', 2023, False)"])
 
 
-def test_a_new_version_and_a_document_parsed_differently(incremental):
-    path, documents, step = incremental
-    doc, _ = documents[B_2021]
-    reparsed = parsed("990102", 2021, [synthetic_fact(CITY_TOTAL, "甲二市", "deposit_amount", 2.5e9, 10)])
-    write(path, [documents[A_2022_V2], (doc, reparsed)])
-    built, full, _ = step("new_version")
+def test_a_new_version_and_a_document_parsed_differently(new_version):
+    built, full, _ = new_version
     assert_same(built, full)
     rows = built["intermediate.int_fund_metric_deduped"]
     assert any(B_2021 in row and "2500000000.0" in row for row in rows)
@@ -158,10 +179,8 @@ def test_a_new_version_and_a_document_parsed_differently(incremental):
     )
 
 
-def test_removing_a_document(incremental):
-    path, _, step = incremental
-    write(path, [], removed=[C_2022])
-    built, full, _ = step("removed")
+def test_removing_a_document(removed):
+    built, full, _ = removed
     assert_same(built, full)
     assert not any(C_2022 in row for rows in built.values() for row in rows)
     assert changed(built) == sorted(["('990201', 2022, True)", "('990201', 2023, False)"])

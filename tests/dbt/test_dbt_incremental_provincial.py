@@ -68,28 +68,48 @@ def preferred_cities(path) -> set[str]:
     return {code for (code,) in rows}
 
 
-def test_adding_a_provincial_table(provincial):
+# The steps follow one another, each a fixture asking for the one before it, so that any test
+# alone (or on another xdist worker) finds the warehouse its step starts from. Each keeps the
+# cities preferred right after its build.
+
+
+@pytest.fixture(scope="module")
+def added(provincial):
     path, step = provincial
     write(path, [ding_table()])
-    built, full = step("added")
+    return (*step("added"), preferred_cities(path))
+
+
+@pytest.fixture(scope="module")
+def new_version(provincial, added):
+    path, step = provincial
+    write(path, [ding_v2()])
+    return (*step("new_version"), preferred_cities(path))
+
+
+@pytest.fixture(scope="module")
+def removed(provincial, new_version):
+    path, step = provincial
+    write(path, [], removed=[ding_v2()[0].document_id])
+    return (*step("removed"), preferred_cities(path))
+
+
+def test_adding_a_provincial_table(added):
+    built, full, preferred = added
     assert_same(built, full)
     # the table's own code (its 全省 row) and the three cities of its rows, each with the year after
     cities = ("960000", "960100", "960200", "960300")
     assert changed(built) == sorted(f"('{city}', {year}, {year == 2022})" for city in cities for year in (2022, 2023))
-    assert preferred_cities(path) == {"960100", "960200", DING3}
+    assert preferred == {"960100", "960200", DING3}
 
 
-def test_a_new_version_without_a_city(provincial):
-    path, step = provincial
-    write(path, [ding_v2()])
-    built, full = step("new_version")
+def test_a_new_version_without_a_city(new_version):
+    built, full, preferred = new_version
     assert_same(built, full)
-    assert preferred_cities(path) == {"960100", "960200"}  # v1's 丁三市 rows are no longer the latest
+    assert preferred == {"960100", "960200"}  # v1's 丁三市 rows are no longer the latest
 
 
-def test_removing_the_new_version(provincial):
-    path, step = provincial
-    write(path, [], removed=[ding_v2()[0].document_id])
-    built, full = step("removed")
+def test_removing_the_new_version(removed):
+    built, full, preferred = removed
     assert_same(built, full)
-    assert preferred_cities(path) == {"960100", "960200", DING3}
+    assert preferred == {"960100", "960200", DING3}
