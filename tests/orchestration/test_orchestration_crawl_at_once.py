@@ -19,13 +19,12 @@ import dagster as dg
 import pytest
 import requests
 import yaml
+from city_jobs import documents_parsed, run_city_job
 from requests.adapters import HTTPAdapter
 
 import scrapers.crawl
 from pipelines import stopping
 from pipelines.assets import state
-from pipelines.assets.cities import PARSED_KEY
-from pipelines.jobs import build_city_definitions
 from pipelines.resources import WarehouseResource
 from scrapers.archive import EXCHANGES, MANIFEST, Archive
 from scrapers.http import HttpPolicy
@@ -36,7 +35,6 @@ from tools.fixture_server import FixtureServer, loopback_session
 
 pytestmark = pytest.mark.slow
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 CORPUS = generate(cities=4, years=range(2021, 2023), seed=5)
 CODES = [entry["code"] for entry in registry_entries(CORPUS)]
 HOSTS = [city.host for city in CORPUS.cities]
@@ -97,23 +95,8 @@ def _run(root: Path, entries: list[dict], session: requests.Session, monkeypatch
     warehouse = WarehouseResource(warehouse_path=str(root / "w.duckdb"), registry_path=str(registry), live=True)
     monkeypatch.setattr(scrapers.crawl, "crawl", functools.partial(
         scrapers.crawl.crawl, session=session, policy=HttpPolicy(delay=delay, backoff=0.0, retries=0)))
-    defs = build_city_definitions(warehouse)
-    instance = dg.DagsterInstance.ephemeral()
-    defs.resolve_job_def("registry_job").execute_in_process(instance=instance, run_config=QUIET)
     config = {"cities": [e["code"] for e in entries], "sites_at_once": sites, "parse_workers": 0}
-    result = defs.resolve_job_def("city_job").execute_in_process(
-        instance=instance, run_config={**QUIET, "ops": {"city_documents": {"config": config}}}, raise_on_error=False
-    )
-    return warehouse, result
-
-
-def _done(result: dg.ExecuteInProcessResult) -> dict[str, int]:
-    out = {}
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        if materialization.asset_key == PARSED_KEY:
-            out[materialization.partition] = materialization.metadata["documents"].value
-    return out
+    return warehouse, run_city_job(warehouse, config)
 
 
 def _failed(result: dg.ExecuteInProcessResult) -> dict[str, str]:
@@ -161,8 +144,8 @@ def test_sites_crawled_at_once_give_what_one_after_the_other_gives(tmp_path, ser
     four, result = _run(tmp_path / "four", entries, session, monkeypatch, sites=4)
     assert recording.met  # the four sites were crawled at the same time
     assert one_result.success and result.success
-    assert _done(result) == _done(one_result)
-    assert set(_done(result)) == set(CODES) and all(_done(result).values())
+    assert documents_parsed(result) == documents_parsed(one_result)
+    assert set(documents_parsed(result)) == set(CODES) and all(documents_parsed(result).values())
     for code in CODES:
         assert _index(four, code, MANIFEST) == _index(one, code, MANIFEST)
         assert _index(four, code, EXCHANGES) == _index(one, code, EXCHANGES)
@@ -195,7 +178,7 @@ def test_a_site_that_cannot_be_reached_fails_its_city_alone(tmp_path, server, mo
     session, _ = _session(server, {})
     _, result = _run(tmp_path, [entries[0], gone, *entries[1:]], session, monkeypatch, sites=4)
     assert not result.success  # the run says a city failed...
-    assert set(_done(result)) == set(CODES)  # ...and every other city is done
+    assert set(documents_parsed(result)) == set(CODES)  # ...and every other city is done
     assert _failed(result) == {"gone": "gone: site unreachable: connection refused"}
 
 
@@ -205,7 +188,7 @@ def test_a_stop_during_the_crawl_ends_the_crawls_running_and_starts_no_other(tmp
     warehouse, result = _run(tmp_path, entries, session, monkeypatch, sites=2)
     assert recording.met
     assert not result.success and stopping.requested() == "test"
-    assert _done(result) == {} and _failed(result) == {}
+    assert documents_parsed(result) == {} and _failed(result) == {}
     for host in HOSTS[:2]:
         # robots.txt (asked when the stop came) and the list page (no safe point between the
         # two); the first URL's progress line is the safe point where the crawl ends
