@@ -38,11 +38,25 @@ def test_a_stop_request_ends_the_next_checkpoint_and_the_child_processes():
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     with stopping.child(child):
         stopping.request("stopped by SIGTERM", signal.SIGTERM)
-        assert child.wait(timeout=10) == -signal.SIGTERM
+        assert _ended(child) == -signal.SIGTERM
     with pytest.raises(stopping.StopRequested, match=r"stopped by SIGTERM \(during dbt\)"):
         stopping.checkpoint("dbt")
     stopping.request("a later reason")  # the first reason stays
     assert (stopping.requested(), stopping.signum()) == ("stopped by SIGTERM", signal.SIGTERM)
+
+
+def _ended(child: subprocess.Popen, timeout: float = 10) -> int:
+    """The child's exit status; if it outlives `timeout`, a failure that says how the child
+    stood (state, and the signals it blocked, ignored and caught): this test failed rarely under
+    load with the child alive after SIGTERM, for a reason not found yet."""
+    try:
+        return child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        status = Path(f"/proc/{child.pid}/status").read_text(encoding="utf-8").splitlines()
+        child.kill()
+        fields = ("State", "SigBlk", "SigIgn", "SigCgt", "SigPnd", "ShdPnd")
+        shown = [line for line in status if line.startswith(fields)]
+        pytest.fail(f"the child outlived SIGTERM by {timeout} s: {'; '.join(shown)}")
 
 
 def test_exit_codes_tell_degraded_failed_and_stopped_apart():
