@@ -348,21 +348,17 @@ def sync_documents(
 
     `items` is read once, BATCH_DOCUMENTS at a time, so it may be a generator that reads the
     parse outputs as they are written (at 100× all of them at once are gigabytes)."""
-    import pyarrow as pa  # a second to import: only when loading
-
     owners, digests = owners or {}, digests or {}
     seen: set[str] = set()
     written = False
     con.begin()
     try:
         seq = con.execute("SELECT coalesce(max(load_seq), 0) FROM loader.documents").fetchall()[0][0] + 1
-        con.register("_gjj_reload_ids", pa.table({"document_id": pa.array(list(removed), pa.string())}))
-        for name in (*RAW_TABLES, "loader.documents"):
-            if everything:
+        if everything:
+            for name in (*RAW_TABLES, "loader.documents"):
                 con.execute(f"DELETE FROM {name}")
-            else:
-                con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
-        con.unregister("_gjj_reload_ids")
+        else:
+            _delete_documents(con, list(removed))
         for batch in _batches(items, BATCH_DOCUMENTS):
             _check(batch, seen)
             _write_batch(con, batch, seq, owners, digests, replace=not everything)
@@ -389,6 +385,18 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def _delete_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """Within the caller's transaction: every row of these documents, raw and bookkeeping."""
+    import pyarrow as pa  # a second to import: only when loading
+
+    con.register("_gjj_reload_ids", pa.table({"document_id": pa.array(ids, pa.string())}))
+    try:
+        for name in (*RAW_TABLES, "loader.documents"):
+            con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
+    finally:
+        con.unregister("_gjj_reload_ids")
+
+
 def _write_batch(
     con: duckdb.DuckDBPyConnection,
     batch: Sequence[tuple[DocumentRecord, ParseResult | None]],
@@ -399,16 +407,8 @@ def _write_batch(
     replace: bool,
 ) -> None:
     """Within the caller's transaction: the batch's old rows out (`replace`), its new rows in."""
-    import pyarrow as pa
-
     if replace:
-        ids = pa.table({"document_id": pa.array([doc.document_id for doc, _ in batch], pa.string())})
-        con.register("_gjj_reload_ids", ids)
-        try:
-            for name in (*RAW_TABLES, "loader.documents"):
-                con.execute(f"DELETE FROM {name} WHERE document_id IN (SELECT document_id FROM _gjj_reload_ids)")
-        finally:
-            con.unregister("_gjj_reload_ids")
+        _delete_documents(con, [doc.document_id for doc, _ in batch])
     for name, table in _rows(batch).items():
         _insert(con, name, table)
     bookkeeping = [
